@@ -263,8 +263,9 @@ def clean_filename(name: str | None) -> str:
     if not name:
         return DEFAULT_NAME
     stem, ext = os.path.splitext(name)
-    if len(ext) > 16 or not stem:
+    if len(ext) > 16 or not stem.strip():
         stem, ext = name, ""
+    stem = stem.rstrip(" ")
     if len(stem) + len(ext) > MAX_NAME_LENGTH:
         stem = stem[: MAX_NAME_LENGTH - len(ext)].rstrip(" .") or DEFAULT_NAME
     return unicodedata.normalize("NFC", stem + ext)

@@ -7,6 +7,7 @@ Pure Python (Pillow, no Django).
 from __future__ import annotations
 
 import io
+import struct
 import tempfile
 import zlib
 from dataclasses import dataclass
@@ -56,37 +57,55 @@ def _corrupt() -> FileRefused:
     )
 
 
-def _too_large(width: int, height: int, max_pixels: int) -> FileRefused:
+def _too_large(width: int | None, height: int | None, max_pixels: int) -> FileRefused:
     megapixels = max_pixels // 1_000_000
     limit = f"{megapixels} millions de pixels" if megapixels else f"{max_pixels} pixels"
+    dimensions = f" ({width} × {height} pixels)" if width and height else ""
     return FileRefused(
-        f"Cette image est trop grande ({width} × {height} pixels) : la limite est de {limit}. "
+        f"Cette image est trop grande{dimensions} : la limite est de {limit}. "
         "Réduisez ses dimensions, puis envoyez-la de nouveau.",
         RefusalCode.IMAGE_TOO_LARGE,
     )
 
 
+def _pixel_limit(max_pixels: int) -> int:
+    # Pillow's own bomb limit is global state: enforce the smaller of the two ourselves, so that
+    # its warning (or error) never fires and nothing here depends on warning filters.
+    if Image.MAX_IMAGE_PIXELS:
+        return min(max_pixels, int(Image.MAX_IMAGE_PIXELS))
+    return max_pixels
+
+
+def _png_dimensions(src_fileobj: BinaryIO) -> tuple[int, int] | None:
+    src_fileobj.seek(0)
+    head = src_fileobj.read(24)
+    src_fileobj.seek(0)
+    if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return struct.unpack(">II", head[16:24])
+
+
 def open_image_header(src_fileobj: BinaryIO, *, max_pixels: int = DEFAULT_MAX_PIXELS):
     """Return the opened (not yet decoded) image once its dimensions are within the limit."""
+    limit = _pixel_limit(max_pixels)
+    # Read a PNG's dimensions ourselves: Pillow would raise before telling them.
+    png_size = _png_dimensions(src_fileobj)
+    if png_size is not None and png_size[0] * png_size[1] > limit:
+        raise _too_large(*png_size, limit)
     src_fileobj.seek(0)
     try:
         image = Image.open(src_fileobj, formats=["PNG", "JPEG"])
     except Image.DecompressionBombError as error:
-        raise _too_large(0, 0, max_pixels) from error
+        raise _too_large(None, None, limit) from error
     except (UnidentifiedImageError, *_DECODE_ERRORS) as error:
         raise _corrupt() from error
     if image.format not in _FORMATS:
         image.close()
         raise _corrupt()
     width, height = image.size
-    # Pillow's own bomb limit is global state: enforce the smaller of the two ourselves, so that
-    # its warning (or error) never fires and nothing here depends on warning filters.
-    effective = max_pixels
-    if Image.MAX_IMAGE_PIXELS:
-        effective = min(effective, int(Image.MAX_IMAGE_PIXELS))
-    if width <= 0 or height <= 0 or width * height > effective:
+    if width <= 0 or height <= 0 or width * height > limit:
         image.close()
-        raise _too_large(width, height, effective)
+        raise _too_large(width, height, limit)
     return image
 
 
