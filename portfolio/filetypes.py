@@ -415,13 +415,11 @@ def _describe_text(head: bytes) -> str | None:
             break
     text = head.replace(b"\x00", b"").decode("latin-1").lower()
     stripped = text.lstrip()
+    if stripped.startswith(("<!doctype html", "<html", "<head", "<body", "<script", "<iframe")):
+        return "un fichier HTML"
     if "<svg" in text:
         return "une image SVG"
-    if (
-        stripped.startswith(("<!doctype html", "<html", "<head", "<body", "<script", "<iframe"))
-        or "<html" in text
-        or "<script" in text
-    ):
+    if "<html" in text or "<script" in text:
         return "un fichier HTML"
     if stripped.startswith("<?php") or "<?php" in text:
         return "un script PHP"

@@ -122,6 +122,12 @@ def test_disguised_html_named_pdf_is_refused_as_html():
     assert describe_content(io.BytesIO(samples.html_document())) == "un fichier HTML"
 
 
+def test_html_page_with_an_inline_svg_is_named_html():
+    data = b"<!DOCTYPE html><html><body><svg width='1' height='1'></svg></body></html>"
+
+    assert "un fichier HTML" in refusal(data, "a.pdf").message_fr
+
+
 def test_html_after_a_byte_order_mark_and_blank_lines_is_still_html():
     data = b"\xef\xbb\xbf\n\n  <HTML><body>x</body></HTML>"
 
