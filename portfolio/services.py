@@ -801,6 +801,7 @@ def _require_memoire_deadline(memoire: Memoire) -> None:
 
 def memoire_upload(*, memoire: Memoire, actor, uploaded_file, subject: str = "") -> Memoire:
     """Check, scan and store the mémoire file (PDF or Word), replacing the draft's file."""
+    memoire = Memoire.objects.select_related("enrolment__cohort").get(pk=memoire.pk)
     _require_candidate(actor, memoire.enrolment)
     _require_editable_memoire(memoire)
     _require_memoire_deadline(memoire)

@@ -21,6 +21,7 @@ import pytest  # noqa: E402
 
 # Training ends 30/06/2026 (CohortFactory): the window runs from 30/09/2026 to 30/12/2026.
 IN_WINDOW = _dt.datetime(2026, 10, 15, 10, 0, tzinfo=_dt.UTC)
+BEFORE_MEMOIRE_DEADLINE = _dt.datetime(2026, 9, 15, 10, 0, tzinfo=_dt.UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +67,9 @@ def portfolio(enrolment, clock):
 
 
 @pytest.fixture
-def memoire(portfolio):
+def memoire(portfolio, clock):
+    """Return the draft mémoire, with the clock before the cohort's deadline (30/09/2026)."""
+    clock(BEFORE_MEMOIRE_DEADLINE)
     return portfolio.enrolment.memoires.get()
 
 
@@ -96,5 +99,10 @@ def complete_portfolio(portfolio, upload):
     """Return the portfolio with one PDF proving every competency of the bloc."""
     import samples
 
-    upload(portfolio, samples.pdf_minimal(), "preuve.pdf", competencies=portfolio.bloc.competencies.all())
+    upload(
+        portfolio,
+        samples.pdf_minimal(),
+        "preuve.pdf",
+        competencies=portfolio.bloc.competencies.all(),
+    )
     return portfolio

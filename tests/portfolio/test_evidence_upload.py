@@ -162,7 +162,8 @@ def test_a_file_that_would_exceed_the_portfolio_quota_is_refused(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("make", "name"), [(samples.jpeg_with_gps, "photo.jpg"), (lambda: samples.png(metadata=True), "capture.png")]
+    ("make", "name"),
+    [(samples.jpeg_with_gps, "photo.jpg"), (lambda: samples.png(metadata=True), "capture.png")],
 )
 def test_no_exif_or_gps_survives_in_the_stored_image(any_storage, portfolio, upload, make, name):
     original = make()
@@ -236,7 +237,9 @@ def test_a_clean_scan_is_recorded(local_storage, portfolio, upload, monkeypatch)
 
 
 @pytest.mark.django_db
-def test_storage_down_gives_a_french_message_and_no_row(any_storage, portfolio, upload, monkeypatch):
+def test_storage_down_gives_a_french_message_and_no_row(
+    any_storage, portfolio, upload, monkeypatch
+):
     def broken(*args, **kwargs):
         raise OSError("connection refused")
 
