@@ -74,6 +74,11 @@ def _memoire_or_404(user, pk) -> Memoire:
     return memoire
 
 
+def _posted(request):
+    """Return the POST data of a POST (even an empty one), else None: the form stays unbound."""
+    return request.POST if request.method == "POST" else None
+
+
 def _add_error(form, error: PortfolioError, prefix: str = "") -> None:
     field = "files" if error.field == "file" and "files" in form.fields else error.field
     field = field if field in form.fields else None
@@ -143,7 +148,7 @@ def portfolio_detail(request, pk):
     editable = portfolio_editable_by(request.user, portfolio)
     form = None
     if editable:
-        form = EvidenceUploadForm(request.POST or None, request.FILES or None, bloc=portfolio.bloc)
+        form = EvidenceUploadForm(_posted(request), request.FILES or None, bloc=portfolio.bloc)
     if request.method == "POST":
         if not editable:
             raise Http404
@@ -213,7 +218,7 @@ def evidence_edit(request, pk):
         "work_date": item.work_date,
         "competencies": list(item.competencies.all()),
     }
-    form = EvidenceUpdateForm(request.POST or None, initial=initial, bloc=portfolio.bloc)
+    form = EvidenceUpdateForm(_posted(request), initial=initial, bloc=portfolio.bloc)
     if request.method == "POST" and form.is_valid():
         try:
             services.evidence_update(item=item, actor=request.user, **form.cleaned_data)
@@ -258,7 +263,7 @@ def portfolio_coverage(request, pk):
 @login_required
 def portfolio_submit(request, pk):
     portfolio = _own_portfolio_or_404(request.user, pk)
-    form = SubmitForm(request.POST or None)
+    form = SubmitForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.portfolio_submit(
@@ -314,7 +319,7 @@ def portfolio_extension(request, pk):
     portfolio = _portfolio_or_404(request.user, pk)
     if not is_centre_staff(request.user):
         raise Http404
-    form = ExtensionForm(request.POST or None)
+    form = ExtensionForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.portfolio_extension_grant(
