@@ -35,9 +35,7 @@ OUTCOMES = (OUTCOME_NONE, OUTCOME_PARTIAL, OUTCOME_TOTAL)  # from worst to best
 
 # Sums and products of marks must be exact: any rounding raises instead of passing silently.
 # Inputs are limited to MAX_DECIMAL_PLACES decimals and their range, so 100 digits is ample.
-_EXACT = Context(
-    prec=100, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact, Rounded]
-)
+_EXACT = Context(prec=100, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact, Rounded])
 # A mark on 20 may not terminate (x / 175 × 20): it is only displayed, never compared.
 _DISPLAY = Context(prec=60, traps=[InvalidOperation, DivisionByZero, Overflow])
 MAX_DECIMAL_PLACES = 20
@@ -218,9 +216,7 @@ def absence_penalty(absence_pct: Decimal) -> tuple[Decimal | None, bool]:
     """
     absence_pct = Decimal(absence_pct)
     if not absence_pct.is_finite() or absence_pct < 0 or absence_pct > _HUNDRED:
-        raise ValueError(
-            f"An absence share is a percentage from 0 to 100, not {absence_pct}."
-        )
+        raise ValueError(f"An absence share is a percentage from 0 to 100, not {absence_pct}.")
     for upper_bound, penalty in ABSENCE_BANDS:
         if absence_pct <= upper_bound:
             return penalty, False
@@ -255,9 +251,7 @@ def _decide(case: Case, rules: TitleRules) -> Decision:
         result = case.blocs[number]
         points = Decimal(result.cc) + Decimal(result.exam)
         max_points = bloc_rules.max_points
-        passed = result.presented and reaches(
-            points, max_points, bloc_rules.validation_on_20
-        )
+        passed = result.presented and reaches(points, max_points, bloc_rules.validation_on_20)
         eliminatory = not result.presented or not reaches(
             points, max_points, bloc_rules.minimum_on_20
         )
@@ -328,9 +322,7 @@ def _decide(case: Case, rules: TitleRules) -> Decision:
     )
 
     passed_numbers = tuple(bloc.number for bloc in bloc_decisions if bloc.passed)
-    all_presented = practice.presented and all(
-        bloc.presented for bloc in bloc_decisions
-    )
+    all_presented = practice.presented and all(bloc.presented for bloc in bloc_decisions)
     title = (
         not case.fraud
         and all_presented
@@ -347,24 +339,16 @@ def _decide(case: Case, rules: TitleRules) -> Decision:
         )
     elif title:
         outcome, validated = OUTCOME_TOTAL, rules.bloc_numbers
-        reasons.append(
-            "Certification totale : le titre est obtenu, tous les blocs sont validés"
-        )
+        reasons.append("Certification totale : le titre est obtenu, tous les blocs sont validés")
     else:
         validated = passed_numbers
         outcome = OUTCOME_PARTIAL if validated else OUTCOME_NONE
-        reasons.append(
-            _no_title_reason(bloc_decisions, practice_decision, total_reached)
-        )
+        reasons.append(_no_title_reason(bloc_decisions, practice_decision, total_reached))
         if validated:
             reasons.append(
                 "Certification partielle : "
                 + _bloc_list(validated)
-                + (
-                    " conservé (certificat de bloc)"
-                    if len(validated) == 1
-                    else " conservés"
-                )
+                + (" conservé (certificat de bloc)" if len(validated) == 1 else " conservés")
             )
         else:
             reasons.append("Aucun bloc validé : attestation de suivi de formation")
@@ -411,9 +395,7 @@ def _validate(case: Case, rules: TitleRules) -> None:
 
 def _check_mark(field_name: str, value: object, maximum: Decimal) -> None:
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise InvalidCase(
-            field_name, f"must be a Decimal or an int, not {type(value).__name__}"
-        )
+        raise InvalidCase(field_name, f"must be a Decimal or an int, not {type(value).__name__}")
     value = Decimal(value)
     if not value.is_finite():
         raise InvalidCase(field_name, "must be a finite number")
@@ -422,16 +404,12 @@ def _check_mark(field_name: str, value: object, maximum: Decimal) -> None:
             field_name, f"must be between 0 and {_plain(maximum)}, not {_plain(value)}"
         )
     if value.as_tuple().exponent < -MAX_DECIMAL_PLACES:
-        raise InvalidCase(
-            field_name, f"has more than {MAX_DECIMAL_PLACES} decimal places"
-        )
+        raise InvalidCase(field_name, f"has more than {MAX_DECIMAL_PLACES} decimal places")
 
 
 def _check_flag(field_name: str, value: object) -> None:
     if not isinstance(value, bool):
-        raise InvalidCase(
-            field_name, f"must be true or false, not {type(value).__name__}"
-        )
+        raise InvalidCase(field_name, f"must be true or false, not {type(value).__name__}")
 
 
 # --- Display ------------------------------------------------------------------------------
@@ -480,9 +458,7 @@ def _bloc_reason(bloc: BlocDecision, rules: BlocRules) -> str:
         )
     if bloc.eliminatory:
         mark = fr_number(bloc.on_20, below=rules.minimum_on_20)
-        return (
-            f"Bloc {bloc.number} : {mark}/20, note éliminatoire (minimum {minimum}/20)"
-        )
+        return f"Bloc {bloc.number} : {mark}/20, note éliminatoire (minimum {minimum}/20)"
     if not bloc.passed:
         mark = fr_number(bloc.on_20, below=rules.validation_on_20)
         return (
@@ -514,12 +490,8 @@ def _no_title_reason(
     causes = []
     not_presented = tuple(bloc.number for bloc in blocs if not bloc.presented)
     if not_presented:
-        causes.append(
-            f"{_bloc_list(not_presented)} non présenté" + "s" * (len(not_presented) > 1)
-        )
-    eliminatory = tuple(
-        bloc.number for bloc in blocs if bloc.presented and bloc.eliminatory
-    )
+        causes.append(f"{_bloc_list(not_presented)} non présenté" + "s" * (len(not_presented) > 1))
+    eliminatory = tuple(bloc.number for bloc in blocs if bloc.presented and bloc.eliminatory)
     if eliminatory:
         preposition = "au" if len(eliminatory) == 1 else "aux"
         causes.append(f"note éliminatoire {preposition} {_bloc_list(eliminatory)}")
