@@ -1,0 +1,113 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import (
+    Accompaniment,
+    Cohort,
+    ConflictDeclaration,
+    Enrolment,
+    Invitation,
+    LoginFailure,
+    Organisation,
+    TrainingLink,
+    User,
+    UserRole,
+)
+
+
+class UserRoleInline(admin.TabularInline):
+    model = UserRole
+    extra = 1
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["last_name", "first_name"]
+    list_display = ["email", "last_name", "first_name", "employer", "is_active"]
+    list_filter = ["user_roles__role", "is_active", "is_staff", "employer"]
+    search_fields = ["email", "first_name", "last_name"]
+    inlines = [UserRoleInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Identité"), {"fields": ("first_name", "last_name", "birth_date", "phone", "employer")}),
+        (
+            _("Qualification jury"),
+            {"fields": ("years_in_target_jobs", "last_active_in_target_jobs")},
+        ),
+        (_("Droits"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "first_name", "last_name", "password1", "password2"),
+            },
+        ),
+    )
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "city", "siret"]
+    list_filter = ["kind"]
+    search_fields = ["name", "siret", "city"]
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    extra = 0
+    autocomplete_fields = ["candidate", "company", "tutor"]
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "establishment", "training_start", "training_end", "training_hours"]
+    list_filter = ["establishment", "title"]
+    search_fields = ["name"]
+    inlines = [EnrolmentInline]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["candidate", "cohort", "route", "company", "tutor"]
+    list_filter = ["route", "cohort", "company"]
+    search_fields = ["candidate__email", "candidate__last_name", "company__name"]
+    autocomplete_fields = ["candidate", "company", "tutor"]
+
+
+@admin.register(TrainingLink)
+class TrainingLinkAdmin(admin.ModelAdmin):
+    list_display = ["trainer", "module", "cohort"]
+    list_filter = ["cohort", "module__bloc"]
+    search_fields = ["trainer__last_name", "module__code"]
+
+
+@admin.register(Accompaniment)
+class AccompanimentAdmin(admin.ModelAdmin):
+    list_display = ["accompanist", "candidate", "description"]
+    search_fields = ["accompanist__last_name", "candidate__last_name"]
+
+
+@admin.register(ConflictDeclaration)
+class ConflictDeclarationAdmin(admin.ModelAdmin):
+    list_display = ["evaluator", "candidate", "reason", "declared_at"]
+    list_filter = ["declared_at"]
+    search_fields = ["evaluator__last_name", "candidate__last_name"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "expires_at", "used_at"]
+    list_filter = ["used_at"]
+    search_fields = ["user__email"]
+    readonly_fields = ["token_digest"]
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    list_display = ["email", "ip_address", "at"]
+    list_filter = ["at"]
+    search_fields = ["email", "ip_address"]

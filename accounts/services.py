@@ -1,0 +1,56 @@
+"""Sign-in policy: throttling of failed logins and invitations."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Invitation, LoginFailure, User
+
+
+def now():
+    """Return the current time; the one seam tests move."""
+    return timezone.now()
+
+
+def login_is_throttled(*, email: str, ip_address: str | None) -> bool:
+    since = now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW)
+    who = Q(email=email.strip().lower())
+    if ip_address:
+        who |= Q(ip_address=ip_address)
+    return LoginFailure.objects.filter(who, at__gte=since).count() >= (
+        settings.LOGIN_THROTTLE_FAILURES
+    )
+
+
+def login_failure_record(*, email: str, ip_address: str | None) -> None:
+    LoginFailure.objects.create(email=email.strip().lower()[:254], ip_address=ip_address, at=now())
+    # Keep the table small: old failures no longer count.
+    LoginFailure.objects.filter(at__lt=now() - timedelta(days=1)).delete()
+
+
+def login_failures_clear(*, email: str) -> None:
+    LoginFailure.objects.filter(email=email.strip().lower()).delete()
+
+
+def invitation_issue(*, user: User, created_by: User | None = None) -> str:
+    """Return a fresh single-use token for ``user``; earlier unused invitations stop working."""
+    with transaction.atomic():
+        Invitation.objects.filter(user=user, used_at__isnull=True).update(expires_at=now())
+        _, token = Invitation.issue(user=user, created_by=created_by)
+    return token
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, password: str) -> User:
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.used_at is not None or locked.expires_at <= now():
+        raise ValueError("invitation no longer usable")
+    locked.used_at = now()
+    locked.save(update_fields=["used_at"])
+    user = locked.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user

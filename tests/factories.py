@@ -1,0 +1,103 @@
+"""Factories for the whole suite (factory_boy)."""
+
+from datetime import date
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import (
+    Accompaniment,
+    Cohort,
+    Enrolment,
+    Organisation,
+    TrainingLink,
+    User,
+    UserRole,
+)
+from referentiel.models import Title
+
+PASSWORD = "motdepasse-de-test-42"
+
+
+def rncp_title() -> Title:
+    return Title.objects.get(code="36390")
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ["name", "kind"]
+
+    name = factory.Sequence(lambda n: f"Entreprise {n}")
+    kind = Organisation.Kind.ENTREPRISE
+    city = "Lyon"
+
+
+class EstablishmentFactory(OrganisationFactory):
+    name = factory.Sequence(lambda n: f"CCI Formation {n}")
+    kind = Organisation.Kind.ETABLISSEMENT
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"personne{n}@exemple.fr")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        self.save()
+        for role in extracted or []:
+            UserRole.objects.get_or_create(user=self, role=role)
+        if hasattr(self, "_role_cache"):
+            del self._role_cache
+
+
+class CohortFactory(DjangoModelFactory):
+    class Meta:
+        model = Cohort
+
+    title = factory.LazyFunction(rncp_title)
+    establishment = factory.SubFactory(EstablishmentFactory)
+    name = factory.Sequence(lambda n: f"Promotion {n}")
+    training_start = date(2025, 9, 1)
+    training_end = date(2026, 6, 30)
+    training_hours = Decimal("931")
+    memoire_deadline = date(2026, 9, 30)
+
+
+class EnrolmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Enrolment
+
+    candidate = factory.SubFactory(UserFactory, roles=["candidat"])
+    cohort = factory.SubFactory(CohortFactory)
+    route = Enrolment.Route.PORTEFEUILLE
+    company = factory.SubFactory(OrganisationFactory)
+    tutor = factory.SubFactory(
+        UserFactory, roles=["tuteur"], employer=factory.SelfAttribute("..company")
+    )
+
+
+class TrainingLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = TrainingLink
+
+    trainer = factory.SubFactory(UserFactory, roles=["formateur"])
+    cohort = factory.SubFactory(CohortFactory)
+    module = factory.LazyAttribute(lambda o: o.cohort.title.blocs.get(number=1).modules.first())
+
+
+class AccompanimentFactory(DjangoModelFactory):
+    class Meta:
+        model = Accompaniment
+
+    accompanist = factory.SubFactory(UserFactory)
+    candidate = factory.SubFactory(UserFactory, roles=["candidat"])
+    description = "Accompagnement VAE"
