@@ -439,7 +439,8 @@ def fr_number(value: Decimal, *, below: Decimal | None = None) -> str:
 
 
 def _plain(value: Decimal) -> str:
-    return f"{Decimal(value).normalize(_DISPLAY):f}"
+    value = Decimal(value).normalize(_DISPLAY)
+    return f"{value:f}" if abs(value.adjusted()) < 20 else str(value)
 
 
 def _bloc_list(numbers: tuple[str, ...]) -> str:
