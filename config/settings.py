@@ -200,3 +200,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+PREUVES_SITE_URL = env_str("PREUVES_SITE_URL", "http://127.0.0.1:8000")
