@@ -24,14 +24,6 @@ IN_WINDOW = _dt.datetime(2026, 10, 15, 10, 0, tzinfo=_dt.UTC)
 BEFORE_MEMOIRE_DEADLINE = _dt.datetime(2026, 9, 15, 10, 0, tzinfo=_dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(request):
-    """Hash the factories' passwords quickly: nothing in this folder tests password strength."""
-    if request.config.pluginmanager.hasplugin("django"):
-        settings = request.getfixturevalue("settings")
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clock(monkeypatch):
     """Set the application's clock (workflow.audit.now); return a setter."""
