@@ -16,7 +16,7 @@ from accounts.models import Cohort, Enrolment, Role, TrainingLink
 from portfolio.models import Memoire, Portfolio
 from referentiel.models import Grid
 from referentiel.services import grid_version_freeze
-from workflow import eligibility, rules
+from workflow import audit, eligibility, rules
 from workflow.access import is_centre_staff
 from workflow.accommodations import accommodations_text, has_extra_time
 from workflow.audit import audit_record, now
@@ -43,7 +43,7 @@ from workflow.tutoring import tutor_evaluations_lock
 
 
 def today() -> date:
-    return timezone.localdate(now())
+    return timezone.localdate(audit.now())
 
 
 def _require_staff(actor) -> None:

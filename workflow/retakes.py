@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment
 from portfolio.models import Portfolio
-from workflow import eligibility
+from workflow import audit, eligibility
 from workflow.access import is_centre_staff
 from workflow.audit import audit_record, now
 from workflow.errors import WorkflowError
@@ -56,7 +56,7 @@ def bloc_retake_register(*, actor, enrolment, bloc, evaluation_date: date) -> Re
         raise WorkflowError(_("Seul le personnel du centre enregistre un rattrapage."))
     with transaction.atomic():
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        on = timezone.localdate(now())
+        on = timezone.localdate(audit.now())
         answer = bloc_retake_eligibility(
             enrolment=enrolment, bloc=bloc, evaluation_date=evaluation_date, on=on
         )
