@@ -347,13 +347,14 @@ class SessionRow:
 def session_rows(session) -> list[SessionRow]:
     """Return each candidate of the session with the computed decision and any recorded one."""
     recorded = {d.enrolment_id: d for d in JuryDecision.objects.filter(session=session)}
+    frozen = JurySession.objects.filter(pk=session.pk, state__in=DECIDED_SESSION_STATES).exists()
     rows = []
     for entry in session.candidates.select_related(
         "enrolment__candidate", "enrolment__cohort__title"
     ).order_by("enrolment__candidate__last_name", "enrolment__candidate__first_name"):
         enrolment = entry.enrolment
         decision_record = recorded.get(enrolment.pk)
-        if session.state in DECIDED_SESSION_STATES and decision_record is not None:
+        if frozen and decision_record is not None:
             rows.append(
                 SessionRow(
                     file=CandidateFile(enrolment=enrolment, case=None),

@@ -15,7 +15,7 @@ from accounts.models import Enrolment
 from portfolio.models import Portfolio
 from workflow import audit, eligibility
 from workflow.access import is_centre_staff
-from workflow.audit import audit_record, now
+from workflow.audit import audit_record
 from workflow.errors import WorkflowError
 from workflow.models import BlocExamMark, RetakeRegistration
 from workflow.results import earlier_decisions

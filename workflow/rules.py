@@ -601,5 +601,7 @@ def fraction_to_decimal(value: Fraction) -> Decimal:
             while denominator % prime == 0:
                 denominator //= prime
         if denominator == 1:
-            return quotient.normalize() if quotient else Decimal(0)
+            quotient = quotient.normalize()
+            # No exponent notation in stored values: 6E+1 is written 60.
+            return quotient.quantize(Decimal(1)) if quotient.as_tuple().exponent > 0 else quotient
         return quotient.quantize(Decimal(1).scaleb(-MAX_DECIMAL_PLACES), rounding=ROUND_HALF_EVEN)
