@@ -293,6 +293,7 @@ def decision_snapshot(decision: rules.Decision, file: CandidateFile) -> dict:
         outcome = rules.OUTCOME_PARTIAL
     return {
         "outcome": outcome,
+        "outcome_label": str(JuryDecision.Outcome(outcome).label),
         "engine_outcome": decision.outcome,
         "points_total": str(decision.points_total),
         "points_total_display": rules.fr_number(decision.points_total),
