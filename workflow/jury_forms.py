@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Enrolment, Organisation, User
+from workflow import rules
 from workflow.models import (
     AbsenceRecord,
     Accommodation,
@@ -57,7 +58,10 @@ class CCMarkForm(forms.Form):
     label = forms.CharField(label=_("Évaluation"), max_length=60, initial="1")
     mark = forms.DecimalField(label=_("Note"), min_value=0, decimal_places=2, required=False)
     out_of = forms.TypedChoiceField(
-        label=_("Sur"), choices=[(10, "10"), (20, "20"), (30, "30")], coerce=int, initial=20
+        label=_("Sur"),
+        choices=[(scale, str(scale)) for scale in rules.CC_SCALES],
+        coerce=int,
+        initial=rules.CC_SCALES[1],
     )
     absence = forms.ChoiceField(label=_("Absence"), choices=CCMark.Absence.choices, required=False)
 

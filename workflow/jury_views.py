@@ -26,6 +26,7 @@ from workflow import (
     jury_forms,
     results,
     retakes,
+    rules,
     tutoring,
 )
 from workflow.access import is_centre_staff
@@ -206,6 +207,7 @@ def trainer_marks(request, cohort_id, module_id):
             "mark_form": mark_form,
             "import_form": import_form,
             "report": report,
+            "scales": ", ".join(str(scale) for scale in rules.CC_SCALES),
         },
     )
 

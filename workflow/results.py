@@ -297,6 +297,9 @@ def decision_snapshot(decision: rules.Decision, file: CandidateFile) -> dict:
         "engine_outcome": decision.outcome,
         "points_total": str(decision.points_total),
         "points_total_display": rules.fr_number(decision.points_total),
+        "points_max_display": rules.fr_number(
+            sum((b.max_points for b in decision.blocs), decision.practice.max_points)
+        ),
         "blocs": {
             b.number: {
                 "points": str(b.points),
