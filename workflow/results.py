@@ -60,7 +60,9 @@ def _scoring_mark(memoire) -> Decimal | None:
         return None
     try:
         scoring = (
-            scoring_model.objects.filter(assignment__memoire=memoire, submitted_at__isnull=False)
+            scoring_model.objects.filter(
+                assignment__memoire=memoire, state="submitted", submitted_at__isnull=False
+            )
             .order_by("-submitted_at")
             .first()
         )
