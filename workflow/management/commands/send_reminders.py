@@ -14,7 +14,7 @@ class Command(BaseCommand):
             "--days-before",
             type=int,
             default=None,
-            help="Remind this many days before the due date (default: PREUVES_REMINDER_DAYS_BEFORE).",
+            help="Days before the due date to remind (default: PREUVES_REMINDER_DAYS_BEFORE).",
         )
 
     def handle(self, *args, days_before=None, **options):
