@@ -31,6 +31,7 @@ from workflow.forms import (
 )
 from workflow.independence import evaluator_options
 from workflow.models import Assignment, Reconciliation, Scoring
+from workflow.transitions import today
 
 
 def staff_required(view):
@@ -78,18 +79,27 @@ def queue(request):
     if filter_name not in selectors.QUEUE_FILTERS:
         filter_name = "toutes"
     kind = request.GET.get("type", "")
-    rows = selectors.evaluator_queue(request.user, filter_name=filter_name, kind=kind)
+    current = today()
+    limit = selectors.due_soon_limit()
+    rows = [
+        {
+            "assignment": a,
+            "label": target_label(a.target),
+            "actions": policy.available_actions(request.user, a),
+            "open": a.state in {Assignment.State.PROPOSED, Assignment.State.ACCEPTED},
+            "days_left": (a.due_date - current).days,
+            "due_soon": a.due_date <= limit,
+        }
+        for a in selectors.evaluator_queue(request.user, filter_name=filter_name, kind=kind)
+    ]
     return render(
         request,
         "workflow/queue.html",
         {
-            "rows": [
-                (a, target_label(a.target), policy.available_actions(request.user, a)) for a in rows
-            ],
+            "rows": rows,
             "counts": selectors.evaluator_queue_counts(request.user),
             "filter_name": filter_name,
             "kind": kind,
-            "due_soon_limit": selectors.due_soon_limit(),
         },
     )
 
@@ -200,13 +210,26 @@ def scoring(request, pk):
     )
 
 
+def _problem_lines(scoring_obj, problems: dict) -> list[str]:
+    """Name the criterion each problem is about, for the submission summary."""
+    labels = {
+        str(row.criterion_id): row.criterion.label
+        for row in scoring_obj.scores.select_related("criterion")
+    }
+    lines = []
+    for field, field_messages in problems.items():
+        label = labels.get(field.partition("_")[2]) if field != "overall_comment" else None
+        lines += [f"{label} : {m}" if label else m for m in field_messages]
+    return lines
+
+
 @evaluator_required
 def scoring_submit(request, pk):
     assignment = _own_assignment(request, pk)
     scoring_obj = get_object_or_404(Scoring, assignment=assignment)
     if not policy.can_score(request.user, assignment):
         return redirect("workflow:scoring", pk=assignment.pk)
-    problems = evaluation.scoring_problems(scoring_obj)
+    problems = _problem_lines(scoring_obj, evaluation.scoring_problems(scoring_obj))
     error = ""
     if request.method == "POST":
         try:
