@@ -374,7 +374,7 @@ def test_ready_for_jury_is_refused_without_an_agreed_mark(staff):
         portfolio_mark_ready_for_jury(portfolio=portfolio, actor=staff)
 
 
-# --- Mémoire ---------------------------------------------------------------------------------------
+# --- Mémoire ------------------------------------------------------------------------------------
 
 
 def test_memoire_is_assigned_accepted_and_written_mark_is_out_of_125(staff, evaluator):
