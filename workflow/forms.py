@@ -25,15 +25,12 @@ class AccessibleFormMixin:
             self.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
 
     def add_workflow_error(self, exc):
-        """Show a ``WorkflowError`` beside the fields it names, else at the top of the form."""
-        placed = False
+        """Show a ``WorkflowError`` at the top of the form and beside each field it names."""
+        self.add_error(None, exc.message)
         for name, messages in exc.field_errors.items():
             if name in self.fields:
                 for message in messages:
                     self.add_error(name, message)
-                placed = True
-        if not placed:
-            self.add_error(None, exc.message)
 
 
 class DateInput(forms.DateInput):
