@@ -139,7 +139,7 @@ class Epreuve(models.Model):
         Bloc, null=True, blank=True, on_delete=models.CASCADE, related_name="epreuves"
     )
     code = models.CharField(_("code"), max_length=20)
-    name = models.CharField(_("intitulé"), max_length=400)
+    name = models.TextField(_("intitulé"))
     points = models.PositiveIntegerField(_("points"))
     duration = models.CharField(_("durée"), max_length=40, blank=True)
     competencies = models.ManyToManyField(Competency, blank=True, related_name="epreuves")

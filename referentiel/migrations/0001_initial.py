@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=20, verbose_name='code')),
-                ('name', models.CharField(max_length=400, verbose_name='intitulé')),
+                ('name', models.TextField(verbose_name='intitulé')),
                 ('points', models.PositiveIntegerField(verbose_name='points')),
                 ('duration', models.CharField(blank=True, max_length=40, verbose_name='durée')),
                 ('order', models.PositiveSmallIntegerField(default=0)),

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from accounts.demo import DEMO_PASSWORD, demo_build
+from accounts.models import Role
+
+
+class Command(BaseCommand):
+    help = "Build the demo centre (idempotent) and print one login per role."
+
+    def handle(self, *args, **options):
+        logins = demo_build()
+        self.stdout.write(self.style.SUCCESS("Centre de démonstration prêt."))
+        self.stdout.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")
+        for role in Role:
+            if role in logins:
+                self.stdout.write(f"  {role.label:<32} {logins[role]}")
+        self.stdout.write("Ouvrez http://127.0.0.1:8000/ et connectez-vous avec l'un d'eux.")

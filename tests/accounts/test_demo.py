@@ -1,0 +1,48 @@
+"""The demo centre: believable, idempotent, and every printed login reaches its home."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import Enrolment, Role, TrainingLink, User
+
+pytestmark = pytest.mark.django_db
+
+
+def run_demo() -> str:
+    out = StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_builds_a_cohort_of_thirty_on_both_routes():
+    run_demo()
+    enrolments = Enrolment.objects.all()
+    assert enrolments.count() == 30
+    assert {e.route for e in enrolments} == {"portefeuille", "epreuves"}
+    assert User.objects.with_role(Role.JURY).count() == 4
+    assert User.objects.with_role(Role.EVALUATEUR).count() >= 3
+    assert TrainingLink.objects.count() == 23
+
+
+def test_demo_twice_changes_nothing():
+    run_demo()
+    counts = (User.objects.count(), Enrolment.objects.count(), TrainingLink.objects.count())
+    run_demo()
+    assert (User.objects.count(), Enrolment.objects.count(), TrainingLink.objects.count()) == counts
+
+
+def test_every_printed_login_reaches_its_role_home(client):
+    output = run_demo()
+    emails = [word for word in output.split() if word.endswith("@demo.preuves.fr")]
+    assert len(emails) == len(Role)
+    for email in emails:
+        client.logout()
+        response = client.post("/", {"username": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        home = client.get(reverse("accounts:home"))
+        role = User.objects.get(email=email).user_roles.first().role
+        assert f'data-role="{role}"' in home.content.decode()

@@ -1,0 +1,185 @@
+import hashlib
+import io
+
+import pytest
+import samples
+from PIL import Image
+
+from portfolio.filetypes import FileRefused, RefusalCode
+from portfolio.images import DEFAULT_MAX_PIXELS, process_image
+
+
+def reopen(fileobj) -> Image.Image:
+    image = Image.open(io.BytesIO(fileobj.read()))
+    image.load()
+    return image
+
+
+def test_default_pixel_limit_is_40_million():
+    assert DEFAULT_MAX_PIXELS == 40_000_000
+
+
+def test_jpeg_loses_exif_gps_comment_xmp_and_icc_and_is_turned_upright():
+    source = samples.jpeg_with_gps(width=80, height=40, orientation=6)
+    before = Image.open(io.BytesIO(source))
+    assert before.getexif().get_ifd(0x8825)  # the sample really carries GPS data
+    assert before.info.get("comment") and before.info.get("icc_profile")
+
+    processed = process_image(io.BytesIO(source))
+    raw = processed.clean.read()
+    after = Image.open(io.BytesIO(raw))
+
+    assert (processed.width, processed.height) == (40, 80)
+    assert after.size == (40, 80)
+    assert after.format == processed.format == "JPEG"
+    assert len(after.getexif()) == 0
+    assert not after.getexif().get_ifd(0x8825)
+    for key in ("exif", "comment", "xmp", "icc_profile"):
+        assert key not in after.info
+    assert b"Exif" not in raw
+    assert b"PhoneMaker" not in raw
+    assert b"12 rue de la Paix" not in raw
+    assert b"xmpmeta" not in raw
+
+
+def test_png_loses_text_xmp_exif_and_icc_chunks():
+    source = samples.png(metadata=True)
+    assert b"Jeanne Candidate" in source
+
+    processed = process_image(io.BytesIO(source))
+    raw = processed.clean.read()
+    after = Image.open(io.BytesIO(raw))
+
+    assert after.format == processed.format == "PNG"
+    assert after.size == (64, 48)
+    for chunk in (b"tEXt", b"iTXt", b"zTXt", b"eXIf", b"iCCP"):
+        assert chunk not in raw
+    assert b"Jeanne Candidate" not in raw
+    assert len(after.getexif()) == 0
+
+
+def test_pixels_survive_the_re_encoding():
+    processed = process_image(io.BytesIO(samples.png(8, 8, "RGB")))
+
+    assert reopen(processed.clean).getpixel((3, 3)) == (10, 200, 90)
+
+
+def test_png_transparency_is_kept():
+    processed = process_image(io.BytesIO(samples.png(10, 10, "RGBA")))
+
+    image = reopen(processed.clean)
+    assert image.mode == "RGBA"
+    assert image.getpixel((0, 0))[3] == 128
+    assert processed.thumbnail_format == "PNG"
+
+
+def test_clean_image_reports_its_own_hash_and_size():
+    processed = process_image(io.BytesIO(samples.jpeg()))
+    raw = processed.clean.read()
+
+    assert processed.size == len(raw)
+    assert processed.sha256 == hashlib.sha256(raw).hexdigest()
+    assert processed.mime_type == "image/jpeg"
+
+
+def test_thumbnail_fits_in_320_pixels_and_keeps_the_aspect_ratio():
+    processed = process_image(io.BytesIO(samples.jpeg(1280, 640)))
+
+    thumbnail = Image.open(io.BytesIO(processed.thumbnail))
+    assert thumbnail.size == (320, 160)
+    assert thumbnail.format == processed.thumbnail_format == "JPEG"
+    assert processed.thumbnail_mime_type == "image/jpeg"
+
+
+def test_small_image_thumbnail_is_not_enlarged():
+    processed = process_image(io.BytesIO(samples.png(20, 10)))
+
+    assert Image.open(io.BytesIO(processed.thumbnail)).size == (20, 10)
+
+
+def test_decompression_bomb_png_is_refused_before_decoding():
+    bomb = samples.png_decompression_bomb()  # 20000 × 20000, about 50 KB
+    assert len(bomb) < 100_000
+
+    with pytest.raises(FileRefused) as caught:
+        process_image(io.BytesIO(bomb))
+
+    assert caught.value.code == RefusalCode.IMAGE_TOO_LARGE
+    assert "trop grande" in caught.value.message_fr
+    assert "20000 × 20000" in caught.value.message_fr
+
+
+def test_header_claiming_huge_dimensions_is_refused():
+    with pytest.raises(FileRefused) as caught:
+        process_image(io.BytesIO(samples.png_huge_header()))
+
+    assert caught.value.code == RefusalCode.IMAGE_TOO_LARGE
+
+
+@pytest.mark.parametrize("make", [samples.png, samples.jpeg])
+def test_pixel_limit_is_a_parameter(make):
+    data = make(10, 10)
+
+    assert process_image(io.BytesIO(data), max_pixels=100).width == 10
+    with pytest.raises(FileRefused) as caught:
+        process_image(io.BytesIO(data), max_pixels=99)
+    assert caught.value.code == RefusalCode.IMAGE_TOO_LARGE
+
+
+def test_jpeg_over_the_limit_is_refused_from_its_header():
+    # Pillow refuses on its own above twice its global limit; ours is checked first anyway.
+    with pytest.raises(FileRefused) as caught:
+        process_image(io.BytesIO(samples.jpeg(300, 200)), max_pixels=50_000)
+
+    assert "300 × 200" in caught.value.message_fr
+
+
+def test_pillow_bomb_error_becomes_a_refusal(monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+
+    with pytest.raises(FileRefused) as caught:
+        process_image(io.BytesIO(samples.jpeg(40, 40)))
+
+    assert caught.value.code == RefusalCode.IMAGE_TOO_LARGE
+
+
+def test_truncated_png_is_refused():
+    with pytest.raises(FileRefused) as caught:
+        process_image(io.BytesIO(samples.png_truncated()))
+
+    assert caught.value.code == RefusalCode.IMAGE_CORRUPT
+    assert "endommagée" in caught.value.message_fr
+
+
+def test_truncated_jpeg_is_refused():
+    noisy = Image.effect_noise((400, 300), 60).convert("RGB")
+    buffer = io.BytesIO()
+    noisy.save(buffer, format="JPEG", quality=95)
+    data = buffer.getvalue()
+
+    with pytest.raises(FileRefused) as caught:
+        process_image(io.BytesIO(data[: len(data) // 2]))
+
+    assert caught.value.code == RefusalCode.IMAGE_CORRUPT
+
+
+@pytest.mark.parametrize("make", [samples.svg, samples.pdf_minimal, lambda: b"GIF89a" + bytes(40)])
+def test_non_png_jpeg_content_is_refused(make):
+    with pytest.raises(FileRefused) as caught:
+        process_image(io.BytesIO(make()))
+
+    assert caught.value.code == RefusalCode.IMAGE_CORRUPT
+
+
+def test_palette_png_with_transparency_stays_a_palette_png():
+    image = Image.new("P", (4, 4), 1)
+    image.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", transparency=0)
+
+    processed = process_image(io.BytesIO(buffer.getvalue()))
+
+    after = reopen(processed.clean)
+    assert after.mode == "P"
+    assert after.info.get("transparency") == 0
+    assert after.convert("RGB").getpixel((0, 0)) == (255, 0, 0)

@@ -1,0 +1,298 @@
+"""Dates and eligibility rules of the règlement (RULES.md §2, §4, §6), as pure functions.
+
+Each function takes the dates it needs, including the day to judge (``on``), and returns an
+``Eligibility``: whether the thing is allowed, why in French, and the date that matters (the
+deadline, or the first day it becomes allowed). Nothing here reads the clock: the caller passes
+today from its own time seam. Bounds are inclusive: the last day of a window is in the window.
+
+Calendar months are added with ``add_months``: the day is clamped to the end of a shorter month
+(31 January + 1 month = 28 or 29 February).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+PORTFOLIO_WINDOW_START_MONTHS = 3
+PORTFOLIO_WINDOW_END_MONTHS = 6
+RETAKE_VALIDITY_MONTHS = 5 * 12
+RETAKES_PER_BLOC = 1
+PRACTICE_RETAKE_EXPERIENCE_MONTHS = 3
+RETAKE_REGISTRATION_MONTHS_BEFORE = 4
+JUSTIFIED_ABSENCE_RETAKE_MONTHS = 6
+FRAUD_WAITING_MONTHS = 6
+FALSIFICATION_BAN_MONTHS = 10 * 12
+CONVOCATION_MONTHS_BEFORE = 1
+RESULTS_DEADLINE = timedelta(weeks=6)
+RESULTS_WARNING = timedelta(weeks=4)
+ARCHIVE_RETENTION_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    allowed: bool
+    reason: str
+    key_date: date | None
+    warning: bool = False
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def add_months(day: date, months: int) -> date:
+    """Return day moved by a number of calendar months, clamped to the end of the month."""
+    month_index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last_day))
+
+
+def fr_date(day: date) -> str:
+    """Return a date as the French numeric form, 05/03/2025."""
+    return day.strftime("%d/%m/%Y")
+
+
+def portfolio_window(
+    *, training_end: date, on: date, extended_until: date | None = None
+) -> Eligibility:
+    """Return whether a portfolio may be presented on a day: 3 to 6 months after training.
+
+    ``extended_until`` is an extension granted by the establishment; it can only move the end of
+    the window later.
+    """
+    opens = add_months(training_end, PORTFOLIO_WINDOW_START_MONTHS)
+    closes = add_months(training_end, PORTFOLIO_WINDOW_END_MONTHS)
+    extended = extended_until is not None and extended_until > closes
+    if extended:
+        closes = extended_until
+    if on < opens:
+        return Eligibility(
+            False,
+            f"Le portefeuille ne peut être présenté qu'à partir de 3 mois après la fin de la "
+            f"formation, soit le {fr_date(opens)}.",
+            opens,
+        )
+    if on > closes:
+        return Eligibility(
+            False,
+            f"La période de présentation du portefeuille s'est terminée le {fr_date(closes)}"
+            + (" (prolongation comprise)." if extended else " (6 mois après la formation)."),
+            closes,
+        )
+    return Eligibility(
+        True,
+        f"Le portefeuille peut être présenté jusqu'au {fr_date(closes)}"
+        + (" (prolongation accordée)." if extended else "."),
+        closes,
+    )
+
+
+def bloc_retake(
+    *, decision_date: date, on: date, bloc_validated: bool, retakes_taken: int = 0
+) -> Eligibility:
+    """Return whether a bloc may be retaken: once, within 5 years, only when not validated."""
+    deadline = add_months(decision_date, RETAKE_VALIDITY_MONTHS)
+    if bloc_validated:
+        return Eligibility(False, "Ce bloc est validé : il n'y a pas de rattrapage.", None)
+    if retakes_taken >= RETAKES_PER_BLOC:
+        return Eligibility(
+            False, "Ce bloc a déjà été repassé : un seul rattrapage est permis par bloc.", None
+        )
+    if on < decision_date:
+        return Eligibility(
+            False, "Le rattrapage n'est possible qu'après la décision du jury.", decision_date
+        )
+    if on > deadline:
+        return Eligibility(
+            False,
+            f"Le délai de 5 ans après la décision pour repasser ce bloc a expiré le "
+            f"{fr_date(deadline)}.",
+            deadline,
+        )
+    return Eligibility(
+        True,
+        f"Ce bloc peut être repassé une fois, au plus tard le {fr_date(deadline)}.",
+        deadline,
+    )
+
+
+def practice_retake(
+    *,
+    decision_date: date,
+    on: date,
+    experience_start: date | None,
+    practice_validated: bool = False,
+) -> Eligibility:
+    """Return whether the professional practice may be retaken.
+
+    It needs at least 3 months of relevant professional experience (counted from
+    ``experience_start``) and must happen within 5 years of the decision.
+    """
+    deadline = add_months(decision_date, RETAKE_VALIDITY_MONTHS)
+    if practice_validated:
+        return Eligibility(
+            False, "La pratique professionnelle est validée : il n'y a pas de reprise.", None
+        )
+    if on > deadline:
+        return Eligibility(
+            False,
+            f"Le délai de 5 ans après la décision pour reprendre la pratique professionnelle "
+            f"a expiré le {fr_date(deadline)}.",
+            deadline,
+        )
+    if experience_start is None:
+        return Eligibility(
+            False,
+            "La reprise de la pratique professionnelle demande au moins 3 mois d'expérience "
+            "professionnelle en rapport avec le titre.",
+            None,
+        )
+    ready = max(add_months(experience_start, PRACTICE_RETAKE_EXPERIENCE_MONTHS), decision_date)
+    if on < ready:
+        return Eligibility(
+            False,
+            f"La reprise de la pratique professionnelle sera possible à partir du "
+            f"{fr_date(ready)} (3 mois d'expérience professionnelle en rapport avec le titre).",
+            ready,
+        )
+    return Eligibility(
+        True,
+        f"Un dossier sur une problématique professionnelle peut être présenté jusqu'au "
+        f"{fr_date(deadline)}.",
+        deadline,
+    )
+
+
+def retake_registration(*, evaluation_date: date, registered_on: date) -> Eligibility:
+    """Return whether a retake registration is in time: 4 months before the bloc evaluation."""
+    deadline = add_months(evaluation_date, -RETAKE_REGISTRATION_MONTHS_BEFORE)
+    if registered_on > deadline:
+        return Eligibility(
+            False,
+            f"L'inscription au rattrapage devait parvenir par lettre recommandée au plus tard "
+            f"le {fr_date(deadline)}, 4 mois avant l'évaluation du bloc.",
+            deadline,
+        )
+    return Eligibility(
+        True,
+        f"Inscription dans les délais (au plus tard le {fr_date(deadline)}).",
+        deadline,
+    )
+
+
+def justified_absence_retake(*, request_date: date, retake_date: date) -> Eligibility:
+    """Return whether a retake after a justified absence is held within 6 months of the request."""
+    deadline = add_months(request_date, JUSTIFIED_ABSENCE_RETAKE_MONTHS)
+    if retake_date < request_date:
+        return Eligibility(
+            False,
+            "Le rattrapage pour absence justifiée suit la demande écrite du candidat.",
+            request_date,
+        )
+    if retake_date > deadline:
+        return Eligibility(
+            False,
+            f"Le rattrapage pour absence justifiée doit avoir lieu dans les 6 mois de la "
+            f"demande écrite, au plus tard le {fr_date(deadline)}.",
+            deadline,
+        )
+    return Eligibility(
+        True,
+        f"Rattrapage pour absence justifiée possible jusqu'au {fr_date(deadline)}.",
+        deadline,
+    )
+
+
+def fraud_retake(*, fraud_decision_date: date, on: date) -> Eligibility:
+    """Return whether a candidate sanctioned for fraud may sit again: after 6 months, all blocs."""
+    opens = add_months(fraud_decision_date, FRAUD_WAITING_MONTHS)
+    if on < opens:
+        return Eligibility(
+            False,
+            f"Après une fraude, un délai de 6 mois s'applique : nouvelle inscription possible "
+            f"à partir du {fr_date(opens)}.",
+            opens,
+        )
+    return Eligibility(
+        True,
+        "Le délai de 6 mois après la fraude est écoulé : le candidat repasse toutes les "
+        "évaluations de bloc à la session suivante.",
+        opens,
+    )
+
+
+def falsification_ban(*, sanction_date: date, on: date) -> Eligibility:
+    """Return whether a candidate sanctioned for falsification may register again (10 years)."""
+    ends = add_months(sanction_date, FALSIFICATION_BAN_MONTHS)
+    if on < ends:
+        return Eligibility(
+            False,
+            f"Falsification de résultats : interdiction de se présenter aux diplômes du réseau "
+            f"pendant 10 ans, jusqu'au {fr_date(ends)}.",
+            ends,
+        )
+    return Eligibility(True, "L'interdiction de 10 ans est terminée.", ends)
+
+
+def convocation(*, exam_date: date, sent_on: date) -> Eligibility:
+    """Return whether a convocation sent on a day reaches the candidate 1 month ahead."""
+    latest = add_months(exam_date, -CONVOCATION_MONTHS_BEFORE)
+    if sent_on > latest:
+        return Eligibility(
+            False,
+            f"La convocation doit être envoyée au moins un mois avant l'épreuve, au plus tard "
+            f"le {fr_date(latest)}.",
+            latest,
+        )
+    return Eligibility(
+        True, f"Convocation dans les délais (au plus tard le {fr_date(latest)}).", latest
+    )
+
+
+def results_disclosure(*, last_exam_date: date, on: date) -> Eligibility:
+    """Return whether results published on a day meet the 6-week limit after the last exam.
+
+    From 4 weeks after the last exam the answer carries a warning, so that the deadline is
+    seen coming.
+    """
+    deadline = last_exam_date + RESULTS_DEADLINE
+    if on < last_exam_date:
+        return Eligibility(
+            False,
+            "Les résultats ne peuvent être communiqués avant la dernière épreuve.",
+            last_exam_date,
+        )
+    if on > deadline:
+        return Eligibility(
+            False,
+            f"Les résultats devaient être communiqués au plus tard le {fr_date(deadline)}, "
+            "6 semaines après la dernière épreuve.",
+            deadline,
+        )
+    if on >= last_exam_date + RESULTS_WARNING:
+        return Eligibility(
+            True,
+            f"Attention : les résultats doivent être communiqués au plus tard le "
+            f"{fr_date(deadline)}.",
+            deadline,
+            warning=True,
+        )
+    return Eligibility(
+        True, f"Résultats à communiquer au plus tard le {fr_date(deadline)}.", deadline
+    )
+
+
+def archive_disposal(*, archived_on: date, on: date) -> Eligibility:
+    """Return whether marked papers archived on a day may be destroyed (kept at least 1 year)."""
+    earliest = add_months(archived_on, ARCHIVE_RETENTION_MONTHS)
+    if on < earliest:
+        return Eligibility(
+            False,
+            f"Les copies corrigées sont conservées au moins un an (délai de recours), "
+            f"jusqu'au {fr_date(earliest)}.",
+            earliest,
+        )
+    return Eligibility(True, "La durée minimale de conservation d'un an est écoulée.", earliest)

@@ -1,0 +1,254 @@
+"""``manage.py decide``: one candidate's case (or an array of cases) in JSON, the decision out.
+
+The decision is the rules engine's (``workflow.rules.decide``); this command only reads the
+JSON exactly (numbers as decimals), checks its shape, and writes the answer. Bad input exits
+with status 2, one line on standard error naming the field, and nothing on standard output.
+"""
+
+import json
+import sys
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError
+
+from referentiel.models import Title
+from workflow import rules, selectors
+
+EXIT_BAD_INPUT = 2
+DEFAULT_TITLE_CODE = "36390"
+
+CASE_KEYS = {"blocs", "practice", "fraud"}
+BLOC_KEYS = {"cc", "exam", "presented"}
+PRACTICE_KEYS = {"written", "oral", "tutor", "presented", "absence_pct"}
+
+
+class BadInput(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class Command(BaseCommand):
+    help = (
+        "Lit un dossier de candidat (ou un tableau de dossiers) en JSON sur l'entrée standard "
+        "et écrit la décision de certification en JSON sur la sortie standard."
+    )
+    # Checks could print warnings on standard error, which must hold only the input error.
+    requires_system_checks = []
+    stealth_options = ("stdin",)
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--title",
+            default=DEFAULT_TITLE_CODE,
+            help="Code RNCP du titre (par défaut %(default)s).",
+        )
+
+    def handle(self, *args, **options):
+        stdin = options.get("stdin") or sys.stdin
+        try:
+            title = Title.objects.filter(code=options["title"]).first()
+            title_rules = selectors.title_rules(title) if title else None
+        except DatabaseError:
+            self.stderr.write("database: the référentiel is not there; run manage.py migrate")
+            raise SystemExit(1) from None
+        if title_rules is None:
+            self.stderr.write(f"title: no title with code {options['title']} is loaded")
+            raise SystemExit(1)
+        try:
+            answer = decide_document(stdin.read(), title_rules)
+        except UnicodeDecodeError:
+            self._fail("input: not valid UTF-8")
+        except BadInput as error:
+            self._fail(str(error))
+        self.stdout.write(json.dumps(answer, indent=2))
+
+    def _fail(self, message: str):
+        self.stderr.write(" ".join(message.split()))  # one line, whatever the message holds
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def decide_document(text: str, title_rules: rules.TitleRules):
+    """Return the JSON-ready answer for a document holding one case or an array of cases."""
+    document = _load(text)
+    if isinstance(document, dict):
+        return _answer(_decide_one(document, title_rules, prefix=""))
+    if isinstance(document, list):
+        for index, case in enumerate(document):
+            if not isinstance(case, dict):
+                raise BadInput(f"case {index}", f"must be an object, not {_kind(case)}")
+        decisions = [
+            _decide_one(case, title_rules, prefix=f"case {index}: ")
+            for index, case in enumerate(document)
+        ]
+        return [_answer(decision) for decision in decisions]
+    raise BadInput("input", "expected a case (an object) or an array of cases")
+
+
+def _load(text: str):
+    try:
+        return json.loads(
+            text,
+            parse_float=Decimal,
+            parse_int=Decimal,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_object_without_duplicates,
+        )
+    except json.JSONDecodeError as error:
+        raise BadInput(
+            "input", f"not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+        ) from None
+
+
+def _reject_constant(name: str):
+    raise BadInput("input", f"not valid JSON ({name} is not a number)")
+
+
+def _object_without_duplicates(pairs):
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise BadInput("input", f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _decide_one(case, title_rules: rules.TitleRules, *, prefix: str) -> rules.Decision:
+    try:
+        return rules.decide(_case(case, title_rules), title_rules)
+    except (BadInput, rules.InvalidCase) as error:
+        raise BadInput(f"{prefix}{error.field}", error.message) from None
+
+
+def _case(data: dict, title_rules: rules.TitleRules) -> rules.Case:
+    _refuse_unknown_keys(data, CASE_KEYS, "")
+    blocs_data = _required(data, "blocs", "blocs")
+    if not isinstance(blocs_data, dict):
+        raise BadInput("blocs", f"must be an object keyed by bloc number, not {_kind(blocs_data)}")
+    expected = title_rules.bloc_numbers
+    for number in blocs_data:
+        if number not in expected:
+            raise BadInput(
+                f"blocs.{number}", f"unknown bloc (the title has blocs {', '.join(expected)})"
+            )
+    for number in expected:
+        if number not in blocs_data:
+            raise BadInput(f"blocs.{number}", "missing bloc")
+    blocs = {number: _bloc(blocs_data[number], f"blocs.{number}") for number in expected}
+    return rules.Case(
+        blocs=blocs,
+        practice=_practice(_required(data, "practice", "practice")),
+        fraud=_flag(data, "fraud", "fraud", default=False),
+    )
+
+
+def _bloc(data, field: str) -> rules.BlocResult:
+    if not isinstance(data, dict):
+        raise BadInput(field, f"must be an object, not {_kind(data)}")
+    _refuse_unknown_keys(data, BLOC_KEYS, f"{field}.")
+    presented = _flag(data, "presented", f"{field}.presented", default=True)
+    return rules.BlocResult(
+        cc=_number(data, "cc", f"{field}.cc", required=presented),
+        exam=_number(data, "exam", f"{field}.exam", required=presented),
+        presented=presented,
+    )
+
+
+def _practice(data) -> rules.PracticeResult:
+    if not isinstance(data, dict):
+        raise BadInput("practice", f"must be an object, not {_kind(data)}")
+    _refuse_unknown_keys(data, PRACTICE_KEYS, "practice.")
+    presented = _flag(data, "presented", "practice.presented", default=True)
+    return rules.PracticeResult(
+        written=_number(data, "written", "practice.written", required=presented),
+        oral=_number(data, "oral", "practice.oral", required=presented),
+        tutor=_number(data, "tutor", "practice.tutor", required=presented),
+        presented=presented,
+        absence_pct=_number(data, "absence_pct", "practice.absence_pct", required=False),
+    )
+
+
+def _refuse_unknown_keys(data: dict, allowed: set[str], prefix: str) -> None:
+    for key in data:
+        if key not in allowed:
+            raise BadInput(f"{prefix}{key}", f"unknown key (expected {', '.join(sorted(allowed))})")
+
+
+def _required(data: dict, key: str, field: str):
+    if key not in data:
+        raise BadInput(field, "missing")
+    return data[key]
+
+
+def _number(data: dict, key: str, field: str, *, required: bool) -> Decimal:
+    """Return a number of the case; absent and not required, it counts as 0."""
+    if key not in data:
+        if required:
+            raise BadInput(field, "missing")
+        return Decimal(0)
+    value = data[key]
+    if not isinstance(value, Decimal):  # the parser makes every JSON number a Decimal
+        raise BadInput(field, f"must be a number, not {_kind(value)}")
+    return value
+
+
+def _flag(data: dict, key: str, field: str, *, default: bool) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise BadInput(field, f"must be true or false, not {_kind(value)}")
+    return value
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "a number"
+
+
+def _json_number(value: Decimal) -> int | float:
+    """Return a decimal rounded to 2 places as a JSON number: 200, 15.68.
+
+    The float is only the vehicle of the JSON text: a number of at most 2 decimals and a few
+    digits prints back exactly as itself (``repr(15.68) == "15.68"``).
+    """
+    rounded = rules.round_for_display(value)
+    if rounded == rounded.to_integral_value():
+        return int(rounded)
+    return float(rounded)
+
+
+def _answer(decision: rules.Decision) -> dict:
+    """Return the decision in the JSON form of the ``decide`` contract."""
+    penalty = decision.tutor_penalty_pct
+    return {
+        "outcome": decision.outcome,
+        "points_total": _json_number(decision.points_total),
+        "blocs": {
+            bloc.number: {
+                "points": _json_number(bloc.points),
+                "on_20": _json_number(bloc.on_20),
+                "passed": bloc.passed,
+                "eliminatory": bloc.eliminatory,
+            }
+            for bloc in decision.blocs
+        },
+        "practice": {
+            "points": _json_number(decision.practice.points),
+            "on_20": _json_number(decision.practice.on_20),
+            "tutor_after_penalty": _json_number(decision.practice.tutor_after_penalty),
+        },
+        "tutor_penalty_pct": None if penalty is None else _json_number(penalty),
+        "referred_to_jury": decision.referred_to_jury,
+        "validated_blocs": list(decision.validated_blocs),
+        "reasons": list(decision.reasons),
+    }
