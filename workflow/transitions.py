@@ -1,5 +1,6 @@
 """The few steps every state-changing service repeats: lock, fire a transition, save."""
 
+from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
@@ -42,9 +43,13 @@ def fire(obj, transition_name: str, *, message=None):
 
 
 def save(obj, **kwargs):
-    """Save ``obj``; a concurrent change of its state becomes a ``WorkflowError``."""
+    """Save ``obj``; a concurrent change of its state becomes a ``WorkflowError``.
+
+    The save runs in a savepoint so that a refused save leaves the caller's transaction usable.
+    """
     try:
-        obj.save(**kwargs)
+        with transaction.atomic():
+            obj.save(**kwargs)
     except ConcurrentTransition as exc:
         raise WorkflowError(STALE_MESSAGE) from exc
     return obj

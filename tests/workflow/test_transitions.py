@@ -431,3 +431,15 @@ def test_memoire_scoring_reopens_while_written_marked(staff, evaluator):
 
 def test_due_helper_is_in_the_future():
     assert due() > timezone.localdate() + timedelta(days=1)
+
+
+def test_a_stale_copy_cannot_overwrite_a_concurrent_change(submitted):
+    from workflow.transitions import fire, save
+
+    mine, theirs = refresh(submitted), refresh(submitted)
+    fire(theirs, "declare_admissible")
+    save(theirs)
+    fire(mine, "return_for_changes")
+    with pytest.raises(WorkflowError, match="Quelqu'un d'autre"):
+        save(mine)
+    assert refresh(submitted).state == P.ADMISSIBLE
