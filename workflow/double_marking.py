@@ -19,9 +19,10 @@ import hashlib
 import hmac
 from decimal import Decimal
 
-from django.apps import apps
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from workflow.cc import bloc_cc_points
 
 THRESHOLD_MARGIN_ON_20 = Decimal(1)
 TWENTY = Decimal(20)
@@ -30,33 +31,6 @@ TWENTY = Decimal(20)
 def on_20(points: Decimal, out_of) -> Decimal:
     """Return ``points / out_of × 20`` exactly enough for comparisons (no early rounding)."""
     return Decimal(points) * TWENTY / Decimal(out_of)
-
-
-def bloc_cc_points(enrolment, bloc) -> Decimal | None:
-    """Return the candidate's CC points for ``bloc`` (out of ``bloc.cc_points``), or None.
-
-    Continuous assessment marks are stored by another part of the workflow (the ``CCMark`` model
-    of the jury/CC work). While that model is absent, or while a module with CC points has no
-    mark yet, the CC is unknown and the threshold test falls back on the portfolio mark alone.
-    The expected shape is one row per (enrolment, module) with ``points`` already scaled to the
-    module's CC points; adjust here if the merged model differs.
-    """
-    try:
-        cc_mark = apps.get_model("workflow", "CCMark")
-    except LookupError:
-        return None
-    field_names = {f.name for f in cc_mark._meta.get_fields()}
-    if not {"enrolment", "module", "points"} <= field_names:
-        return None
-    modules = [m for m in bloc.modules.all() if m.cc_points]
-    rows = dict(
-        cc_mark.objects.filter(enrolment=enrolment, module__bloc=bloc).values_list(
-            "module_id", "points"
-        )
-    )
-    if any(rows.get(m.pk) is None for m in modules):
-        return None
-    return sum((Decimal(rows[m.pk]) for m in modules), Decimal(0))
 
 
 def near_threshold(points: Decimal, out_of, bloc) -> bool:

@@ -9,7 +9,7 @@ from django.db.models import Q
 from portfolio.models import Memoire, Portfolio
 from referentiel.models import Title
 from workflow import rules
-from workflow.models import Assignment, AuditEvent, Scoring
+from workflow.models import Assignment, AuditEvent, MemoireWrittenMark, Scoring
 from workflow.transitions import today
 
 
@@ -117,10 +117,22 @@ def object_history(obj):
 
 
 def memoire_written_mark(memoire):
-    """Return the mémoire's written mark (out of 125) once its scoring is submitted, else None."""
-    scoring = Scoring.objects.filter(
-        assignment__memoire=memoire,
-        assignment__state=Assignment.State.COMPLETED,
-        state=Scoring.State.SUBMITTED,
-    ).first()
-    return scoring.total if scoring else None
+    """Return the mémoire's written mark (out of 125), or None while it has none.
+
+    The evaluator's submitted scoring counts; without one, the mark entered by the staff
+    (``MemoireWrittenMark``, e.g. for a mémoire marked outside the application) is used. This is
+    the one place that knows where the mark lives.
+    """
+    scoring = (
+        Scoring.objects.filter(
+            assignment__memoire=memoire,
+            assignment__state=Assignment.State.COMPLETED,
+            state=Scoring.State.SUBMITTED,
+        )
+        .order_by("-submitted_at")
+        .first()
+    )
+    if scoring is not None:
+        return scoring.total
+    record = MemoireWrittenMark.objects.filter(memoire=memoire).first()
+    return record.points if record else None

@@ -95,11 +95,10 @@ def test_first_mark_at_and_just_outside_the_band(mark, second_needed, admissible
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("mark,second_needed", [("47.50", True), ("47.49", False)])
-def test_the_band_counts_the_bloc_cc_when_known(
-    mark, second_needed, admissible, staff, evaluator, monkeypatch
-):
+def test_the_band_counts_the_bloc_cc_when_known(mark, second_needed, admissible, staff, evaluator):
     # 40/100 CC + 47.50/150 = 87.5/250 = exactly 7/20; the portfolio alone would be 6.33/20.
-    monkeypatch.setattr(double_marking, "bloc_cc_points", lambda enrolment, bloc: Decimal(40))
+    _enter_cc(admissible, staff, {"M1.1": 20, "M1.4": 0, "M1.6": 0, "M1.7": 0})
+    assert double_marking.bloc_cc_points(admissible.enrolment, admissible.bloc) == Decimal(40)
     score(assign_and_accept(admissible, evaluator, staff), Decimal(mark))
     portfolio = refresh(admissible)
     assert (portfolio.state == P.SECOND_EVALUATION) is second_needed
@@ -107,8 +106,25 @@ def test_the_band_counts_the_bloc_cc_when_known(
         assert "CC compris" in portfolio.double_marking_reason
 
 
+def _enter_cc(portfolio, actor, marks_on_20: dict[str, int]) -> None:
+    from django.utils import timezone
+
+    from workflow.models import CCMark
+
+    for module in portfolio.bloc.modules.filter(code__in=marks_on_20):
+        CCMark.objects.create(
+            enrolment=portfolio.enrolment,
+            module=module,
+            mark=Decimal(marks_on_20[module.code]),
+            out_of=20,
+            entered_by=actor,
+            entered_at=timezone.now(),
+        )
+
+
 @pytest.mark.django_db
-def test_cc_is_unknown_while_no_cc_model_exists(admissible):
+def test_cc_is_unknown_while_a_cc_module_has_no_mark(admissible, staff):
+    _enter_cc(admissible, staff, {"M1.1": 20, "M1.4": 10})
     assert double_marking.bloc_cc_points(admissible.enrolment, admissible.bloc) is None
 
 
