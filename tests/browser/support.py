@@ -26,7 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--lang=fr-FR",  # the browser's own words (file and date pickers) in French on screenshots
 ]
 
 # axe-core rule sets for WCAG 2.1 A and AA, plus axe's best practices (landmarks, headings).
