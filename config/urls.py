@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("portefeuilles/", include("portfolio.urls")),
+    path("jury/", include("workflow.jury_urls")),
     path("", include("accounts.urls")),
 ]
