@@ -88,3 +88,24 @@ def submit_portfolio_with_keyboard(page, portfolio) -> None:
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "est déposé" in page.locator(".message-success").inner_text()
+
+
+def sweep(page, urls, *, phone: bool = False) -> list[str]:
+    """Visit each URL and return every problem found (axe, HTTP status, sideways scroll)."""
+    from tests.browser.support import axe_violations, format_violations
+
+    problems = []
+    for url in urls:
+        response = page.goto(url)
+        if response is None or response.status >= 400:
+            problems.append(f"{url}: HTTP {response.status if response else '?'}")
+            continue
+        if not page.title().endswith("— Preuves"):
+            problems.append(f"{url}: title {page.title()!r}")
+        violations = axe_violations(page)
+        if violations:
+            problems.append(f"{url}:\n{format_violations(violations)}")
+        if phone and has_horizontal_scroll(page):
+            width = page.evaluate("document.documentElement.scrollWidth")
+            problems.append(f"{url}: {width}px wide on a 360px screen")
+    return problems
