@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portefeuilles/", include("portfolio.urls")),
     path("jury/", include("workflow.jury_urls")),
+    path("evaluation/", include("workflow.urls")),
     path("", include("accounts.urls")),
 ]
