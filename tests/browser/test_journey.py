@@ -86,6 +86,10 @@ def accept_and_score_with_keyboard(page, *, row_text: str, comment: str) -> None
     press_button(page, "Accepter et voir le dossier")
     page.wait_for_url(re.compile(r"/notation/$"))
     steps.check_page(page)
+    # The file beside the grid: each piece opens from the scoring screen.
+    links = page.locator(".evidence-panel a[href*='/fichier/']")
+    assert links.count() >= 1
+    assert page.request.get(links.first.get_attribute("href")).status == 200
     for field in page.locator("input[data-points]").all():
         type_into(page, field, str(three_quarters(Decimal(field.get_attribute("data-max")))))
     type_into(page, page.get_by_label("Appréciation générale"), comment)
