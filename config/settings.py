@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "referentiel",
     "portfolio",
     "workflow",
+    "documents",
 ]
 
 MIDDLEWARE = [

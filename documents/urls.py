@@ -1,0 +1,23 @@
+from django.urls import path
+
+from documents import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("import/candidats/", views.candidate_import, name="candidate_import"),
+    path(
+        "import/candidats/confirmer/",
+        views.candidate_import_confirm,
+        name="candidate_import_confirm",
+    ),
+    path("verifier/", views.document_verify, name="verify"),
+    path("mes-documents/", views.my_documents, name="mine"),
+    path("piece/<str:reference>/", views.document_download, name="download"),
+    path("sessions/<int:session_pk>/", views.session_documents, name="session"),
+    path(
+        "sessions/<int:session_pk>/convocation/<int:enrolment_pk>.pdf",
+        views.convocation_download,
+        name="convocation",
+    ),
+]

@@ -1,0 +1,197 @@
+import base64
+import hashlib
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Cohort
+from documents import selectors, services
+from documents.access import document_may_download, staff_may_use
+from documents.forms import CandidateImportConfirmForm, CandidateImportForm, DocumentVerifyForm
+from documents.models import IssuedDocument
+from workflow.models import JurySession, SessionCandidate
+
+IMPORT_SALT = "documents.candidate-import"
+IMPORT_MAX_AGE = 60 * 60  # seconds between the dry run and the confirmation
+
+
+def staff_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not staff_may_use(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def serve(request, document: IssuedDocument) -> FileResponse:
+    """Send an issued file to someone the access function allows, and record the download."""
+    if not document_may_download(request.user, document) or not document.file:
+        raise Http404
+    services.document_download_record(actor=request.user, document=document)
+    content_type = (
+        "application/zip" if document.kind == document.Kind.ARCHIVE else "application/pdf"
+    )
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.filename,
+        content_type=content_type,
+    )
+
+
+# --- Imports --------------------------------------------------------------------------------
+
+
+@staff_required
+def candidate_import(request):
+    """Upload a candidate file and show the dry run: every error, or what the import will do."""
+    form = CandidateImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        cohort = form.cleaned_data["cohort"]
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        report = services.enrolments_import_check(
+            cohort=cohort, filename=upload.name, content=content
+        )
+        context.update(report=report, cohort=cohort)
+        if report.valid:
+            # The file travels back signed (not stored): no temporary record can be orphaned.
+            token = signing.dumps(
+                {
+                    "cohort": cohort.pk,
+                    "user": request.user.pk,
+                    "name": upload.name,
+                    "content": base64.b64encode(content).decode(),
+                    "sha256": report.sha256,
+                },
+                salt=IMPORT_SALT,
+                compress=True,
+            )
+            context["confirm_form"] = CandidateImportConfirmForm(initial={"token": token})
+    return render(request, "documents/import.html", context)
+
+
+@staff_required
+@require_POST
+def candidate_import_confirm(request):
+    form = CandidateImportConfirmForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise signing.BadSignature
+        payload = signing.loads(
+            form.cleaned_data["token"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
+        )
+        if payload["user"] != request.user.pk:
+            raise signing.BadSignature
+        content = base64.b64decode(payload["content"])
+        if hashlib.sha256(content).hexdigest() != payload["sha256"]:
+            raise signing.BadSignature
+    except signing.SignatureExpired:
+        messages.error(
+            request, _("La vérification date de plus d'une heure : déposez à nouveau le fichier.")
+        )
+        return redirect("documents:candidate_import")
+    except (signing.BadSignature, KeyError, ValueError):
+        messages.error(request, _("Confirmation invalide : déposez à nouveau le fichier."))
+        return redirect("documents:candidate_import")
+    cohort = get_object_or_404(Cohort, pk=payload["cohort"])
+    try:
+        report = services.enrolments_import(
+            cohort=cohort, filename=payload["name"], content=content, actor=request.user
+        )
+    except services.ImportInvalid as invalid:
+        # The database changed since the dry run: show the new errors, import nothing.
+        return render(
+            request,
+            "documents/import.html",
+            {"form": CandidateImportForm(), "report": invalid.report, "cohort": cohort},
+        )
+    messages.success(
+        request,
+        _(
+            "Import terminé pour %(cohort)s : %(new)d inscription(s) créée(s), %(changed)d "
+            "modifiée(s), %(same)d inchangée(s)."
+        )
+        % {
+            "cohort": cohort,
+            "new": len(report.new_enrolments),
+            "changed": len(report.changed_enrolments),
+            "same": len(report.unchanged_enrolments),
+        },
+    )
+    return redirect("documents:candidate_import")
+
+
+# --- Verification ---------------------------------------------------------------------------
+
+
+@staff_required
+def document_verify(request):
+    """Say whether a copy (or a reference) matches a document the centre issued."""
+    form = DocumentVerifyForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = selectors.document_verification(
+            reference=form.cleaned_data["reference"], upload=form.cleaned_data["file"]
+        )
+    return render(request, "documents/verify.html", {"form": form, "result": result})
+
+
+# --- Session and candidate documents --------------------------------------------------------
+
+
+@staff_required
+def session_documents(request, session_pk):
+    session = get_object_or_404(JurySession.objects.select_related("establishment"), pk=session_pk)
+    return render(
+        request,
+        "documents/session.html",
+        {
+            "session": session,
+            "entries": selectors.session_entries(session),
+            "issued": session.issued_documents.select_related("enrolment__candidate", "bloc"),
+        },
+    )
+
+
+@staff_required
+def convocation_download(request, session_pk, enrolment_pk):
+    entry = get_object_or_404(
+        SessionCandidate.objects.select_related("session", "enrolment__candidate"),
+        session_id=session_pk,
+        enrolment_id=enrolment_pk,
+    )
+    document = services.convocation_issue(entry=entry, actor=request.user)
+    return serve(request, document)
+
+
+@login_required
+def document_download(request, reference):
+    document = get_object_or_404(
+        IssuedDocument.objects.select_related("enrolment", "session"), reference=reference
+    )
+    return serve(request, document)
+
+
+@login_required
+def my_documents(request):
+    """The candidate's own documents: convocations, and results once published."""
+    documents = [
+        document
+        for document in IssuedDocument.objects.filter(enrolment__candidate=request.user)
+        .exclude(file="")
+        .select_related("session", "enrolment", "bloc")
+        if document_may_download(request.user, document)
+    ]
+    return render(request, "documents/mine.html", {"documents": documents})
