@@ -55,9 +55,10 @@ def serve(request, document: IssuedDocument) -> FileResponse:
 @staff_required
 def candidate_import(request):
     """Upload a candidate file and show the dry run: every error, or what the import will do."""
-    form = CandidateImportForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = CandidateImportForm(request.POST, request.FILES) if bound else CandidateImportForm()
     context = {"form": form}
-    if request.method == "POST" and form.is_valid():
+    if bound and form.is_valid():
         cohort = form.cleaned_data["cohort"]
         upload = form.cleaned_data["file"]
         content = upload.read()
@@ -139,9 +140,10 @@ def candidate_import_confirm(request):
 @staff_required
 def document_verify(request):
     """Say whether a copy (or a reference) matches a document the centre issued."""
-    form = DocumentVerifyForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = DocumentVerifyForm(request.POST, request.FILES) if bound else DocumentVerifyForm()
     result = None
-    if request.method == "POST" and form.is_valid():
+    if bound and form.is_valid():
         result = selectors.document_verification(
             reference=form.cleaned_data["reference"], upload=form.cleaned_data["file"]
         )
