@@ -5,6 +5,13 @@ from documents import views
 app_name = "documents"
 
 urlpatterns = [
+    path("", views.index, name="index"),
+    path("exports/evaluateurs.<str:fmt>", views.workload_export, name="workload_export"),
+    path(
+        "exports/promotions/<int:cohort_pk>.<str:fmt>",
+        views.cohort_progress_export,
+        name="cohort_progress_export",
+    ),
     path("import/candidats/", views.candidate_import, name="candidate_import"),
     path(
         "import/candidats/confirmer/",

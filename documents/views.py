@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Cohort
-from documents import selectors, services
+from documents import exports, selectors, services
 from documents.access import document_may_download, staff_may_use
 from documents.forms import CandidateImportConfirmForm, CandidateImportForm, DocumentVerifyForm
 from documents.models import IssuedDocument
@@ -197,3 +197,49 @@ def my_documents(request):
         if document_may_download(request.user, document)
     ]
     return render(request, "documents/mine.html", {"documents": documents})
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+EXPORT_TYPES = {
+    "csv": ("text/csv; charset=utf-8", exports.table_csv),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        exports.table_xlsx,
+    ),
+}
+
+
+def export_response(table: exports.Table, *, fmt: str, name: str) -> HttpResponse:
+    if fmt not in EXPORT_TYPES:
+        raise Http404
+    content_type, write = EXPORT_TYPES[fmt]
+    response = HttpResponse(write(table), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@staff_required
+def index(request):
+    """The staff's entry to documents: imports, exports, sessions, verification."""
+    return render(
+        request,
+        "documents/index.html",
+        {
+            "cohorts": Cohort.objects.select_related("establishment"),
+            "sessions": JurySession.objects.select_related("establishment"),
+        },
+    )
+
+
+@staff_required
+def workload_export(request, fmt):
+    table = exports.workload_table(today=services.today())
+    return export_response(table, fmt=fmt, name=f"charge-evaluateurs-{services.today():%Y-%m-%d}")
+
+
+@staff_required
+def cohort_progress_export(request, cohort_pk, fmt):
+    cohort = get_object_or_404(Cohort.objects.select_related("title"), pk=cohort_pk)
+    table = exports.cohort_progress_table(cohort)
+    return export_response(table, fmt=fmt, name=f"avancement-promotion-{cohort.pk}")
