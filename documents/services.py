@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from accounts.models import Cohort, Enrolment, Organisation, Role, User, UserRole
 from documents import selectors
+from documents.archive import session_archive
 from documents.imports import CandidateRow, LineError, read_candidate_file
 from documents.models import IssuedDocument, ReferenceCounter
 from documents.pdf import render_pdf
 from workflow.audit import audit_record
+from workflow.models import JurySession
 
 
 def now():
@@ -381,3 +383,49 @@ def convocation_issue(*, entry, actor: User | None) -> IssuedDocument:
         session=entry.session,
         enrolment=entry.enrolment,
     )
+
+
+# --- Session archive ------------------------------------------------------------------------
+
+
+class DocumentRefused(Exception):
+    """A document cannot be issued now; the message says why, in French."""
+
+
+ARCHIVABLE_STATES = (JurySession.State.CLOSED, JurySession.State.PUBLISHED)
+
+
+def session_archive_issue(*, session: JurySession, actor: User | None) -> IssuedDocument:
+    """Return the archive of a closed session as one ZIP recorded with its SHA-256."""
+    if session.state not in ARCHIVABLE_STATES:
+        raise DocumentRefused(
+            "L'archive d'une session se constitue une fois la délibération close."
+        )
+    content, digest = session_archive(session, extra_files=_archive_extra_files(session, actor))
+    existing = (
+        IssuedDocument.objects.filter(
+            kind=IssuedDocument.Kind.ARCHIVE,
+            session=session,
+            content_digest=digest,
+            file_deleted_at__isnull=True,
+        )
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    reference = reference_allocate(
+        kind=IssuedDocument.Kind.ARCHIVE, year=timezone.localdate(now()).year
+    )
+    return document_record(
+        kind=IssuedDocument.Kind.ARCHIVE,
+        reference=reference,
+        content=content,
+        content_digest=digest,
+        actor=actor,
+        session=session,
+    )
+
+
+def _archive_extra_files(session: JurySession, actor: User | None) -> dict[str, bytes]:
+    return {}

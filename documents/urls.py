@@ -23,6 +23,11 @@ urlpatterns = [
     path("piece/<str:reference>/", views.document_download, name="download"),
     path("sessions/<int:session_pk>/", views.session_documents, name="session"),
     path(
+        "sessions/<int:session_pk>/archive.zip",
+        views.session_archive_download,
+        name="session_archive",
+    ),
+    path(
         "sessions/<int:session_pk>/convocation/<int:enrolment_pk>.pdf",
         views.convocation_download,
         name="convocation",

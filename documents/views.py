@@ -163,6 +163,9 @@ def session_documents(request, session_pk):
             "session": session,
             "entries": selectors.session_entries(session),
             "issued": session.issued_documents.select_related("enrolment__candidate", "bloc"),
+            "archive": session.issued_documents.filter(
+                kind=IssuedDocument.Kind.ARCHIVE, file_deleted_at__isnull=True
+            ).first(),
         },
     )
 
@@ -243,3 +246,14 @@ def cohort_progress_export(request, cohort_pk, fmt):
     cohort = get_object_or_404(Cohort.objects.select_related("title"), pk=cohort_pk)
     table = exports.cohort_progress_table(cohort)
     return export_response(table, fmt=fmt, name=f"avancement-promotion-{cohort.pk}")
+
+
+@staff_required
+def session_archive_download(request, session_pk):
+    session = get_object_or_404(JurySession, pk=session_pk)
+    try:
+        document = services.session_archive_issue(session=session, actor=request.user)
+    except services.DocumentRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("documents:session", session_pk=session.pk)
+    return serve(request, document)
