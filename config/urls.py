@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("documents/", include("documents.urls")),
+    path("portefeuilles/", include("portfolio.urls")),
     path("", include("accounts.urls")),
 ]

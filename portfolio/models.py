@@ -244,6 +244,7 @@ class EvidenceItem(StoredFile):
         "referentiel.Competency", verbose_name=_("compétences démontrées"), related_name="+"
     )
     thumbnail = models.FileField(_("vignette"), max_length=255, blank=True)
+    thumbnail_type = models.CharField(_("type MIME de la vignette"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("preuve")

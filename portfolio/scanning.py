@@ -198,3 +198,26 @@ def scanner_from_settings(config: Mapping[str, Any] | None) -> Scanner:
     if socket_path:
         return ClamdScanner(socket_path=socket_path, timeout=timeout, chunk_size=chunk_size)
     return ClamdScanner(host or "127.0.0.1", port, timeout=timeout, chunk_size=chunk_size)
+
+
+def scanner_from_url(value: str | None) -> Scanner:
+    """Return the scanner a URL setting names: "" (none), ``clamd://host:port``, ``clamd:///sock``.
+
+    Raise ``ValueError`` for anything else, so a typo in the configuration fails loudly instead
+    of silently disabling the scan.
+    """
+    from urllib.parse import urlsplit
+
+    value = (value or "").strip()
+    if not value or value.lower() == "none":
+        return NoScanner()
+    parts = urlsplit(value)
+    if parts.scheme.lower() != "clamd":
+        raise ValueError(f"Unknown virus scanner URL: {value!r}")
+    if parts.hostname:
+        return scanner_from_settings(
+            {"backend": "clamd", "host": parts.hostname, "port": parts.port or 3310}
+        )
+    if parts.path:
+        return scanner_from_settings({"backend": "clamd", "socket_path": parts.path})
+    raise ValueError(f"Incomplete clamd URL: {value!r}")

@@ -1,0 +1,53 @@
+from datetime import timedelta
+
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from portfolio.services import stored_name_in_use
+
+FOLDERS = ("evidence", "thumbnails", "memoires")
+
+
+def stored_names(storage, folder: str):
+    """Yield every object name under ``folder`` (recursively)."""
+    try:
+        directories, files = storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for directory in directories:
+        yield from stored_names(storage, f"{folder}/{directory}")
+
+
+class Command(BaseCommand):
+    help = (
+        "Supprime les fichiers stockés qu'aucune ligne de la base ne référence (plus vieux "
+        "qu'une heure : un envoi en cours n'est pas touché)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Lister sans rien supprimer.")
+        parser.add_argument(
+            "--min-age-minutes", type=int, default=60, help="Âge minimal (défaut : 60)."
+        )
+
+    def handle(self, *args, dry_run=False, min_age_minutes=60, **options):
+        storage = default_storage
+        limit = timezone.now() - timedelta(minutes=min_age_minutes)
+        orphans = 0
+        for folder in FOLDERS:
+            for name in stored_names(storage, folder):
+                if stored_name_in_use(name):
+                    continue
+                if storage.get_modified_time(name) > limit:
+                    continue
+                orphans += 1
+                if dry_run:
+                    self.stdout.write(f"orphelin : {name}")
+                else:
+                    storage.delete(name)
+                    self.stdout.write(f"supprimé : {name}")
+        verb = "à supprimer" if dry_run else "supprimé(s)"
+        self.stdout.write(f"{orphans} fichier(s) orphelin(s) {verb}.")

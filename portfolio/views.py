@@ -1,0 +1,473 @@
+"""The candidate's screens and the file downloads. Views parse, call one service, redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import FileSystemStorage, storages
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Enrolment
+from portfolio import services
+from portfolio.access import (
+    evidence_readable_by,
+    memoire_readable_by,
+    portfolio_editable_by,
+    portfolio_readable_by,
+)
+from portfolio.forms import (
+    EvidenceUpdateForm,
+    EvidenceUploadForm,
+    ExtensionForm,
+    MemoireSubmitForm,
+    MemoireUploadForm,
+    SubmitForm,
+)
+from portfolio.models import EvidenceItem, Memoire, Portfolio
+from portfolio.services import PortfolioError
+from workflow.access import is_centre_staff
+
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+def _portfolio_or_404(user, pk) -> Portfolio:
+    portfolio = (
+        Portfolio.objects.select_related("enrolment__cohort", "enrolment__candidate", "bloc")
+        .filter(pk=pk)
+        .first()
+    )
+    if portfolio is None or not portfolio_readable_by(user, portfolio):
+        raise Http404
+    return portfolio
+
+
+def _own_portfolio_or_404(user, pk) -> Portfolio:
+    portfolio = _portfolio_or_404(user, pk)
+    if portfolio.enrolment.candidate_id != user.pk:
+        raise Http404
+    return portfolio
+
+
+def _item_or_404(user, pk) -> EvidenceItem:
+    item = (
+        EvidenceItem.objects.select_related(
+            "portfolio__enrolment__candidate", "portfolio__enrolment__cohort", "portfolio__bloc"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None or not evidence_readable_by(user, item):
+        raise Http404
+    return item
+
+
+def _memoire_or_404(user, pk) -> Memoire:
+    memoire = (
+        Memoire.objects.select_related("enrolment__cohort", "enrolment__candidate")
+        .filter(pk=pk)
+        .first()
+    )
+    if memoire is None or not memoire_readable_by(user, memoire):
+        raise Http404
+    return memoire
+
+
+def _posted(request):
+    """Return the POST data of a POST (even an empty one), else None: the form stays unbound."""
+    return request.POST if request.method == "POST" else None
+
+
+def _add_error(form, error: PortfolioError, prefix: str = "") -> None:
+    field = "files" if error.field == "file" and "files" in form.fields else error.field
+    field = field if field in form.fields else None
+    form.add_error(field, f"{prefix}{error.message}")
+
+
+def _portfolio_summary(portfolio: Portfolio) -> dict:
+    deadline = services.portfolio_deadline(portfolio)
+    return {
+        "portfolio": portfolio,
+        "coverage": services.portfolio_coverage(portfolio),
+        "window": services.portfolio_window(portfolio),
+        "deadline": deadline,
+        "days_left": (deadline - services.today()).days,
+    }
+
+
+# --------------------------------------------------------------------------- candidate home
+
+
+@login_required
+def candidate_home(request):
+    enrolments = (
+        Enrolment.objects.filter(candidate=request.user)
+        .select_related("cohort")
+        .order_by("-cohort__training_start")
+    )
+    rows = []
+    for enrolment in enrolments:
+        portfolios = (
+            Portfolio.objects.filter(enrolment=enrolment, is_active=True)
+            .select_related("bloc", "enrolment__cohort")
+            .order_by("bloc__number", "attempt")
+        )
+        memoire = enrolment.memoires.filter(is_active=True).order_by("-attempt").first()
+        rows.append(
+            {
+                "enrolment": enrolment,
+                "portfolios": [_portfolio_summary(p) for p in portfolios],
+                "memoire": memoire,
+                "needs_start": memoire is None
+                or (enrolment.route == Enrolment.Route.PORTEFEUILLE and not portfolios),
+            }
+        )
+    return render(request, "portfolio/home.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def enrolment_start(request, pk):
+    enrolment = get_object_or_404(Enrolment, pk=pk, candidate=request.user)
+    services.portfolio_start(enrolment=enrolment, actor=request.user)
+    messages.success(request, _("Vos dossiers sont ouverts."))
+    return redirect("portfolio:home")
+
+
+# --------------------------------------------------------------------------- evidence page
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+@login_required
+def portfolio_detail(request, pk):
+    portfolio = _portfolio_or_404(request.user, pk)
+    editable = portfolio_editable_by(request.user, portfolio)
+    form = None
+    if editable:
+        form = EvidenceUploadForm(_posted(request), request.FILES or None, bloc=portfolio.bloc)
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        if form.is_valid():
+            created, failed = _upload_all(request, portfolio, form)
+            if _wants_json(request):
+                if failed:
+                    return _json_errors(form)
+                return JsonResponse({"ok": True, "items": [item.pk for item in created]})
+            if created:
+                messages.success(
+                    request,
+                    _("%(count)d fichier(s) ajouté(s) au portefeuille.") % {"count": len(created)},
+                )
+            if not failed:
+                return redirect("portfolio:detail", pk=portfolio.pk)
+        elif _wants_json(request):
+            return _json_errors(form)
+    items = portfolio.items.prefetch_related("competencies").order_by("uploaded_at", "pk")
+    return render(
+        request,
+        "portfolio/detail.html",
+        {**_portfolio_summary(portfolio), "items": items, "form": form, "editable": editable},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+def _json_errors(form):
+    return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
+
+
+def _upload_all(request, portfolio, form):
+    created, failed = [], []
+    files = form.cleaned_data["files"]
+    for uploaded in files:
+        title = form.cleaned_data["title"]
+        if title and len(files) > 1:
+            title = f"{title} — {uploaded.name}"
+        try:
+            created.append(
+                services.evidence_upload(
+                    portfolio=portfolio,
+                    actor=request.user,
+                    uploaded_file=uploaded,
+                    title=title,
+                    description=form.cleaned_data["description"],
+                    work_date=form.cleaned_data["work_date"],
+                    competencies=form.cleaned_data["competencies"],
+                )
+            )
+        except PortfolioError as error:
+            failed.append(uploaded)
+            prefix = f"« {uploaded.name} » : " if error.field == "file" else ""
+            _add_error(form, error, prefix=prefix)
+    return created, failed
+
+
+@login_required
+def evidence_edit(request, pk):
+    item = _item_or_404(request.user, pk)
+    portfolio = item.portfolio
+    if not portfolio_editable_by(request.user, portfolio):
+        raise Http404
+    initial = {
+        "title": item.title,
+        "description": item.description,
+        "work_date": item.work_date,
+        "competencies": list(item.competencies.all()),
+    }
+    form = EvidenceUpdateForm(_posted(request), initial=initial, bloc=portfolio.bloc)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_update(item=item, actor=request.user, **form.cleaned_data)
+        except PortfolioError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("La preuve est modifiée."))
+            return redirect("portfolio:detail", pk=portfolio.pk)
+    return render(
+        request,
+        "portfolio/evidence_edit.html",
+        {"item": item, "portfolio": portfolio, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def evidence_remove(request, pk):
+    item = _item_or_404(request.user, pk)
+    portfolio = item.portfolio
+    if not portfolio_editable_by(request.user, portfolio):
+        raise Http404
+    try:
+        services.evidence_remove(item=item, actor=request.user)
+    except PortfolioError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("La preuve « %(title)s » est retirée.") % {"title": item.title})
+    return redirect("portfolio:detail", pk=portfolio.pk)
+
+
+@login_required
+def portfolio_coverage(request, pk):
+    portfolio = _portfolio_or_404(request.user, pk)
+    return render(request, "portfolio/coverage.html", _portfolio_summary(portfolio))
+
+
+# --------------------------------------------------------------------------- submission
+
+
+@login_required
+def portfolio_submit(request, pk):
+    portfolio = _own_portfolio_or_404(request.user, pk)
+    form = SubmitForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.portfolio_submit(
+                portfolio=portfolio,
+                actor=request.user,
+                declaration_accepted=form.cleaned_data["declaration"],
+            )
+        except PortfolioError as error:
+            if error.code == "already_submitted":
+                messages.info(request, error.message)
+                return redirect("portfolio:detail", pk=portfolio.pk)
+            _add_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Votre portefeuille du bloc %(bloc)s est déposé. Le centre est prévenu.")
+                % {"bloc": portfolio.bloc.number},
+            )
+            return redirect("portfolio:detail", pk=portfolio.pk)
+    items = list(portfolio.items.all())
+    return render(
+        request,
+        "portfolio/submit.html",
+        {
+            **_portfolio_summary(portfolio),
+            "form": form,
+            "pending": [item for item in items if not item.is_submittable],
+            "items": items,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def portfolio_new_version(request, pk):
+    portfolio = _own_portfolio_or_404(request.user, pk)
+    try:
+        new = services.portfolio_new_version(portfolio=portfolio, actor=request.user)
+    except PortfolioError as error:
+        messages.error(request, error.message)
+        return redirect("portfolio:detail", pk=portfolio.pk)
+    messages.success(
+        request,
+        _("La version %(version)d est ouverte avec vos preuves : complétez-la puis déposez-la.")
+        % {"version": new.version},
+    )
+    return redirect("portfolio:detail", pk=new.pk)
+
+
+@login_required
+def portfolio_extension(request, pk):
+    portfolio = _portfolio_or_404(request.user, pk)
+    if not is_centre_staff(request.user):
+        raise Http404
+    form = ExtensionForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.portfolio_extension_grant(
+                portfolio=portfolio, actor=request.user, **form.cleaned_data
+            )
+        except PortfolioError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Le délai de dépôt est prolongé."))
+            return redirect("portfolio:detail", pk=portfolio.pk)
+    return render(
+        request,
+        "portfolio/extension.html",
+        {**_portfolio_summary(portfolio), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --------------------------------------------------------------------------- mémoire
+
+
+@login_required
+def memoire_detail(request, pk):
+    memoire = _memoire_or_404(request.user, pk)
+    editable = memoire.enrolment.candidate_id == request.user.pk and memoire.is_editable
+    action = request.POST.get("action") if request.method == "POST" else None
+    upload_form = MemoireUploadForm(
+        request.POST if action == "upload" else None,
+        request.FILES if action == "upload" else None,
+        initial={"subject": memoire.subject},
+    )
+    submit_form = MemoireSubmitForm(request.POST if action == "submit" else None)
+    if action and not editable:
+        raise Http404
+    if action == "upload" and upload_form.is_valid():
+        try:
+            services.memoire_upload(
+                memoire=memoire,
+                actor=request.user,
+                uploaded_file=upload_form.cleaned_data["file"],
+                subject=upload_form.cleaned_data["subject"],
+            )
+        except PortfolioError as error:
+            _add_error(upload_form, error)
+        else:
+            messages.success(request, _("Le fichier de votre mémoire est enregistré."))
+            return redirect("portfolio:memoire", pk=memoire.pk)
+    if action == "submit" and submit_form.is_valid():
+        try:
+            services.memoire_submit(
+                memoire=memoire,
+                actor=request.user,
+                declaration_accepted=submit_form.cleaned_data["declaration"],
+            )
+        except PortfolioError as error:
+            if error.code == "already_submitted":
+                messages.info(request, error.message)
+                return redirect("portfolio:memoire", pk=memoire.pk)
+            _add_error(submit_form, error)
+        else:
+            messages.success(request, _("Votre mémoire est déposé. Le centre est prévenu."))
+            return redirect("portfolio:memoire", pk=memoire.pk)
+    has_errors = bool(upload_form.errors or submit_form.errors)
+    return render(
+        request,
+        "portfolio/memoire.html",
+        {
+            "memoire": memoire,
+            "editable": editable,
+            "deadline": memoire.enrolment.cohort.memoire_deadline,
+            "deadline_open": services.memoire_deadline_open(memoire),
+            "upload_form": upload_form,
+            "submit_form": submit_form,
+        },
+        status=400 if has_errors else 200,
+    )
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def _serve(name: str, content_type: str, filename: str, *, inline: bool):
+    """Stream a local file, or redirect to a short-lived signed URL; always with a disposition."""
+    if not name:
+        raise Http404
+    disposition = content_disposition_header(not inline, filename)
+    storage = storages["default"]
+    if isinstance(storage, FileSystemStorage):
+        try:
+            handle = storage.open(name, "rb")
+        except FileNotFoundError as error:
+            raise Http404 from error
+        response = FileResponse(handle, content_type=content_type)
+    else:
+        url = storage.url(
+            name,
+            parameters={
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": content_type,
+            },
+        )
+        response = HttpResponseRedirect(url)
+    response["Content-Disposition"] = disposition
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    if inline:
+        # Only the in-page preview may be framed, and only by this site.
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+def _wants_inline(request, content_type: str) -> bool:
+    return request.GET.get("apercu") == "1" and content_type in INLINE_TYPES
+
+
+@login_required
+def evidence_download(request, pk):
+    item = _item_or_404(request.user, pk)
+    inline = _wants_inline(request, item.content_type)
+    services.download_record(actor=request.user, stored=item, inline=inline)
+    return _serve(item.file.name, item.content_type, item.original_name, inline=inline)
+
+
+@login_required
+def evidence_thumbnail(request, pk):
+    item = _item_or_404(request.user, pk)
+    if not item.thumbnail:
+        raise Http404
+    services.download_record(actor=request.user, stored=item, inline=True)
+    return _serve(
+        item.thumbnail.name,
+        item.thumbnail_type or "image/jpeg",
+        f"vignette-{item.pk}.{'png' if item.thumbnail_type == 'image/png' else 'jpg'}",
+        inline=True,
+    )
+
+
+@login_required
+def memoire_download(request, pk):
+    memoire = _memoire_or_404(request.user, pk)
+    if not memoire.file:
+        raise Http404
+    inline = _wants_inline(request, memoire.content_type)
+    services.download_record(actor=request.user, stored=memoire, inline=inline)
+    return _serve(
+        memoire.file.name,
+        memoire.content_type,
+        memoire.original_name,
+        inline=inline,
+    )

@@ -1,0 +1,30 @@
+"""The portfolio presentation window: 3 to 6 months after the end of training (RULES.md §2).
+
+The rule itself lives in ``workflow.eligibility`` (pure functions of dates); this module adds the
+bounds the candidate's screens show.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from workflow.eligibility import (
+    PORTFOLIO_WINDOW_END_MONTHS,
+    PORTFOLIO_WINDOW_START_MONTHS,
+    Eligibility,
+    add_months,
+    fr_date,
+    portfolio_window,
+)
+
+
+def window_bounds(*, training_end: date, extended_until: date | None = None) -> tuple[date, date]:
+    """Return the first and the last day a portfolio may be presented."""
+    opens = add_months(training_end, PORTFOLIO_WINDOW_START_MONTHS)
+    closes = add_months(training_end, PORTFOLIO_WINDOW_END_MONTHS)
+    if extended_until is not None and extended_until > closes:
+        closes = extended_until
+    return opens, closes
+
+
+__all__ = ["Eligibility", "add_months", "fr_date", "portfolio_window", "window_bounds"]
