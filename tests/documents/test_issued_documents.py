@@ -147,3 +147,10 @@ def test_only_the_staff_see_a_session_page_or_issue_convocations(client, candida
     url = reverse("documents:convocation", args=[session_id, enrolment_id])
     assert client.get(url).status_code == 403
     assert not IssuedDocument.objects.exists()
+
+
+def test_rendering_a_pdf_leaves_pillows_truncated_image_check_alone(candidate_entry, staff):
+    from PIL import ImageFile
+
+    services.convocation_issue(entry=candidate_entry, actor=staff)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
