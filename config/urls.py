@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("documents/", include("documents.urls")),
     path("portefeuilles/", include("portfolio.urls")),
+    path("jury/", include("workflow.jury_urls")),
     path("", include("accounts.urls")),
 ]

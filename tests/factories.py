@@ -101,3 +101,50 @@ class AccompanimentFactory(DjangoModelFactory):
     accompanist = factory.SubFactory(UserFactory)
     candidate = factory.SubFactory(UserFactory, roles=["candidat"])
     description = "Accompagnement VAE"
+
+
+# --- Jury, tutoring, continuous assessment (workflow, issue 5) ------------------------------
+
+
+class JuryUserFactory(UserFactory):
+    """Someone who may sit on a jury: 5 years in the target jobs, still active."""
+
+    years_in_target_jobs = Decimal("5")
+    last_active_in_target_jobs = date(2026, 1, 1)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        self.save()
+        for role in extracted or ["jury"]:
+            UserRole.objects.get_or_create(user=self, role=role)
+        if hasattr(self, "_role_cache"):
+            del self._role_cache
+
+
+class JurySessionFactory(DjangoModelFactory):
+    class Meta:
+        model = "workflow.JurySession"
+
+    title = factory.LazyFunction(rncp_title)
+    establishment = factory.SubFactory(EstablishmentFactory)
+    last_exam_date = date(2027, 3, 1)
+    place = "CCI Lyon, salle 3"
+    date = date(2027, 3, 15)
+
+
+class PortfolioFactory(DjangoModelFactory):
+    """A portfolio; pass ``state`` to start it in any state (as if its services had run)."""
+
+    class Meta:
+        model = "portfolio.Portfolio"
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    bloc = factory.LazyAttribute(lambda o: o.enrolment.cohort.title.blocs.get(number=1))
+
+
+class MemoireFactory(DjangoModelFactory):
+    class Meta:
+        model = "portfolio.Memoire"
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    subject = "Dématérialiser les notes de frais"

@@ -296,3 +296,93 @@ def archive_disposal(*, archived_on: date, on: date) -> Eligibility:
             earliest,
         )
     return Eligibility(True, "La durée minimale de conservation d'un an est écoulée.", earliest)
+
+
+# --- The jury (RULES.md §6) ---------------------------------------------------------------
+
+JURY_MIN_YEARS_IN_TARGET_JOBS = 1
+JURY_MAX_INACTIVE_MONTHS = 3 * 12
+JURY_PRESIDENT = "president"
+JURY_PROFESSIONAL = "professional"
+JURY_CCI_REPRESENTATIVE = "cci_representative"
+JURY_OBSERVER = "observer"
+# Exactly these voting seats, whatever the route; an observer (sponsoring establishment) may sit.
+JURY_SEATS = {JURY_PRESIDENT: 1, JURY_PROFESSIONAL: 2, JURY_CCI_REPRESENTATIVE: 1}
+JURY_MAX_OBSERVERS = 1
+_SEAT_NAMES = {
+    JURY_PRESIDENT: "président",
+    JURY_PROFESSIONAL: "professionnel(s) du métier",
+    JURY_CCI_REPRESENTATIVE: "représentant CCI / établissement",
+}
+
+
+def jury_composition(*, roles) -> Eligibility:
+    """Return whether seats with these roles make a jury: 1 president, 2 professionals, 1 CCI."""
+    counts: dict[str, int] = {}
+    for role in roles:
+        counts[role] = counts.get(role, 0) + 1
+    unknown = sorted(set(counts) - set(JURY_SEATS) - {JURY_OBSERVER})
+    if unknown:
+        return Eligibility(False, f"Rôle de jury inconnu : {', '.join(unknown)}.", None)
+    problems = [
+        f"{counts.get(role, 0)} {_SEAT_NAMES[role]} au lieu de {expected}"
+        for role, expected in JURY_SEATS.items()
+        if counts.get(role, 0) != expected
+    ]
+    if counts.get(JURY_OBSERVER, 0) > JURY_MAX_OBSERVERS:
+        problems.append(f"{counts[JURY_OBSERVER]} observateurs au lieu d'un au plus")
+    if problems:
+        return Eligibility(
+            False,
+            "Le jury doit compter exactement 1 président, 2 professionnels du métier et "
+            "1 représentant CCI / établissement (plus un observateur facultatif) : "
+            + " ; ".join(problems)
+            + ".",
+            None,
+        )
+    return Eligibility(True, "Composition du jury conforme.", None)
+
+
+def jury_member_experience(
+    *, years_in_target_jobs, last_active: date | None, on: date, name: str = ""
+) -> Eligibility:
+    """Return whether someone may sit on a jury: 1 year in the jobs, not inactive over 3 years.
+
+    ``years_in_target_jobs`` is a number of years (Decimal or int) or None when not recorded.
+    """
+    who = f"{name} : " if name else ""
+    if years_in_target_jobs is None or years_in_target_jobs < JURY_MIN_YEARS_IN_TARGET_JOBS:
+        return Eligibility(
+            False,
+            f"{who}un membre du jury doit avoir exercé ou encadré les métiers visés pendant au "
+            "moins 1 an" + (" (durée non renseignée)." if years_in_target_jobs is None else "."),
+            None,
+        )
+    if last_active is None:
+        return Eligibility(
+            False,
+            f"{who}la date de dernière activité dans les métiers visés n'est pas renseignée.",
+            None,
+        )
+    limit = add_months(last_active, JURY_MAX_INACTIVE_MONTHS)
+    if on > limit:
+        return Eligibility(
+            False,
+            f"{who}inactif dans les métiers visés depuis plus de 3 ans (dernière activité le "
+            f"{fr_date(last_active)}).",
+            limit,
+        )
+    return Eligibility(True, f"{who}expérience conforme.", limit)
+
+
+# --- Accommodations (RULES.md §5) ---------------------------------------------------------
+
+EXTRA_TIME_NUMERATOR, EXTRA_TIME_DENOMINATOR = 1, 3  # one third extra time
+
+
+def accommodated_minutes(minutes: int, *, extra_time: bool) -> int:
+    """Return a test's duration with the extra third when granted, rounded up to the minute."""
+    if not extra_time:
+        return minutes
+    total = minutes * (EXTRA_TIME_DENOMINATOR + EXTRA_TIME_NUMERATOR)
+    return -(-total // EXTRA_TIME_DENOMINATOR)

@@ -196,6 +196,27 @@ class JurySession(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"Jury du {self.date:%d/%m/%Y} — {self.place}"
 
+    # Transitions; the services in workflow.jury check the actor, lock, audit and notify.
+    @transition(field=state, source=State.PLANNED, target=State.COMPOSED)
+    def compose(self):
+        pass
+
+    @transition(field=state, source=State.COMPOSED, target=State.PLANNED)
+    def reopen_composition(self):
+        pass
+
+    @transition(field=state, source=State.COMPOSED, target=State.DELIBERATING)
+    def open_deliberation(self):
+        pass
+
+    @transition(field=state, source=State.DELIBERATING, target=State.CLOSED)
+    def close(self):
+        pass
+
+    @transition(field=state, source=State.CLOSED, target=State.PUBLISHED)
+    def publish(self):
+        pass
+
 
 class JuryMember(models.Model):
     class Role(models.TextChoices):
@@ -241,3 +262,430 @@ class SessionCandidate(models.Model):
 
     def __str__(self):
         return f"{self.enrolment} @ {self.session}"
+
+
+# --- Tutor evaluation, continuous assessment, attendance, jury results (issue 5) ----------
+
+
+class TutorEvaluation(ConcurrentTransitionMixin, models.Model):
+    """The company tutor's mark on the 50-point grid, for one enrolment and attempt.
+
+    The mark stays as the tutor gave it: the absence penalty is applied by the rules engine at
+    decision time.
+    """
+
+    class State(models.TextChoices):
+        INVITED = "invited", _("Invitation envoyée")
+        IN_PROGRESS = "in_progress", _("En cours de saisie")
+        SUBMITTED = "submitted", _("Remise")
+        LOCKED = "locked", _("Verrouillée (jury)")
+
+    enrolment = models.ForeignKey(
+        "accounts.Enrolment",
+        verbose_name=_("inscription"),
+        on_delete=models.PROTECT,
+        related_name="tutor_evaluations",
+    )
+    attempt = models.PositiveSmallIntegerField(_("tentative"), default=1)
+    tutor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tuteur"),
+        on_delete=models.PROTECT,
+        related_name="tutor_evaluations",
+    )
+    grid_version = models.ForeignKey(
+        "referentiel.GridVersion",
+        verbose_name=_("version de grille"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = FSMField(_("état"), default=State.INVITED, choices=State.choices, protected=True)
+    comment = models.TextField(_("appréciation générale"), blank=True)
+    total = models.DecimalField(
+        _("note du tuteur"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    invited_at = models.DateTimeField(_("invitée le"))
+    submitted_at = models.DateTimeField(_("remise le"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("verrouillée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("évaluation du tuteur")
+        verbose_name_plural = _("évaluations des tuteurs")
+        ordering = ["enrolment", "attempt"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "attempt"], name="tutor_evaluation_unique_attempt"
+            )
+        ]
+
+    def __str__(self):
+        return f"Évaluation tuteur — {self.enrolment.candidate}"
+
+    @transition(field=state, source=State.INVITED, target=State.IN_PROGRESS)
+    def start(self):
+        pass
+
+    @transition(field=state, source=State.IN_PROGRESS, target=State.SUBMITTED)
+    def submit(self):
+        pass
+
+    @transition(field=state, source=State.SUBMITTED, target=State.IN_PROGRESS)
+    def reopen(self):
+        pass
+
+    @transition(field=state, source=State.SUBMITTED, target=State.LOCKED)
+    def lock(self):
+        pass
+
+
+class TutorScore(models.Model):
+    evaluation = models.ForeignKey(TutorEvaluation, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        "referentiel.GridCriterion", on_delete=models.PROTECT, related_name="+"
+    )
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("note de critère (tuteur)")
+        verbose_name_plural = _("notes de critère (tuteur)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "criterion"], name="tutor_score_unique_criterion"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.label}: {self.points}"
+
+
+class CCMark(models.Model):
+    """One continuous-assessment evaluation of a module, for one enrolment."""
+
+    class Absence(models.TextChoices):
+        NONE = "", _("Présent")
+        UNJUSTIFIED = "unjustified", _("Absence injustifiée (0)")
+        JUSTIFIED = "justified", _("Absence justifiée (non comptée)")
+
+    enrolment = models.ForeignKey(
+        "accounts.Enrolment",
+        verbose_name=_("inscription"),
+        on_delete=models.PROTECT,
+        related_name="cc_marks",
+    )
+    module = models.ForeignKey(
+        "referentiel.Module", verbose_name=_("module"), on_delete=models.PROTECT, related_name="+"
+    )
+    label = models.CharField(_("évaluation"), max_length=60, default="1")
+    mark = models.DecimalField(_("note"), max_digits=5, decimal_places=2, null=True, blank=True)
+    out_of = models.PositiveSmallIntegerField(
+        _("sur"), choices=[(10, "10"), (20, "20"), (30, "30")]
+    )
+    absence = models.CharField(
+        _("absence"), max_length=20, choices=Absence.choices, blank=True, default=""
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("saisie le"))
+
+    class Meta:
+        verbose_name = _("note de contrôle continu")
+        verbose_name_plural = _("notes de contrôle continu")
+        ordering = ["enrolment", "module__bloc__number", "module__order", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "module", "label"], name="cc_mark_unique_evaluation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.module.code} {self.label} — {self.enrolment.candidate}"
+
+
+class AbsenceRecord(models.Model):
+    """Training time missed by a candidate, justified or not (assiduité)."""
+
+    class Justification(models.TextChoices):
+        NONE = "", _("Aucune (absence injustifiée)")
+        MEDICAL = "medical", _("Certificat médical")
+        SICK_LEAVE = "sick_leave", _("Arrêt de travail")
+        FORCE_MAJEURE = "force_majeure", _("Force majeure documentée")
+        EMPLOYER = "employer", _("Convocation de l'employeur")
+        OTHER = "other", _("Autre justificatif")
+
+    enrolment = models.ForeignKey(
+        "accounts.Enrolment",
+        verbose_name=_("inscription"),
+        on_delete=models.PROTECT,
+        related_name="absences",
+    )
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(_("heures"), max_digits=5, decimal_places=2)
+    justified = models.BooleanField(_("justifiée"), default=False)
+    justification = models.CharField(
+        _("justificatif"), max_length=20, choices=Justification.choices, blank=True
+    )
+    note = models.CharField(_("remarque"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("saisie le"))
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["enrolment", "date"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="absence_hours_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment.candidate} {self.date:%d/%m/%Y} {self.hours} h"
+
+
+class Soutenance(models.Model):
+    """A candidate's soutenance before a jury session: its slot and the jury's mark (/75)."""
+
+    session = models.ForeignKey(JurySession, on_delete=models.PROTECT, related_name="soutenances")
+    memoire = models.ForeignKey(
+        "portfolio.Memoire", on_delete=models.PROTECT, related_name="soutenances"
+    )
+    starts_at = models.DateTimeField(_("heure de passage"))
+    duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"))
+    base_minutes = models.PositiveSmallIntegerField(_("durée réglementaire (minutes)"))
+    presented = models.BooleanField(_("candidat présent"), default=True)
+    grid_version = models.ForeignKey(
+        "referentiel.GridVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    total = models.DecimalField(
+        _("note de soutenance"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    comment = models.TextField(_("appréciation"), blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    marked_at = models.DateTimeField(_("notée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("soutenance")
+        verbose_name_plural = _("soutenances")
+        ordering = ["session", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "memoire"], name="soutenance_unique")
+        ]
+
+    def __str__(self):
+        return f"Soutenance — {self.memoire.enrolment.candidate}"
+
+
+class SoutenanceScore(models.Model):
+    soutenance = models.ForeignKey(Soutenance, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        "referentiel.GridCriterion", on_delete=models.PROTECT, related_name="+"
+    )
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("note de critère (soutenance)")
+        verbose_name_plural = _("notes de critère (soutenance)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["soutenance", "criterion"], name="soutenance_score_unique_criterion"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.label}: {self.points}"
+
+
+class BlocExamMark(models.Model):
+    """The épreuves mark of a bloc for a candidate on the épreuves route, entered by staff."""
+
+    enrolment = models.ForeignKey(
+        "accounts.Enrolment", on_delete=models.PROTECT, related_name="exam_marks"
+    )
+    bloc = models.ForeignKey("referentiel.Bloc", on_delete=models.PROTECT, related_name="+")
+    attempt = models.PositiveSmallIntegerField(_("tentative"), default=1)
+    points = models.DecimalField(
+        _("points d'épreuve"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    presented = models.BooleanField(_("présenté"), default=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("saisie le"))
+
+    class Meta:
+        verbose_name = _("note d'épreuves de bloc")
+        verbose_name_plural = _("notes d'épreuves de bloc")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "bloc", "attempt"], name="bloc_exam_mark_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Bloc {self.bloc.number} — {self.enrolment.candidate}"
+
+
+class MemoireWrittenMark(models.Model):
+    """The mémoire's written mark (/125) when it is not read from an evaluator's scoring."""
+
+    memoire = models.OneToOneField(
+        "portfolio.Memoire", on_delete=models.PROTECT, related_name="written_mark_record"
+    )
+    points = models.DecimalField(_("note de l'écrit"), max_digits=6, decimal_places=2)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("saisie le"))
+
+    class Meta:
+        verbose_name = _("note écrite du mémoire")
+        verbose_name_plural = _("notes écrites des mémoires")
+
+    def __str__(self):
+        return f"{self.memoire}: {self.points}"
+
+
+class JuryDecision(models.Model):
+    """The jury's decision for one candidate: the engine's result and what the jury decided."""
+
+    class Outcome(models.TextChoices):
+        TOTAL = "total", _("Certification totale (titre)")
+        PARTIAL = "partial", _("Certification partielle (blocs)")
+        NONE = "none", _("Attestation de suivi de formation")
+
+    session = models.ForeignKey(JurySession, on_delete=models.PROTECT, related_name="decisions")
+    enrolment = models.ForeignKey(
+        "accounts.Enrolment", on_delete=models.PROTECT, related_name="jury_decisions"
+    )
+    computed = models.JSONField(_("décision calculée"))
+    outcome = models.CharField(_("décision"), max_length=10, choices=Outcome.choices)
+    validated_blocs = models.JSONField(_("blocs validés"), default=list)
+    override_motive = models.TextField(_("motif de la décision du jury"), blank=True)
+    fraud = models.BooleanField(_("fraude établie"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("enregistrée le"))
+
+    class Meta:
+        verbose_name = _("décision du jury")
+        verbose_name_plural = _("décisions du jury")
+        ordering = ["session", "enrolment"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "enrolment"], name="jury_decision_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment.candidate}: {self.get_outcome_display()}"
+
+    @property
+    def is_override(self) -> bool:
+        return bool(self.override_motive)
+
+
+class FraudReport(models.Model):
+    """A proctor's report of fraud, countersigned by the candidate or marked as refused."""
+
+    class Signature(models.TextChoices):
+        COUNTERSIGNED = "countersigned", _("Contresigné par le candidat")
+        REFUSED = "refused", _("Le candidat a refusé de signer")
+
+    class State(models.TextChoices):
+        RECORDED = "recorded", _("Enregistré")
+        CONFIRMED = "confirmed", _("Fraude établie par le jury")
+        DISMISSED = "dismissed", _("Écarté par le jury")
+
+    enrolment = models.ForeignKey(
+        "accounts.Enrolment", on_delete=models.PROTECT, related_name="fraud_reports"
+    )
+    occurred_on = models.DateField(_("date des faits"))
+    facts = models.TextField(_("faits constatés"))
+    signature = models.CharField(
+        _("signature du candidat"), max_length=20, choices=Signature.choices
+    )
+    state = models.CharField(
+        _("état"), max_length=20, choices=State.choices, default=State.RECORDED
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("enregistré le"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
+    session = models.ForeignKey(
+        JurySession, null=True, blank=True, on_delete=models.PROTECT, related_name="fraud_reports"
+    )
+
+    class Meta:
+        verbose_name = _("procès-verbal de fraude")
+        verbose_name_plural = _("procès-verbaux de fraude")
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"Fraude — {self.enrolment.candidate} ({self.occurred_on:%d/%m/%Y})"
+
+
+class RetakeRegistration(models.Model):
+    """A registration to retake one non-validated bloc, as a new attempt."""
+
+    enrolment = models.ForeignKey(
+        "accounts.Enrolment", on_delete=models.PROTECT, related_name="retakes"
+    )
+    bloc = models.ForeignKey("referentiel.Bloc", on_delete=models.PROTECT, related_name="+")
+    attempt = models.PositiveSmallIntegerField(_("tentative"))
+    decision = models.ForeignKey(JuryDecision, on_delete=models.PROTECT, related_name="retakes")
+    evaluation_date = models.DateField(_("date de l'évaluation du bloc"))
+    registered_on = models.DateField(_("inscrit le"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("inscription au rattrapage")
+        verbose_name_plural = _("inscriptions au rattrapage")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "bloc", "attempt"], name="retake_unique_attempt"
+            )
+        ]
+
+    def __str__(self):
+        return f"Rattrapage bloc {self.bloc.number} — {self.enrolment.candidate}"
+
+
+class Accommodation(models.Model):
+    """A disability accommodation granted to a candidate (RULES.md §5)."""
+
+    class Kind(models.TextChoices):
+        EXTRA_TIME = "extra_time", _("Tiers-temps (préparation et passage)")
+        BREAKS = "breaks", _("Pauses avec temps compensatoire")
+        SECRETARY = "secretary", _("Secrétaire (lecture, écriture sous dictée)")
+        INTERPRETER = "interpreter", _("Interprète")
+        WORKSTATION = "workstation", _("Poste de travail adapté")
+        ORAL_FOR_WRITTEN = "oral_for_written", _("Oral en remplacement d'un écrit")
+
+    enrolment = models.ForeignKey(
+        "accounts.Enrolment", on_delete=models.PROTECT, related_name="accommodations"
+    )
+    kind = models.CharField(_("aménagement"), max_length=20, choices=Kind.choices)
+    details = models.CharField(_("précisions"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("saisi le"))
+
+    class Meta:
+        verbose_name = _("aménagement d'épreuve")
+        verbose_name_plural = _("aménagements d'épreuve")
+        ordering = ["enrolment", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "kind"], name="accommodation_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.enrolment.candidate}"

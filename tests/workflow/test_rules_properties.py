@@ -92,7 +92,7 @@ def raised(case, field, fraction):
     return replace(case, blocs={**case.blocs, owner: replace(case.blocs[owner], **{part: bigger})})
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(
     case=cases(fraud=False),
     field=st.sampled_from(MARK_FIELDS),
@@ -107,7 +107,7 @@ def test_raising_any_mark_never_worsens_the_outcome_without_fraud(case, field, f
     assert after.points_total >= before.points_total
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(case=cases())
 def test_title_implies_every_minimum_reached_and_everything_presented(case):
     decision = decide(case, TITLE)
@@ -124,7 +124,7 @@ def test_title_implies_every_minimum_reached_and_everything_presented(case):
         assert decision.validated_blocs == ("1", "2", "3", "4")
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(case=cases())
 def test_every_bloc_kept_without_the_title_passed_on_its_own(case):
     decision = decide(case, TITLE)
@@ -139,7 +139,7 @@ def test_every_bloc_kept_without_the_title_passed_on_its_own(case):
         assert decision.validated_blocs == ()
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(case=cases(fraud=True))
 def test_fraud_never_leaves_a_validated_bloc(case):
     decision = decide(case, TITLE)
@@ -148,7 +148,7 @@ def test_fraud_never_leaves_a_validated_bloc(case):
     assert decision.validated_blocs == ()
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(case=cases(places=6))
 def test_points_total_is_the_exact_sum_after_the_penalty(case):
     decision = decide(case, TITLE)
@@ -167,7 +167,7 @@ def test_points_total_is_the_exact_sum_after_the_penalty(case):
     assert decision.tutor_penalty_pct == penalty_pct
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(case=cases())
 def test_decision_is_explained_for_every_bloc_and_the_practice(case):
     decision = decide(case, TITLE)
@@ -184,6 +184,6 @@ def test_the_case_strategy_reaches_every_outcome():
         found = find(
             cases(fraud=False),
             lambda case, outcome=outcome: decide(case, TITLE).outcome == outcome,
-            settings=settings(max_examples=2000, database=None),
+            settings=settings(max_examples=2000, database=None, deadline=None),
         )
         assert decide(found, TITLE).outcome == outcome

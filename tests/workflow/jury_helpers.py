@@ -1,0 +1,120 @@
+"""Builders shared by the jury, tutoring and results tests."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Enrolment
+from tests.factories import (
+    EnrolmentFactory,
+    EstablishmentFactory,
+    JurySessionFactory,
+    JuryUserFactory,
+    MemoireFactory,
+    PortfolioFactory,
+    UserFactory,
+)
+from workflow import jury, tutoring
+from workflow.models import CCMark, JuryMember, MemoireWrittenMark
+
+SESSION_DATE = date(2027, 3, 15)
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Hash test passwords cheaply: these tests create many users. Import it into a module."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def staff():
+    return UserFactory(roles=["responsable"])
+
+
+def fill_cc(enrolment, *, ratio=Decimal("0.6"), by=None):
+    """Give every CC module of the title a single mark on 20 at ``ratio``."""
+    by = by or staff()
+    for bloc in enrolment.cohort.title.blocs.all():
+        for module in bloc.modules.filter(cc_points__gt=0):
+            CCMark.objects.create(
+                enrolment=enrolment,
+                module=module,
+                mark=Decimal(20) * ratio,
+                out_of=20,
+                entered_by=by,
+                entered_at=timezone.now(),
+            )
+
+
+def submit_tutor(enrolment, *, points_each=None, by=None):
+    """Invite, fill and submit the tutor grid; return the evaluation."""
+    evaluation = tutoring.tutor_evaluation_invite(actor=by or staff(), enrolment=enrolment)
+    criteria = list(evaluation.grid_version.criteria.all())
+    points = {
+        c.pk: (c.max_points if points_each is None else min(points_each, c.max_points))
+        for c in criteria
+    }
+    tutoring.tutor_evaluation_save(actor=enrolment.tutor, evaluation=evaluation, points=points)
+    return tutoring.tutor_evaluation_submit(actor=enrolment.tutor, evaluation=evaluation)
+
+
+def ready_enrolment(*, exam_ratio=Decimal("0.6"), written=Decimal(80), tutor_full=True, **kw):
+    """Return an enrolment whose four portfolios, mémoire and tutor grid are ready for a jury."""
+    enrolment = EnrolmentFactory(route=Enrolment.Route.PORTEFEUILLE, **kw)
+    for bloc in enrolment.cohort.title.blocs.all():
+        PortfolioFactory(
+            enrolment=enrolment,
+            bloc=bloc,
+            state="ready_for_jury",
+            agreed_mark=Decimal(bloc.exam_points) * exam_ratio,
+        )
+    memoire = MemoireFactory(enrolment=enrolment, state="written_marked")
+    MemoireWrittenMark.objects.create(
+        memoire=memoire, points=written, entered_by=staff(), entered_at=timezone.now()
+    )
+    fill_cc(enrolment)
+    submit_tutor(enrolment, points_each=None if tutor_full else Decimal(0))
+    return enrolment
+
+
+def seated_session(*, establishment=None, **kw):
+    """Return a planned session with a regular jury seated, and its members by role."""
+    session = JurySessionFactory(establishment=establishment or EstablishmentFactory(), **kw)
+    actor = staff()
+    members = {
+        "president": JuryUserFactory(),
+        "pro1": JuryUserFactory(),
+        "pro2": JuryUserFactory(),
+        "cci": JuryUserFactory(),
+    }
+    roles = {
+        "president": JuryMember.Role.PRESIDENT,
+        "pro1": JuryMember.Role.PROFESSIONAL,
+        "pro2": JuryMember.Role.PROFESSIONAL,
+        "cci": JuryMember.Role.CCI_REPRESENTATIVE,
+    }
+    for key, user in members.items():
+        jury.jury_member_add(actor=actor, session=session, user=user, role=roles[key])
+    return session, members, actor
+
+
+def session_with_candidate(enrolment=None, *, soutenance_points=None):
+    """Return (session, members, staff, enrolment) deliberating with a marked soutenance."""
+    enrolment = enrolment or ready_enrolment()
+    session, members, actor = seated_session()
+    jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+    jury.jury_session_compose(actor=actor, session=session)
+    soutenance = jury.soutenance_schedule(
+        actor=actor,
+        session=session,
+        enrolment=enrolment,
+        starts_at=timezone.make_aware(datetime(2027, 3, 15, 9, 0)),
+        base_minutes=45,
+    )
+    criteria = list(soutenance.grid_version.criteria.all())
+    points = {c.pk: soutenance_points or c.max_points * Decimal("0.6") for c in criteria}
+    jury.soutenance_mark(actor=members["pro1"], soutenance=soutenance, points=points)
+    jury.jury_deliberation_open(actor=members["president"], session=session)
+    session.refresh_from_db()
+    return session, members, actor, enrolment

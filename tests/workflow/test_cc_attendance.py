@@ -1,0 +1,178 @@
+"""Continuous assessment (entry, CSV import, scaling) and attendance."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import TrainingLink
+from tests.factories import EnrolmentFactory, UserFactory
+from tests.workflow.jury_helpers import fast_passwords, staff  # noqa: F401
+from workflow import cc
+from workflow.attendance import absence_record, unjustified_absence_pct
+from workflow.errors import WorkflowError
+from workflow.models import AuditEvent, CCMark
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setting():
+    enrolment = EnrolmentFactory()
+    cohort = enrolment.cohort
+    module = cohort.title.blocs.get(number=1).modules.get(code="M1.1")  # 40 CC points
+    trainer = UserFactory(roles=["formateur"])
+    TrainingLink.objects.create(trainer=trainer, module=module, cohort=cohort)
+    return enrolment, module, trainer
+
+
+def test_a_linked_trainer_enters_a_mark_scaled_to_the_module_points(setting):
+    enrolment, module, trainer = setting
+    cc.cc_mark_enter(actor=trainer, enrolment=enrolment, module=module, mark=Decimal(15), out_of=20)
+    assert cc.module_cc_points(enrolment, module) == Decimal(30)
+
+
+def test_an_unjustified_absence_counts_zero_in_the_mean(setting):
+    enrolment, module, trainer = setting
+    cc.cc_mark_enter(actor=trainer, enrolment=enrolment, module=module, mark=Decimal(30), out_of=30)
+    cc.cc_mark_enter(
+        actor=trainer,
+        enrolment=enrolment,
+        module=module,
+        label="2",
+        mark=None,
+        out_of=20,
+        absence="unjustified",
+    )
+    assert cc.module_cc_points(enrolment, module) == Decimal(20)
+
+
+def test_a_trainer_not_linked_to_the_module_and_cohort_is_refused(setting):
+    enrolment, module, _trainer = setting
+    other = UserFactory(roles=["formateur"])
+    TrainingLink.objects.create(
+        trainer=other, module=module.bloc.modules.get(code="M1.4"), cohort=enrolment.cohort
+    )
+    with pytest.raises(WorkflowError, match="n'intervenez pas"):
+        cc.cc_mark_enter(
+            actor=other, enrolment=enrolment, module=module, mark=Decimal(1), out_of=10
+        )
+    with pytest.raises(WorkflowError, match="n'intervenez pas"):
+        cc.cc_import_csv(actor=other, module=module, cohort=enrolment.cohort, content="")
+
+
+def test_bloc_cc_points_stay_none_until_every_cc_module_has_a_mark(setting):
+    enrolment, module, trainer = setting
+    bloc = module.bloc
+    cc.cc_mark_enter(actor=trainer, enrolment=enrolment, module=module, mark=Decimal(10), out_of=20)
+    assert cc.bloc_cc_points(enrolment, bloc) is None
+    for code in ("M1.4", "M1.6", "M1.7"):
+        other = bloc.modules.get(code=code)
+        TrainingLink.objects.create(trainer=trainer, module=other, cohort=enrolment.cohort)
+        cc.cc_mark_enter(
+            actor=trainer, enrolment=enrolment, module=other, mark=Decimal(5), out_of=10
+        )
+    assert cc.bloc_cc_points(enrolment, bloc) == Decimal(50)
+
+
+def test_a_csv_import_creates_marks_and_importing_it_again_changes_nothing(setting):
+    enrolment, module, trainer = setting
+    second = EnrolmentFactory(cohort=enrolment.cohort)
+    content = (
+        "email;note;sur;absence\n"
+        f"{enrolment.candidate.email};14,5;20;\n"
+        f"{second.candidate.email.upper()};;20;AI\n"
+    ).encode()
+    report = cc.cc_import_csv(
+        actor=trainer, module=module, cohort=enrolment.cohort, content=content
+    )
+    assert report.ok and (report.created, report.updated, report.unchanged) == (2, 0, 0)
+    assert cc.module_cc_points(enrolment, module) == Decimal(29)
+    assert cc.module_cc_points(second, module) == Decimal(0)
+    events = AuditEvent.objects.filter(action="cc_mark.import").count()
+    again = cc.cc_import_csv(actor=trainer, module=module, cohort=enrolment.cohort, content=content)
+    assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert CCMark.objects.count() == 2
+    assert AuditEvent.objects.filter(action="cc_mark.import").count() == events
+
+
+def test_a_csv_with_wrong_lines_imports_nothing_and_reports_each_line(setting):
+    enrolment, module, trainer = setting
+    content = (
+        "email;note;sur;absence\n"
+        f"{enrolment.candidate.email};12;20;\n"
+        "inconnu@exemple.fr;12;20;\n"
+        f"{enrolment.candidate.email};21;15;\n"
+        ";abc;20;peut-être\n"
+    )
+    report = cc.cc_import_csv(
+        actor=trainer, module=module, cohort=enrolment.cohort, content=content
+    )
+    assert not report.ok
+    assert [line for line, _message in report.errors] == [3, 4, 5]
+    messages = dict(report.errors)
+    assert "inconnu@exemple.fr n'est pas inscrit" in messages[3]
+    assert "barème" in messages[4] and "déjà présent ligne 2" in messages[4]
+    assert "adresse e-mail manquante" in messages[5] and "illisible" in messages[5]
+    assert CCMark.objects.count() == 0
+
+
+def test_a_csv_with_a_bad_header_is_refused_on_line_one(setting):
+    enrolment, module, trainer = setting
+    report = cc.cc_import_csv(
+        actor=trainer, module=module, cohort=enrolment.cohort, content="mail;note\nx;1\n"
+    )
+    assert report.errors[0][0] == 1 and "colonnes manquantes" in report.errors[0][1]
+
+
+def test_candidates_see_their_cc_marks_as_soon_as_entered(setting):
+    enrolment, module, trainer = setting
+    cc.cc_mark_enter(actor=trainer, enrolment=enrolment, module=module, mark=Decimal(8), out_of=10)
+    rows = {row["module"].code: row for row in cc.cc_marks_for_candidate(enrolment)}
+    assert rows["M1.1"]["points"] == Decimal(32)
+    assert rows["M1.4"]["points"] is None
+
+
+def test_unjustified_absence_share_uses_the_cohort_hours_and_ignores_justified_absences():
+    enrolment = EnrolmentFactory(cohort__training_hours=Decimal(800))
+    actor = staff()
+    absence_record(
+        actor=actor, enrolment=enrolment, date=date(2025, 10, 1), hours=Decimal(20), justified=False
+    )
+    absence_record(
+        actor=actor,
+        enrolment=enrolment,
+        date=date(2025, 10, 2),
+        hours=Decimal(7),
+        justified=True,
+        justification="sick_leave",
+    )
+    assert unjustified_absence_pct(enrolment) == Decimal("2.5")
+
+
+def test_absences_are_recorded_by_staff_only_and_justified_ones_need_their_kind():
+    enrolment = EnrolmentFactory()
+    with pytest.raises(WorkflowError, match="personnel"):
+        absence_record(
+            actor=enrolment.tutor,
+            enrolment=enrolment,
+            date=date(2025, 10, 1),
+            hours=Decimal(3),
+            justified=False,
+        )
+    with pytest.raises(WorkflowError, match="justificatif"):
+        absence_record(
+            actor=staff(),
+            enrolment=enrolment,
+            date=date(2025, 10, 1),
+            hours=Decimal(3),
+            justified=True,
+        )
+    with pytest.raises(WorkflowError, match="période de formation"):
+        absence_record(
+            actor=staff(),
+            enrolment=enrolment,
+            date=date(2027, 10, 1),
+            hours=Decimal(3),
+            justified=False,
+        )
