@@ -1,4 +1,4 @@
-"""Who may see which document. Views and downloads ask these functions, never their own rules."""
+"""Who may see which document. Views and downloads ask this module, never their own rules."""
 
 from documents.models import IssuedDocument
 from workflow.access import is_centre_staff
@@ -10,24 +10,28 @@ def staff_may_use(user) -> bool:
     return is_centre_staff(user)
 
 
-def document_may_download(user, document: IssuedDocument) -> bool:
-    """Return whether ``user`` may download an issued document.
+def may_download(user, *, kind: str, session=None, enrolment=None) -> bool:
+    """Return whether ``user`` may download a document of this kind about this candidate.
 
     The staff may download any. A candidate may download their own convocation, and their own
-    transcript, certificates and attestation once the session's results are published.
-    Nobody else may: the view answers 404, so the reference's existence is not disclosed.
+    relevé, certificats and attestation once the session's results are published. Nobody else
+    may: the views answer 404, so that a document's existence is not disclosed.
     """
     if not user.is_authenticated:
         return False
     if staff_may_use(user):
         return True
-    if document.enrolment_id is None or document.enrolment.candidate_id != user.pk:
+    if enrolment is None or enrolment.candidate_id != user.pk:
         return False
-    if document.kind == IssuedDocument.Kind.CONVOCATION:
+    if kind == IssuedDocument.Kind.CONVOCATION:
         return True
-    if document.kind in IssuedDocument.RESULT_KINDS:
-        return (
-            document.session_id is not None
-            and document.session.state == JurySession.State.PUBLISHED
-        )
+    if kind in IssuedDocument.RESULT_KINDS:
+        return session is not None and session.state == JurySession.State.PUBLISHED
     return False
+
+
+def document_may_download(user, document: IssuedDocument) -> bool:
+    """Return whether ``user`` may download an issued document (see ``may_download``)."""
+    return may_download(
+        user, kind=document.kind, session=document.session, enrolment=document.enrolment
+    )

@@ -5,7 +5,7 @@ Layout::
     index.json                      the session, its candidates, every entry with its SHA-256
     SHA256SUMS                      one line per entry, for ``sha256sum -c``
     proces-verbal.pdf               the session's procès-verbal (when issued)
-    exports/resultats.csv|.xlsx     the DIPLOMATION export
+    exports/resultats-diplomation.csv   the DIPLOMATION export (CSV)
     candidats/<n>-<nom>/portefeuille-bloc-<b>-t<attempt>-v<version>/manifest.json
     candidats/<n>-<nom>/portefeuille-bloc-<b>-t<attempt>-v<version>/fichiers/<sha256>-<name>
     candidats/<n>-<nom>/memoire-t<attempt>-v<version>/...

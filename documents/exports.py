@@ -203,3 +203,70 @@ def cohort_progress_table(cohort: Cohort) -> Table:
         row.append(memoire.get_state_display() if memoire else "pas de mémoire")
         table.rows.append(row)
     return table
+
+
+# --- A session's results for DIPLOMATION ----------------------------------------------------
+
+DIPLOMATION_HEADINGS = [
+    "nom",
+    "prénom",
+    "date de naissance",
+    "e-mail",
+    "code RNCP",
+    "intitulé du titre",
+    "résultat",
+    "blocs validés",
+    "codes des blocs validés",
+    "points sur 1000",
+    "décision modifiée par le jury",
+    "fraude",
+    "date du jury",
+    "lieu du jury",
+    "établissement",
+    "promotion",
+    "voie",
+    "référence du procès-verbal",
+]
+
+
+def session_results_table(session) -> Table:
+    """Return one row per candidate of a closed session, laid out for DIPLOMATION.
+
+    Every value is read from the decision the jury stored (outcome, validated blocs, points):
+    nothing is recomputed here.
+    """
+    from documents.models import IssuedDocument
+    from documents.selectors import EXPORT_OUTCOMES, bloc_code, session_decisions
+
+    pv = (
+        IssuedDocument.objects.filter(session=session, kind=IssuedDocument.Kind.PROCES_VERBAL)
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+    table = Table(title="Résultats", headings=list(DIPLOMATION_HEADINGS))
+    for decision in session_decisions(session):
+        candidate = decision.enrolment.candidate
+        validated = [str(number) for number in decision.validated_blocs]
+        table.rows.append(
+            [
+                candidate.last_name,
+                candidate.first_name,
+                candidate.birth_date,
+                candidate.email,
+                session.title.code,
+                session.title.name,
+                EXPORT_OUTCOMES[decision.outcome],
+                ", ".join(validated),
+                ", ".join(bloc_code(session.title.code, number) for number in validated),
+                Decimal(decision.computed["points_total"]),
+                decision.is_override,
+                decision.fraud,
+                session.date,
+                session.place,
+                session.establishment.name,
+                decision.enrolment.cohort.name,
+                decision.enrolment.get_route_display(),
+                pv.reference if pv else "",
+            ]
+        )
+    return table

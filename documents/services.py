@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Cohort, Enrolment, Organisation, Role, User, UserRole
-from documents import selectors
+from documents import exports, selectors
 from documents.archive import session_archive
 from documents.imports import CandidateRow, LineError, read_candidate_file
 from documents.models import IssuedDocument, ReferenceCounter
@@ -428,4 +428,94 @@ def session_archive_issue(*, session: JurySession, actor: User | None) -> Issued
 
 
 def _archive_extra_files(session: JurySession, actor: User | None) -> dict[str, bytes]:
-    return {}
+    """Return the procès-verbal and the DIPLOMATION export to put in the archive.
+
+    The export goes in as CSV only: an XLSX file carries the time it was written, which would
+    make every archive of the same session different.
+    """
+    proces_verbal = proces_verbal_issue(session=session, actor=actor)
+    with proces_verbal.file.open("rb") as handle:
+        pdf = handle.read()
+    return {
+        "proces-verbal.pdf": pdf,
+        "exports/resultats-diplomation.csv": exports.table_csv(
+            exports.session_results_table(session)
+        ),
+    }
+
+
+# --- Result documents of a closed session ---------------------------------------------------
+
+
+def _require_decided(session: JurySession) -> None:
+    if session.state not in selectors.DECIDED_STATES:
+        raise DocumentRefused(
+            "Les documents de résultats s'établissent une fois la délibération close."
+        )
+
+
+def _decision(session: JurySession, enrolment):
+    _require_decided(session)
+    decision = selectors.decision_for(session, enrolment)
+    if decision is None:
+        raise DocumentRefused("Aucune décision du jury n'est enregistrée pour ce candidat.")
+    return decision
+
+
+def proces_verbal_issue(*, session: JurySession, actor: User | None) -> IssuedDocument:
+    """Return the procès-verbal of a closed session."""
+    _require_decided(session)
+    return document_issue(
+        kind=IssuedDocument.Kind.PROCES_VERBAL,
+        template_name="documents/proces_verbal.html",
+        data=selectors.pv_data(session),
+        actor=actor,
+        session=session,
+    )
+
+
+def releve_issue(*, session: JurySession, enrolment, actor: User | None) -> IssuedDocument:
+    """Return a candidate's relevé de notes for a closed session."""
+    decision = _decision(session, enrolment)
+    return document_issue(
+        kind=IssuedDocument.Kind.RELEVE,
+        template_name="documents/releve.html",
+        data=selectors.releve_data(decision),
+        actor=actor,
+        session=session,
+        enrolment=enrolment,
+    )
+
+
+def certificat_issue(
+    *, session: JurySession, enrolment, bloc_number: str, actor: User | None
+) -> IssuedDocument:
+    """Return the certificat of a bloc the candidate validated in this session."""
+    decision = _decision(session, enrolment)
+    if bloc_number not in selectors.certificat_blocs(decision):
+        raise DocumentRefused(f"Le bloc {bloc_number} n'a pas été validé lors de cette session.")
+    bloc = session.title.blocs.get(number=int(bloc_number))
+    return document_issue(
+        kind=IssuedDocument.Kind.CERTIFICAT_BLOC,
+        template_name="documents/certificat_bloc.html",
+        data=selectors.certificat_data(decision, bloc_number),
+        actor=actor,
+        session=session,
+        enrolment=enrolment,
+        bloc=bloc,
+    )
+
+
+def attestation_issue(*, session: JurySession, enrolment, actor: User | None) -> IssuedDocument:
+    """Return the attestation de suivi de formation of a candidate without the title."""
+    decision = _decision(session, enrolment)
+    if not selectors.attestation_due(decision):
+        raise DocumentRefused("Le candidat a obtenu le titre : l'attestation ne le concerne pas.")
+    return document_issue(
+        kind=IssuedDocument.Kind.ATTESTATION,
+        template_name="documents/attestation.html",
+        data=selectors.attestation_data(decision),
+        actor=actor,
+        session=session,
+        enrolment=enrolment,
+    )

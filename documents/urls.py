@@ -23,6 +23,28 @@ urlpatterns = [
     path("piece/<str:reference>/", views.document_download, name="download"),
     path("sessions/<int:session_pk>/", views.session_documents, name="session"),
     path(
+        "sessions/<int:session_pk>/proces-verbal.pdf",
+        views.proces_verbal_download,
+        name="proces_verbal",
+    ),
+    path(
+        "sessions/<int:session_pk>/resultats.<str:fmt>",
+        views.session_results_export,
+        name="session_results_export",
+    ),
+    path(
+        "sessions/<int:session_pk>/candidats/<int:enrolment_pk>/certificat-bloc-<int:bloc>.pdf",
+        views.result_download,
+        {"kind": "certificat"},
+        name="certificat",
+    ),
+    path(
+        "sessions/<int:session_pk>/candidats/<int:enrolment_pk>/<str:kind>.pdf",
+        views.result_download,
+        name="result",
+    ),
+    path("candidats/<int:enrolment_pk>/", views.candidate_documents, name="candidate"),
+    path(
         "sessions/<int:session_pk>/archive.zip",
         views.session_archive_download,
         name="session_archive",

@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Cohort
+from accounts.models import Cohort, Enrolment
 from documents import exports, selectors, services
-from documents.access import document_may_download, staff_may_use
+from documents.access import document_may_download, may_download, staff_may_use
 from documents.forms import CandidateImportConfirmForm, CandidateImportForm, DocumentVerifyForm
 from documents.models import IssuedDocument
 from workflow.models import JurySession, SessionCandidate
@@ -161,7 +161,8 @@ def session_documents(request, session_pk):
         "documents/session.html",
         {
             "session": session,
-            "entries": selectors.session_entries(session),
+            "rows": selectors.session_result_rows(session),
+            "decided": session.state in selectors.DECIDED_STATES,
             "issued": session.issued_documents.select_related("enrolment__candidate", "bloc"),
             "archive": session.issued_documents.filter(
                 kind=IssuedDocument.Kind.ARCHIVE, file_deleted_at__isnull=True
@@ -192,14 +193,98 @@ def document_download(request, reference):
 @login_required
 def my_documents(request):
     """The candidate's own documents: convocations, and results once published."""
-    documents = [
+    convocations = [
         document
-        for document in IssuedDocument.objects.filter(enrolment__candidate=request.user)
+        for document in IssuedDocument.objects.filter(
+            enrolment__candidate=request.user, kind=IssuedDocument.Kind.CONVOCATION
+        )
         .exclude(file="")
-        .select_related("session", "enrolment", "bloc")
+        .select_related("session", "enrolment")
         if document_may_download(request.user, document)
     ]
-    return render(request, "documents/mine.html", {"documents": documents})
+    results = [
+        links
+        for enrolment in Enrolment.objects.filter(candidate=request.user)
+        for links in selectors.candidate_result_links(enrolment, published_only=True)
+    ]
+    return render(
+        request, "documents/mine.html", {"convocations": convocations, "results": results}
+    )
+
+
+RESULT_KINDS = {
+    "releve": IssuedDocument.Kind.RELEVE,
+    "attestation": IssuedDocument.Kind.ATTESTATION,
+    "certificat": IssuedDocument.Kind.CERTIFICAT_BLOC,
+}
+
+
+@login_required
+def result_download(request, session_pk, enrolment_pk, kind, bloc=None):
+    """A candidate's relevé, certificat de bloc or attestation, issued on first request."""
+    session = get_object_or_404(JurySession.objects.select_related("title"), pk=session_pk)
+    enrolment = get_object_or_404(Enrolment.objects.select_related("candidate"), pk=enrolment_pk)
+    if kind not in RESULT_KINDS or not may_download(
+        request.user, kind=RESULT_KINDS[kind], session=session, enrolment=enrolment
+    ):
+        raise Http404
+    try:
+        if kind == "releve":
+            document = services.releve_issue(
+                session=session, enrolment=enrolment, actor=request.user
+            )
+        elif kind == "attestation":
+            document = services.attestation_issue(
+                session=session, enrolment=enrolment, actor=request.user
+            )
+        else:
+            document = services.certificat_issue(
+                session=session, enrolment=enrolment, bloc_number=str(bloc), actor=request.user
+            )
+    except services.DocumentRefused as refused:
+        if not staff_may_use(request.user):
+            raise Http404 from refused
+        messages.error(request, str(refused))
+        return redirect("documents:session", session_pk=session.pk)
+    return serve(request, document)
+
+
+@staff_required
+def proces_verbal_download(request, session_pk):
+    session = get_object_or_404(JurySession.objects.select_related("title"), pk=session_pk)
+    try:
+        document = services.proces_verbal_issue(session=session, actor=request.user)
+    except services.DocumentRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("documents:session", session_pk=session.pk)
+    return serve(request, document)
+
+
+@staff_required
+def session_results_export(request, session_pk, fmt):
+    session = get_object_or_404(JurySession.objects.select_related("title"), pk=session_pk)
+    if session.state not in selectors.DECIDED_STATES:
+        messages.error(request, _("Les résultats s'exportent une fois la délibération close."))
+        return redirect("documents:session", session_pk=session.pk)
+    table = exports.session_results_table(session)
+    return export_response(table, fmt=fmt, name=f"diplomation-jury-{session.date:%Y-%m-%d}")
+
+
+@staff_required
+def candidate_documents(request, enrolment_pk):
+    """A candidate's documents for the staff: every decided session, every document issued."""
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("candidate", "cohort"), pk=enrolment_pk
+    )
+    return render(
+        request,
+        "documents/candidate.html",
+        {
+            "enrolment": enrolment,
+            "results": selectors.candidate_result_links(enrolment, published_only=False),
+            "issued": enrolment.issued_documents.select_related("session", "bloc"),
+        },
+    )
 
 
 # --- Exports --------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ from workflow.models import JurySession, SessionCandidate
 
 
 def pdf_text(content: bytes) -> str:
-    """Return the text of every page of a PDF, pages joined by newlines."""
+    """Return the text of every page of a PDF, white space (table cells wrap) made single."""
     reader = PdfReader(io.BytesIO(content))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 def response_bytes(response) -> bytes:
