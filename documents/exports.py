@@ -17,7 +17,10 @@ from django.utils import timezone
 
 from accounts.models import Cohort, Role, User
 from portfolio.models import Memoire, Portfolio
-from workflow.models import Assignment
+from workflow.models import Assignment, JuryDecision, JurySession
+
+# How exports write an outcome (DIPLOMATION's words).
+EXPORT_OUTCOME_WORDS = {"total": "total", "partial": "partiel", "none": "aucun"}
 
 
 @dataclass
@@ -180,8 +183,19 @@ def cohort_progress_table(cohort: Cohort) -> Table:
             "tuteur",
             *(f"bloc {bloc.number}" for bloc in blocs),
             "mémoire",
+            "dernière décision du jury",
         ],
     )
+    decisions = {}
+    for decision in (
+        JuryDecision.objects.filter(
+            enrolment__cohort=cohort,
+            session__state__in=[JurySession.State.CLOSED, JurySession.State.PUBLISHED],
+        )
+        .select_related("session")
+        .order_by("session__date", "pk")
+    ):
+        decisions[decision.enrolment_id] = decision  # the latest wins
     for enrolment in enrolments:
         row = [
             enrolment.candidate.last_name,
@@ -201,6 +215,12 @@ def cohort_progress_table(cohort: Cohort) -> Table:
                 row.append("pas de portefeuille")
         memoire = memoires.get(enrolment.pk)
         row.append(memoire.get_state_display() if memoire else "pas de mémoire")
+        decision = decisions.get(enrolment.pk)
+        row.append(
+            f"{EXPORT_OUTCOME_WORDS[decision.outcome]} ({decision.session.date:%d/%m/%Y})"
+            if decision
+            else ""
+        )
         table.rows.append(row)
     return table
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from accounts.models import Enrolment
+from documents.exports import EXPORT_OUTCOME_WORDS
 from documents.models import IssuedDocument
 from workflow import rules
 from workflow.accommodations import accommodations_text
@@ -129,7 +130,7 @@ OUTCOME_LABELS = {
     "partial": "Certification partielle (blocs validés)",
     "none": "Non certifié(e) : attestation de suivi de formation",
 }
-EXPORT_OUTCOMES = {"total": "total", "partial": "partiel", "none": "aucun"}
+EXPORT_OUTCOMES = EXPORT_OUTCOME_WORDS
 DECIDED_STATES = (JurySession.State.CLOSED, JurySession.State.PUBLISHED)
 
 

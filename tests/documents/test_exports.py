@@ -84,7 +84,7 @@ def test_csv_and_xlsx_hold_the_same_cells(client, staff):
     )
     assert csv_rows[0] == [
         "nom", "prénom", "e-mail", "voie", "entreprise", "tuteur",
-        "bloc 1", "bloc 2", "bloc 3", "bloc 4", "mémoire",
+        "bloc 1", "bloc 2", "bloc 3", "bloc 4", "mémoire", "dernière décision du jury",
     ]  # fmt: skip
     assert [[cell or "" for cell in row] for row in xlsx_rows] == csv_rows
     anais = next(row for row in csv_rows if row[0] == "Légaré")

@@ -328,3 +328,10 @@ def test_the_archive_holds_the_proces_verbal_and_the_export(decided):
     export = archive.read("exports/resultats-diplomation.csv").decode("utf-8-sig")
     assert "Légaré;Anaïs" in export
     assert services.session_archive_issue(session=decided["session"], actor=None).pk == document.pk
+
+
+def test_the_cohort_progress_shows_each_candidates_latest_decision(decided):
+    table = exports.cohort_progress_table(decided["zoe"].cohort)
+    (row,) = table.rows
+    assert row[0] == "Ñúñez"
+    assert row[-1] == "partiel (15/03/2027)"
