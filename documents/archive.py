@@ -22,10 +22,12 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.db.models import Q
 from django.utils.text import slugify
 
 from portfolio.models import Memoire, Portfolio
-from workflow.models import JurySession
+from workflow.models import JurySession, Soutenance, TutorEvaluation
 
 
 @dataclass
@@ -194,6 +196,126 @@ def session_archive(session: JurySession, *, extra_files: dict[str, bytes] | Non
     return content, hashlib.sha256(_json_bytes({**index, "entries": builder.entries})).hexdigest()
 
 
-def add_scorings(builder: ArchiveBuilder, folder: str, enrolment) -> list[dict]:
-    """Add the candidate's scorings with the grid versions they used (none before evaluation)."""
-    return []
+def add_scorings(builder: ArchiveBuilder, folder: str, enrolment) -> dict:
+    """Add the candidate's scorings with the grid versions they used, as ``notations.json``.
+
+    Soutenances (jury), the tutor's grid and the evaluators' scorings of portfolios and the
+    mémoire, each with its points per criterion; every grid version used is written in full
+    (criteria and maxima), so the archive can be read without the database.
+    """
+    grids: dict[str, dict] = {}
+
+    def grid(version) -> str:
+        key = str(version.pk)
+        if key not in grids:
+            grids[key] = {
+                "grid": version.grid.name,
+                "kind": version.grid.kind,
+                "version": version.number,
+                "frozen_at": version.frozen_at,
+                "criteria": [
+                    {"id": c.pk, "order": c.order, "label": c.label, "max_points": c.max_points}
+                    for c in version.criteria.order_by("order", "pk")
+                ],
+            }
+        return key
+
+    soutenances = [
+        {
+            "session": str(soutenance.session),
+            "starts_at": soutenance.starts_at,
+            "duration_minutes": soutenance.duration_minutes,
+            "presented": soutenance.presented,
+            "total": soutenance.total,
+            "comment": soutenance.comment,
+            "marked_by": str(soutenance.marked_by) if soutenance.marked_by else None,
+            "marked_at": soutenance.marked_at,
+            "grid_version": grid(soutenance.grid_version),
+            "scores": [
+                {"criterion": score.criterion_id, "points": score.points}
+                for score in soutenance.scores.order_by("criterion__order", "pk")
+            ],
+        }
+        for soutenance in Soutenance.objects.filter(memoire__enrolment=enrolment)
+        .select_related("session", "marked_by", "grid_version__grid")
+        .order_by("starts_at")
+    ]
+    tutor_evaluations = [
+        {
+            "attempt": evaluation.attempt,
+            "tutor": str(evaluation.tutor),
+            "state": evaluation.state,
+            "total": evaluation.total,
+            "comment": evaluation.comment,
+            "submitted_at": evaluation.submitted_at,
+            "grid_version": grid(evaluation.grid_version),
+            "scores": [
+                {"criterion": score.criterion_id, "points": score.points}
+                for score in evaluation.scores.order_by("criterion__order", "pk")
+            ],
+        }
+        for evaluation in TutorEvaluation.objects.filter(enrolment=enrolment)
+        .select_related("tutor", "grid_version__grid")
+        .order_by("attempt", "pk")
+    ]
+    data = {
+        "grid_versions": grids,
+        "soutenances": soutenances,
+        "tutor_evaluations": tutor_evaluations,
+        "evaluations": _evaluator_scorings(enrolment, grid),
+    }
+    builder.add_json(f"{folder}/notations.json", data)
+    return {key: len(value) for key, value in data.items()}
+
+
+def _evaluator_scorings(enrolment, grid) -> list[dict]:
+    """Return the evaluators' scorings of the candidate's portfolios and mémoire.
+
+    They live in ``workflow.Scoring`` (the evaluation part of the workflow); an installation
+    without it has none to archive.
+    """
+    try:
+        scoring_model = apps.get_model("workflow", "Scoring")
+    except LookupError:
+        return []
+    scorings = (
+        scoring_model.objects.filter(
+            Q(assignment__portfolio__enrolment=enrolment)
+            | Q(assignment__memoire__enrolment=enrolment)
+        )
+        .select_related(
+            "assignment__evaluator", "assignment__portfolio__bloc", "grid_version__grid"
+        )
+        .prefetch_related("scores__evidence")
+        .order_by("assignment__assigned_at", "pk")
+    )
+    listed = []
+    for scoring in scorings:
+        assignment = scoring.assignment
+        listed.append(
+            {
+                "target": f"bloc {assignment.portfolio.bloc.number}"
+                if assignment.portfolio_id
+                else "mémoire",
+                "portfolio_version": assignment.portfolio.version
+                if assignment.portfolio_id
+                else None,
+                "evaluator": str(assignment.evaluator),
+                "rank": assignment.rank,
+                "state": getattr(scoring, "state", ""),
+                "total": scoring.total,
+                "overall_comment": scoring.overall_comment,
+                "submitted_at": scoring.submitted_at,
+                "grid_version": grid(scoring.grid_version),
+                "scores": [
+                    {
+                        "criterion": score.criterion_id,
+                        "points": score.points,
+                        "comment": score.comment,
+                        "evidence_sha256": sorted(item.sha256 for item in score.evidence.all()),
+                    }
+                    for score in scoring.scores.all()
+                ],
+            }
+        )
+    return listed

@@ -7,6 +7,7 @@ stored decisions, figure by figure.
 
 import csv
 import io
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -328,6 +329,16 @@ def test_the_archive_holds_the_proces_verbal_and_the_export(decided):
     export = archive.read("exports/resultats-diplomation.csv").decode("utf-8-sig")
     assert "Légaré;Anaïs" in export
     assert services.session_archive_issue(session=decided["session"], actor=None).pk == document.pk
+    folder = next(n.rsplit("/", 1)[0] for n in archive.namelist() if "legare-anais" in n)
+    notations = json.loads(archive.read(f"{folder}/notations.json"))
+    (soutenance,) = notations["soutenances"]
+    grid = notations["grid_versions"][soutenance["grid_version"]]
+    assert sum(Decimal(c["max_points"]) for c in grid["criteria"]) == 75
+    assert {s["criterion"] for s in soutenance["scores"]} == {c["id"] for c in grid["criteria"]}
+    assert Decimal(soutenance["total"]) == sum(Decimal(s["points"]) for s in soutenance["scores"])
+    (tutor,) = notations["tutor_evaluations"]
+    assert notations["grid_versions"][tutor["grid_version"]]["criteria"]
+    assert Decimal(tutor["total"]) == 50
 
 
 def test_the_cohort_progress_shows_each_candidates_latest_decision(decided):
