@@ -167,6 +167,8 @@ PREUVES_VIRUS_SCANNER = env_str("PREUVES_VIRUS_SCANNER")
 # gap on 20 under which two portfolio marks are simply averaged.
 PREUVES_DOUBLE_MARKING_SAMPLE_PCT = env_int("PREUVES_DOUBLE_MARKING_SAMPLE_PCT", 10)
 PREUVES_DOUBLE_MARKING_GAP_ON_20 = env_str("PREUVES_DOUBLE_MARKING_GAP_ON_20", "2")
+# Evaluators are reminded this many days before an assignment's due date (send_reminders).
+PREUVES_REMINDER_DAYS_BEFORE = env_int("PREUVES_REMINDER_DAYS_BEFORE", 3)
 PREUVES_CENTRE_NAME = env_str("PREUVES_CENTRE_NAME", "CCI Formation — Centre de démonstration")
 PREUVES_RETENTION_DAYS = env_int("PREUVES_RETENTION_DAYS", 365)
 

@@ -6,5 +6,6 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("portefeuilles/", include("portfolio.urls")),
     path("jury/", include("workflow.jury_urls")),
+    path("evaluation/", include("workflow.urls")),
     path("", include("accounts.urls")),
 ]

@@ -132,8 +132,8 @@ class JurySessionFactory(DjangoModelFactory):
     date = date(2027, 3, 15)
 
 
-class PortfolioFactory(DjangoModelFactory):
-    """A portfolio; pass ``state`` to start it in any state (as if its services had run)."""
+class DraftPortfolioFactory(DjangoModelFactory):
+    """A draft portfolio; pass ``state`` to start it in any state (as if its services had run)."""
 
     class Meta:
         model = "portfolio.Portfolio"
@@ -142,9 +142,96 @@ class PortfolioFactory(DjangoModelFactory):
     bloc = factory.LazyAttribute(lambda o: o.enrolment.cohort.title.blocs.get(number=1))
 
 
-class MemoireFactory(DjangoModelFactory):
+class DraftMemoireFactory(DjangoModelFactory):
     class Meta:
         model = "portfolio.Memoire"
 
     enrolment = factory.SubFactory(EnrolmentFactory)
     subject = "Dématérialiser les notes de frais"
+
+
+# --- Evaluation workflow (portfolios, mémoires, assignments) ---------------------------------
+
+from datetime import timedelta  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import ConflictDeclaration  # noqa: E402
+from portfolio.models import EvidenceItem, Memoire, Portfolio, ScanStatus  # noqa: E402
+from workflow.models import Assignment  # noqa: E402
+
+
+def _roles_defaulting_to(default: list[str]):
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        self.save()
+        for role in extracted if extracted is not None else default:
+            UserRole.objects.get_or_create(user=self, role=role)
+        if hasattr(self, "_role_cache"):
+            del self._role_cache
+
+    return roles
+
+
+class EvaluatorFactory(UserFactory):
+    roles = _roles_defaulting_to(["evaluateur"])
+
+
+class StaffFactory(UserFactory):
+    roles = _roles_defaulting_to(["responsable"])
+
+
+class PortfolioFactory(DjangoModelFactory):
+    class Meta:
+        model = Portfolio
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    bloc = factory.LazyAttribute(lambda o: o.enrolment.cohort.title.blocs.get(number=1))
+    state = Portfolio.State.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
+    declaration_text = "Je certifie sur l'honneur être l'auteur de ces preuves."
+
+
+class EvidenceItemFactory(DjangoModelFactory):
+    class Meta:
+        model = EvidenceItem
+
+    portfolio = factory.SubFactory(PortfolioFactory)
+    title = factory.Sequence(lambda n: f"Preuve {n}")
+    file = factory.Sequence(lambda n: f"evidence/00/preuve{n}")
+    original_name = factory.Sequence(lambda n: f"preuve{n}.pdf")
+    kind = "pdf"
+    content_type = "application/pdf"
+    size = 1234
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    scan_status = ScanStatus.CLEAN
+
+
+class MemoireFactory(DjangoModelFactory):
+    class Meta:
+        model = Memoire
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    subject = "Réduire les délais de traitement des factures fournisseurs"
+    state = Memoire.State.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class AssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    portfolio = factory.SubFactory(PortfolioFactory, state=Portfolio.State.ASSIGNED)
+    evaluator = factory.SubFactory(EvaluatorFactory)
+    assigned_by = factory.SubFactory(StaffFactory)
+    assigned_at = factory.LazyFunction(timezone.now)
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=21))
+
+
+class ConflictDeclarationFactory(DjangoModelFactory):
+    class Meta:
+        model = ConflictDeclaration
+
+    evaluator = factory.SubFactory(EvaluatorFactory)
+    candidate = factory.SubFactory(UserFactory, roles=["candidat"])
+    reason = "Ancien collègue"

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.apps import apps
-from django.core.exceptions import FieldError
 from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment
@@ -25,10 +23,9 @@ from workflow.models import (
     FraudReport,
     JuryDecision,
     JurySession,
-    MemoireWrittenMark,
     Soutenance,
 )
-from workflow.selectors import title_rules
+from workflow.selectors import memoire_written_mark, title_rules
 from workflow.tutoring import tutor_mark
 
 DECIDED_SESSION_STATES = (JurySession.State.CLOSED, JurySession.State.PUBLISHED)
@@ -37,39 +34,6 @@ READY_PORTFOLIO = (Portfolio.State.READY_FOR_JURY, Portfolio.State.DECIDED)
 
 
 # --- Marks read from other parts of the workflow -----------------------------------------
-
-
-def memoire_written_mark(memoire) -> Decimal | None:
-    """Return the mémoire's written mark (/125), or None while it has none.
-
-    The evaluator's submitted scoring (model ``workflow.Scoring`` of the evaluation branch) is
-    read when that model exists; otherwise, or when it holds no mark, the mark entered by the
-    staff (``MemoireWrittenMark``) is used. This is the one place that knows where it lives.
-    """
-    mark = _scoring_mark(memoire)
-    if mark is not None:
-        return mark
-    record = MemoireWrittenMark.objects.filter(memoire=memoire).first()
-    return record.points if record else None
-
-
-def _scoring_mark(memoire) -> Decimal | None:
-    try:
-        scoring_model = apps.get_model("workflow", "Scoring")
-    except LookupError:
-        return None
-    try:
-        scoring = (
-            scoring_model.objects.filter(
-                assignment__memoire=memoire, state="submitted", submitted_at__isnull=False
-            )
-            .order_by("-submitted_at")
-            .first()
-        )
-    except FieldError:
-        return None
-    total = getattr(scoring, "total", None) if scoring is not None else None
-    return Decimal(total) if total is not None else None
 
 
 def current_memoire(enrolment) -> Memoire | None:

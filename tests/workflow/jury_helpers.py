@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from accounts.models import Enrolment
 from tests.factories import (
+    DraftMemoireFactory,
+    DraftPortfolioFactory,
     EnrolmentFactory,
     EstablishmentFactory,
     JurySessionFactory,
     JuryUserFactory,
-    MemoireFactory,
-    PortfolioFactory,
     UserFactory,
 )
 from workflow import jury, tutoring
@@ -63,13 +63,13 @@ def ready_enrolment(*, exam_ratio=Decimal("0.6"), written=Decimal(80), tutor_ful
     """Return an enrolment whose four portfolios, mémoire and tutor grid are ready for a jury."""
     enrolment = EnrolmentFactory(route=Enrolment.Route.PORTEFEUILLE, **kw)
     for bloc in enrolment.cohort.title.blocs.all():
-        PortfolioFactory(
+        DraftPortfolioFactory(
             enrolment=enrolment,
             bloc=bloc,
             state="ready_for_jury",
             agreed_mark=Decimal(bloc.exam_points) * exam_ratio,
         )
-    memoire = MemoireFactory(enrolment=enrolment, state="written_marked")
+    memoire = DraftMemoireFactory(enrolment=enrolment, state="written_marked")
     MemoireWrittenMark.objects.create(
         memoire=memoire, points=written, entered_by=staff(), entered_at=timezone.now()
     )

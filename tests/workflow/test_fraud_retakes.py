@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from portfolio.models import Portfolio
-from tests.factories import JurySessionFactory, JuryUserFactory, PortfolioFactory
+from tests.factories import DraftPortfolioFactory, JurySessionFactory, JuryUserFactory
 from tests.workflow.jury_helpers import (  # noqa: F401
     fast_passwords,
     ready_enrolment,
@@ -145,7 +145,7 @@ def test_the_retake_keeps_the_tutor_mark_and_carries_validated_blocs(monkeypatch
         actor=actor, enrolment=enrolment, bloc=bloc2, evaluation_date=date(2027, 12, 1)
     )
     Portfolio.objects.filter(enrolment=enrolment, bloc=bloc2, attempt=2).delete()
-    PortfolioFactory(
+    DraftPortfolioFactory(
         enrolment=enrolment, bloc=bloc2, attempt=2, state="ready_for_jury", agreed_mark=80
     )
     session = JurySessionFactory(date=date(2027, 12, 15), last_exam_date=date(2027, 12, 1))
@@ -197,7 +197,7 @@ def test_the_portfolio_window_is_extended_for_an_accommodation_with_that_reason(
     accommodation = accommodations.accommodation_record(
         actor=actor, enrolment=enrolment, kind=Accommodation.Kind.EXTRA_TIME
     )
-    portfolio = PortfolioFactory(
+    portfolio = DraftPortfolioFactory(
         enrolment=enrolment, bloc=enrolment.cohort.title.blocs.get(number=1), attempt=3
     )
     with pytest.raises(WorkflowError, match="période normale"):

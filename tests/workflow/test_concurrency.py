@@ -1,0 +1,73 @@
+"""Two people acting on the same file at the same moment: exactly one wins, the other is told.
+
+Real concurrency needs row locks, which SQLite does not have: these tests run on PostgreSQL.
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from portfolio.models import Portfolio
+from tests.factories import PortfolioFactory, StaffFactory
+from workflow.errors import WorkflowError
+from workflow.models import AuditEvent
+from workflow.screening import portfolio_declare_admissible, portfolio_return
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite serialises writers",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def race(*calls):
+    """Run ``calls`` in threads released together; return their results or WorkflowErrors."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except WorkflowError as exc:
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_two_staff_declaring_the_same_portfolio_admissible_one_wins():
+    portfolio = PortfolioFactory(state=Portfolio.State.SUBMITTED)
+    first, second = StaffFactory(), StaffFactory()
+    results = race(
+        lambda: portfolio_declare_admissible(portfolio=portfolio, actor=first),
+        lambda: portfolio_declare_admissible(portfolio=portfolio, actor=second),
+    )
+    errors = [r for r in results if isinstance(r, WorkflowError)]
+    winners = [r for r in results if isinstance(r, Portfolio)]
+    assert len(winners) == 1 and len(errors) == 1
+    assert "rechargez la page" in errors[0].message
+    assert Portfolio.objects.get(pk=portfolio.pk).state == Portfolio.State.ADMISSIBLE
+    assert AuditEvent.objects.filter(action="portfolio.declare_admissible").count() == 1
+
+
+def test_admitting_and_returning_at_once_applies_exactly_one():
+    portfolio = PortfolioFactory(state=Portfolio.State.SUBMITTED)
+    first, second = StaffFactory(), StaffFactory()
+    results = race(
+        lambda: portfolio_declare_admissible(portfolio=portfolio, actor=first),
+        lambda: portfolio_return(portfolio=portfolio, actor=second, reason="Incomplet"),
+    )
+    assert sum(isinstance(r, WorkflowError) for r in results) == 1
+    state = Portfolio.objects.get(pk=portfolio.pk).state
+    assert state in {Portfolio.State.ADMISSIBLE, Portfolio.State.RETURNED}
+    assert AuditEvent.objects.count() == 1

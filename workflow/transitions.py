@@ -1,0 +1,55 @@
+"""The few steps every state-changing service repeats: lock, fire a transition, save."""
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+
+from workflow.audit import now
+from workflow.errors import STALE_MESSAGE, WorkflowError
+
+
+def today():
+    """Return the current local date, from the same seam as ``workflow.audit.now``."""
+    return timezone.localdate(now())
+
+
+def lock(model, pk):
+    """Return the row ``pk`` of ``model`` locked until the end of the transaction.
+
+    Call inside ``transaction.atomic``. On SQLite the lock is a no-op; the optimistic check of
+    ``ConcurrentTransitionMixin`` at save time still stops a second writer.
+    """
+    try:
+        return model.objects.select_for_update().get(pk=pk)
+    except model.DoesNotExist as exc:
+        raise WorkflowError(STALE_MESSAGE) from exc
+
+
+def fire(obj, transition_name: str, *, message=None):
+    """Run the django-fsm transition ``transition_name`` on ``obj``; return (before, after).
+
+    A transition that is not allowed from the current state becomes a ``WorkflowError`` with
+    ``message`` (or the generic "someone else changed it" text).
+    """
+    method = getattr(obj, transition_name)
+    before = obj.state
+    if not can_proceed(method):
+        raise WorkflowError(message or STALE_MESSAGE)
+    try:
+        method()
+    except TransitionNotAllowed as exc:
+        raise WorkflowError(message or STALE_MESSAGE) from exc
+    return before, obj.state
+
+
+def save(obj, **kwargs):
+    """Save ``obj``; a concurrent change of its state becomes a ``WorkflowError``.
+
+    The save runs in a savepoint so that a refused save leaves the caller's transaction usable.
+    """
+    try:
+        with transaction.atomic():
+            obj.save(**kwargs)
+    except ConcurrentTransition as exc:
+        raise WorkflowError(STALE_MESSAGE) from exc
+    return obj
