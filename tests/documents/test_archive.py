@@ -90,3 +90,41 @@ def test_only_the_staff_download_an_archive(client, closed_session, role):
     client.force_login(UserFactory(roles=[role]))
     response = client.get(reverse("documents:session_archive", args=[closed_session.pk]))
     assert response.status_code == 403
+
+
+def test_the_archive_holds_the_evaluators_scorings_with_their_grid(closed_session, staff):
+    from django.utils import timezone
+
+    from workflow.evaluation import grid_version_for
+    from workflow.models import Assignment, CriterionScore, Scoring
+
+    portfolio = Portfolio.objects.get()
+    item = EvidenceItem.objects.get()
+    version = grid_version_for(portfolio)
+    assignment = Assignment.objects.create(
+        portfolio=portfolio, evaluator=UserFactory(last_name="Aubert", roles=[Role.EVALUATEUR]),
+        state="completed", assigned_by=staff, assigned_at=timezone.now(),
+        due_date=closed_session.date,
+    )  # fmt: skip
+    scoring = Scoring.objects.create(
+        assignment=assignment, grid_version=version, state="submitted",
+        overall_comment="Dossier solide.", total=0, submitted_at=timezone.now(),
+    )  # fmt: skip
+    criteria = list(version.criteria.order_by("order"))
+    for criterion in criteria:
+        score = CriterionScore.objects.create(
+            scoring=scoring, criterion=criterion, points=criterion.max_points / 2,
+            comment="Procédure claire.",
+        )  # fmt: skip
+        score.evidence.add(item)
+    document = services.session_archive_issue(session=closed_session, actor=staff)
+    archive = zipfile.ZipFile(io.BytesIO(document.file.read()))
+    notations = json.loads(archive.read("candidats/001-legare-anais/notations.json"))
+    (evaluation,) = notations["evaluations"]
+    assert evaluation["target"] == "bloc 1" and evaluation["state"] == "submitted"
+    assert evaluation["overall_comment"] == "Dossier solide."
+    assert "Aubert" in evaluation["evaluator"]
+    grid = notations["grid_versions"][evaluation["grid_version"]]
+    assert [c["id"] for c in grid["criteria"]] == [c.pk for c in criteria]
+    assert {s["criterion"] for s in evaluation["scores"]} == {c.pk for c in criteria}
+    assert all(s["evidence_sha256"] == ["d" * 64] for s in evaluation["scores"])
