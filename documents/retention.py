@@ -6,10 +6,11 @@ longer than needed: ``PREUVES_RETENTION_DAYS`` after the publication of a sessio
 decides the claim period, so a shorter setting can never shorten it.
 
 What goes: the files candidates handed in (evidence, thumbnails, mémoires) and their free-text
-descriptions, the session's convocations and archive. What stays: the results themselves — the
-procès-verbal, transcripts, certificates and attestations, the decisions and the audit trail —
-which prove a title or a bloc for life. A candidate whose file is still in progress elsewhere
-(a retake, a session not yet past its period) keeps everything.
+descriptions, the written comments on their work (evaluators' scorings, soutenance, tutor's
+grid; the points stay), the session's convocations and archive. What stays: the results
+themselves — the procès-verbal, transcripts, certificates and attestations, the decisions, the
+points and the audit trail — which prove a title or a bloc for life. A candidate whose file
+is still in progress elsewhere (a retake, a session not yet past its period) keeps everything.
 """
 
 from __future__ import annotations
@@ -19,13 +20,20 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from documents.models import IssuedDocument
 from portfolio.models import EvidenceItem, Memoire, Portfolio
 from workflow.audit import audit_record
 from workflow.eligibility import archive_disposal
-from workflow.models import JurySession
+from workflow.models import (
+    CriterionScore,
+    JurySession,
+    Scoring,
+    Soutenance,
+    TutorEvaluation,
+)
 
 # States in which a candidate's material is finished with: nothing more will be done with it.
 FINISHED_PORTFOLIO_STATES = {
@@ -54,6 +62,7 @@ class SessionVerdict:
     evidence: list = field(default_factory=list)
     memoires: list = field(default_factory=list)
     documents: list = field(default_factory=list)
+    comments: int = 0
 
     @property
     def counts(self) -> dict:
@@ -63,6 +72,7 @@ class SessionVerdict:
             "evidence_files": len(self.evidence),
             "memoire_files": len(self.memoires),
             "documents": len(self.documents),
+            "comments": self.comments,
         }
 
 
@@ -107,6 +117,7 @@ def retention_plan(*, today: date) -> list[SessionVerdict]:
                 )
             )
             verdict.memoires.extend(Memoire.objects.filter(enrolment=enrolment).exclude(file=""))
+            verdict.comments += sum(query.count() for query in _comment_queries([enrolment]))
         verdict.documents.extend(
             IssuedDocument.objects.filter(
                 session=verdict.session,
@@ -138,10 +149,28 @@ def _spare_reason(enrolment, verdicts: dict[int, SessionVerdict]) -> str:
     return ""
 
 
+def _comment_queries(enrolments) -> list:
+    """Return the querysets of written comments on these candidates' work not yet removed."""
+    about = Q(assignment__portfolio__enrolment__in=enrolments) | Q(
+        assignment__memoire__enrolment__in=enrolments
+    )
+    return [
+        Scoring.objects.filter(about).exclude(overall_comment=""),
+        CriterionScore.objects.filter(
+            Q(scoring__assignment__portfolio__enrolment__in=enrolments)
+            | Q(scoring__assignment__memoire__enrolment__in=enrolments)
+        ).exclude(comment=""),
+        Soutenance.objects.filter(memoire__enrolment__in=enrolments).exclude(comment=""),
+        TutorEvaluation.objects.filter(enrolment__in=enrolments).exclude(comment=""),
+    ]
+
+
 def retention_apply(*, verdicts: list[SessionVerdict], actor=None) -> None:
     """Delete the files and anonymise the texts the plan names; audit each session."""
     for verdict in verdicts:
-        if not verdict.due or not (verdict.evidence or verdict.memoires or verdict.documents):
+        if not verdict.due or not (
+            verdict.evidence or verdict.memoires or verdict.documents or verdict.comments
+        ):
             continue
         deleted_names: list[tuple] = []
         with transaction.atomic():
@@ -168,6 +197,14 @@ def retention_apply(*, verdicts: list[SessionVerdict], actor=None) -> None:
                 document.file = ""
                 document.file_deleted_at = timezone.now()
                 document.save(update_fields=["file", "file_deleted_at"])
+            # Comments only: the points and the decisions they led to are kept.
+            scorings, criterion_scores, soutenances, tutor_evaluations = _comment_queries(
+                verdict.enrolments
+            )
+            scorings.update(overall_comment="")
+            criterion_scores.update(comment="")
+            soutenances.update(comment="")
+            tutor_evaluations.update(comment="")
             audit_record(
                 actor=actor,
                 action="retention_applied",

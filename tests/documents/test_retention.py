@@ -181,3 +181,43 @@ def test_a_longer_setting_keeps_material_past_the_claim_period(world, settings):
     before = state_of_everything()
     call_command("retention")
     assert state_of_everything() == before
+
+
+def test_written_comments_go_with_the_material_but_the_points_stay(
+    world, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+    from workflow.evaluation import grid_version_for
+    from workflow.models import Assignment, CriterionScore, Scoring
+
+    def scored(enrolment):
+        portfolio = Portfolio.objects.filter(enrolment=enrolment).first()
+        version = grid_version_for(portfolio)
+        assignment = Assignment.objects.create(
+            portfolio=portfolio, evaluator=UserFactory(roles=["evaluateur"]), state="completed",
+            assigned_by=UserFactory(roles=["responsable"]), assigned_at=timezone.now(),
+            due_date=TODAY,
+        )  # fmt: skip
+        scoring = Scoring.objects.create(
+            assignment=assignment, grid_version=version, state="submitted",
+            overall_comment="Mme Faure signale un dossier solide.", total=7,
+        )  # fmt: skip
+        criterion = version.criteria.first()
+        CriterionScore.objects.create(
+            scoring=scoring, criterion=criterion, points=7, comment="Voir la réunion du 12 mars."
+        )
+        return scoring
+
+    gone = scored(world["gone"][0])
+    kept = scored(world["kept"][0][0])
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("retention")
+    gone.refresh_from_db()
+    kept.refresh_from_db()
+    assert gone.overall_comment == "" and gone.total == 7
+    assert gone.scores.get().comment == "" and gone.scores.get().points == 7
+    assert kept.overall_comment.startswith("Mme Faure")
+    assert kept.scores.get().comment.startswith("Voir")
+    assert AuditEvent.objects.get(action="retention_applied").after["comments"] == 2
