@@ -88,6 +88,7 @@ class TrainingLinkAdmin(admin.ModelAdmin):
 @admin.register(Accompaniment)
 class AccompanimentAdmin(admin.ModelAdmin):
     list_display = ["accompanist", "candidate", "description"]
+    list_filter = ["candidate__enrolments__cohort"]
     search_fields = ["accompanist__last_name", "candidate__last_name"]
 
 
@@ -111,3 +112,10 @@ class LoginFailureAdmin(admin.ModelAdmin):
     list_display = ["email", "ip_address", "at"]
     list_filter = ["at"]
     search_fields = ["email", "ip_address"]
+
+
+@admin.register(UserRole)
+class UserRoleAdmin(admin.ModelAdmin):
+    list_display = ["user", "role"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "user__last_name"]

@@ -730,8 +730,13 @@ def portfolio_submit(*, portfolio: Portfolio, actor, declaration_accepted: bool)
 
 
 def portfolio_new_version(*, portfolio: Portfolio, actor) -> Portfolio:
-    """Reopen a portfolio returned for changes as a new draft version holding the same items."""
-    _require_candidate(actor, portfolio.enrolment)
+    """Reopen a portfolio returned for changes as a new draft version holding the same items.
+
+    The staff's return calls it in its own transaction; the candidate may call it too (a
+    version returned before this was automatic, or reopened by hand).
+    """
+    if not is_centre_staff(actor):
+        _require_candidate(actor, portfolio.enrolment)
     with transaction.atomic():
         old = Portfolio.objects.select_for_update().get(pk=portfolio.pk)
         if old.state != Portfolio.State.RETURNED or not old.is_active:

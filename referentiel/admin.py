@@ -22,6 +22,7 @@ class BlocInline(admin.TabularInline):
 @admin.register(Title)
 class TitleAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "total_points", "pass_points"]
+    list_filter = ["total_points"]
     search_fields = ["code", "name"]
     inlines = [BlocInline]
 
@@ -108,3 +109,16 @@ class GridVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.is_frozen
+
+
+@admin.register(GridCriterion)
+class GridCriterionAdmin(admin.ModelAdmin):
+    list_display = ["label", "version", "max_points"]
+    list_filter = ["version__grid__kind", "version__grid__title"]
+    search_fields = ["label", "indicators"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.version.is_frozen
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.version.is_frozen

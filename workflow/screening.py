@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portfolio.models import Portfolio
+from portfolio.services import portfolio_new_version
 from workflow import policy
 from workflow.audit import audit_record
 from workflow.describe import mail_context
@@ -73,6 +74,8 @@ def portfolio_return(*, portfolio: Portfolio, actor, reason: str) -> Portfolio:
             after={"state": after},
             reason=reason,
         )
+        # The candidate gets a new draft version at once; this one stays readable as it was.
+        portfolio_new_version(portfolio=portfolio, actor=actor)
         notify(
             key=f"portfolio:{portfolio.pk}:returned:{event.pk}",
             recipient=portfolio.enrolment.candidate,

@@ -12,6 +12,7 @@ from portfolio.models import Memoire, Portfolio
 from tests.factories import (
     AssignmentFactory,
     EvaluatorFactory,
+    EvidenceItemFactory,
     MemoireFactory,
     PortfolioFactory,
     StaffFactory,
@@ -101,6 +102,17 @@ def test_returning_needs_a_reason_and_records_it(submitted, staff):
     assert portfolio.return_reason == "Ajoutez la procédure du C.1.1.1."
     event = AuditEvent.objects.get(action="portfolio.return")
     assert event.reason == "Ajoutez la procédure du C.1.1.1."
+
+
+def test_returning_gives_the_candidate_a_new_draft_version_with_the_same_items(submitted, staff):
+    item = EvidenceItemFactory(portfolio=submitted)
+    portfolio_return(portfolio=submitted, actor=staff, reason="Complétez le C.1.2.4.")
+    old = refresh(submitted)
+    new = Portfolio.objects.get(previous=old)
+    assert (old.is_active, new.is_active) == (False, True)
+    assert new.state == P.DRAFT and new.version == old.version + 1
+    assert list(new.items.values_list("sha256", flat=True)) == [item.sha256]
+    assert list(old.items.values_list("pk", flat=True)) == [item.pk]
 
 
 # --- Assignment ----------------------------------------------------------------------------------

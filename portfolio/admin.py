@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from portfolio.models import EvidenceItem, Manifest, Memoire, Portfolio
+from workflow.admin_base import ReadOnlyAdmin
+
+
+@admin.register(Portfolio)
+class PortfolioAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "bloc", "attempt", "version", "state", "is_active", "submitted_at"]
+    list_filter = ["state", "is_active", "bloc", "attempt", "enrolment__cohort"]
+    search_fields = ["enrolment__candidate__last_name", "enrolment__candidate__email"]
+    list_select_related = ["enrolment__candidate", "bloc"]
+
+
+@admin.register(EvidenceItem)
+class EvidenceItemAdmin(ReadOnlyAdmin):
+    list_display = ["title", "portfolio", "kind", "size", "scan_status", "uploaded_at"]
+    list_filter = ["kind", "scan_status", "portfolio__bloc"]
+    search_fields = ["title", "original_name", "sha256", "portfolio__enrolment__candidate__email"]
+    exclude = ["file", "thumbnail"]
+
+
+@admin.register(Memoire)
+class MemoireAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "subject", "attempt", "version", "state", "submitted_at"]
+    list_filter = ["state", "is_active", "enrolment__cohort"]
+    search_fields = ["subject", "enrolment__candidate__last_name", "enrolment__candidate__email"]
+    exclude = ["file"]
+
+
+@admin.register(Manifest)
+class ManifestAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "digest", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["digest"]
