@@ -100,11 +100,13 @@ class IssuedDocument(models.Model):
 class ReferenceCounter(models.Model):
     """The last number given to a kind of document in a year (references never repeat)."""
 
-    prefix = models.CharField(max_length=10)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    prefix = models.CharField(_("préfixe"), max_length=10)
+    year = models.PositiveSmallIntegerField(_("année"))
+    last = models.PositiveIntegerField(_("dernier numéro"), default=0)
 
     class Meta:
+        verbose_name = _("compteur de références")
+        verbose_name_plural = _("compteurs de références")
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year"], name="reference_counter_unique")
         ]
