@@ -3,7 +3,8 @@
 Everything is created with get-or-create on natural keys, so running it twice changes nothing.
 """
 
-from datetime import date
+import io
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -102,15 +103,18 @@ def demo_build() -> dict[str, str]:
         )[0]
         for name, city in COMPANIES
     ]
+    # Training ended four months before the first run: the portfolio window (3 to 6 months
+    # after the end of training) is open, whatever the day the demo is built.
+    training_end = date.today() - timedelta(days=122)
     cohort, _ = Cohort.objects.get_or_create(
-        name="Office Manager junior — Lyon 2025-2026",
+        name="Office Manager junior — Lyon",
         establishment=establishment,
         defaults={
             "title": title,
-            "training_start": date(2025, 9, 1),
-            "training_end": date(2026, 6, 30),
+            "training_start": training_end - timedelta(days=300),
+            "training_end": training_end,
             "training_hours": title.training_hours,
-            "memoire_deadline": date(2027, 1, 15),
+            "memoire_deadline": training_end + timedelta(days=180),
         },
     )
     logins: dict[str, str] = {}
@@ -177,4 +181,96 @@ def demo_build() -> dict[str, str]:
             },
         )
     logins.setdefault(Role.CANDIDAT, f"candidat@{DOMAIN}")
+    _demo_activity(cohort)
     return logins
+
+
+def _demo_pdf(text: str) -> bytes:
+    """Return a one-page PDF whose bytes depend on ``text`` (so no two are duplicates)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": text, "/Author": "Démonstration Preuves"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _demo_activity(cohort) -> None:
+    """Move part of the cohort along the workflow through the real services, once."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portfolio.services import evidence_upload, portfolio_start, portfolio_submit
+    from workflow.assignments import evaluator_assign
+    from workflow.cc import cc_mark_enter
+    from workflow.models import CCMark, TutorEvaluation
+    from workflow.screening import portfolio_declare_admissible
+    from workflow.tutoring import (
+        tutor_evaluation_invite,
+        tutor_evaluation_save,
+        tutor_evaluation_submit,
+    )
+
+    staff = User.objects.get(email=f"responsable@{DOMAIN}")
+    evaluator = User.objects.get(email=f"evaluateur@{DOMAIN}")
+    enrolments = list(cohort.enrolments.select_related("candidate", "tutor").order_by("pk"))
+    for enrolment in enrolments:
+        portfolio_start(enrolment=enrolment, actor=staff)
+        if not TutorEvaluation.objects.filter(enrolment=enrolment).exists():
+            tutor_evaluation_invite(actor=staff, enrolment=enrolment)
+
+    # Continuous assessment of the first ten candidates, entered by their trainers.
+    for number, enrolment in enumerate(enrolments[:10]):
+        for link in TrainingLink.objects.filter(cohort=cohort, module__cc_points__gt=0):
+            if not CCMark.objects.filter(enrolment=enrolment, module=link.module).exists():
+                cc_mark_enter(
+                    actor=link.trainer,
+                    enrolment=enrolment,
+                    module=link.module,
+                    mark=Decimal(9 + (number * 3 + link.module.order) % 10),
+                    out_of=20,
+                )
+
+    # Tutors of candidates 2 to 8 have handed in their 50-point grid.
+    for number, enrolment in enumerate(enrolments[1:8]):
+        evaluation = TutorEvaluation.objects.get(enrolment=enrolment, attempt=1)
+        if evaluation.state in {"invited", "in_progress"}:
+            criteria = evaluation.grid_version.criteria.order_by("order")
+            points = {c.pk: c.max_points * Decimal(6 + number % 4) / 10 for c in criteria}
+            tutor_evaluation_save(
+                actor=enrolment.tutor,
+                evaluation=evaluation,
+                points={k: v.quantize(Decimal("0.01")) for k, v in points.items()},
+                comment="Assistante fiable, autonome sur le suivi administratif.",
+            )
+            tutor_evaluation_submit(actor=enrolment.tutor, evaluation=evaluation)
+
+    # Candidates 2 to 4 have proved bloc 1 and submitted; two are screened, one is assigned.
+    for number, enrolment in enumerate(enrolments[1:4]):
+        portfolio = enrolment.portfolios.get(bloc__number=1, is_active=True)
+        if portfolio.state != portfolio.State.DRAFT:
+            continue
+        for competency in portfolio.bloc.competencies.order_by("order"):
+            name = f"{competency.code} — {enrolment.candidate.last_name}"
+            evidence_upload(
+                portfolio=portfolio,
+                actor=enrolment.candidate,
+                uploaded_file=SimpleUploadedFile(
+                    f"preuve-{competency.code}.pdf", _demo_pdf(name), "application/pdf"
+                ),
+                title=f"Production professionnelle pour {competency.code}",
+                description="Document réalisé en entreprise (démonstration).",
+                work_date=cohort.training_end - timedelta(days=30),
+                competencies=[competency],
+            )
+        portfolio_submit(portfolio=portfolio, actor=enrolment.candidate, declaration_accepted=True)
+        if number < 2:
+            portfolio_declare_admissible(portfolio=portfolio, actor=staff)
+        if number == 0:
+            evaluator_assign(
+                target=portfolio,
+                evaluator=evaluator,
+                actor=staff,
+                due_date=date.today() + timedelta(days=21),
+            )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Enrolment, Role, TrainingLink, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_storage")]
 
 
 def run_demo() -> str:
@@ -28,11 +28,40 @@ def test_demo_builds_a_cohort_of_thirty_on_both_routes():
     assert TrainingLink.objects.count() == 23
 
 
+def demo_state():
+    from portfolio.models import EvidenceItem, Portfolio
+    from workflow.models import Assignment, AuditEvent, CCMark, Notification, TutorEvaluation
+
+    return {
+        "users": User.objects.count(),
+        "enrolments": Enrolment.objects.count(),
+        "links": TrainingLink.objects.count(),
+        "portfolios": sorted(Portfolio.objects.values_list("pk", "state")),
+        "items": EvidenceItem.objects.count(),
+        "assignments": Assignment.objects.count(),
+        "cc": CCMark.objects.count(),
+        "tutor": sorted(TutorEvaluation.objects.values_list("pk", "state")),
+        "audit": AuditEvent.objects.count(),
+        "mails": Notification.objects.count(),
+    }
+
+
+def test_demo_moves_part_of_the_cohort_through_the_real_services():
+    from portfolio.models import Portfolio
+
+    run_demo()
+    states = list(Portfolio.objects.values_list("state", flat=True))
+    assert states.count("draft") == 18 * 4 - 3
+    assert {"submitted", "admissible", "assigned"} <= set(states)
+    evaluator = User.objects.get(email="evaluateur@demo.preuves.fr")
+    assert evaluator.assignments.get().state == "proposed"
+
+
 def test_demo_twice_changes_nothing():
     run_demo()
-    counts = (User.objects.count(), Enrolment.objects.count(), TrainingLink.objects.count())
+    before = demo_state()
     run_demo()
-    assert (User.objects.count(), Enrolment.objects.count(), TrainingLink.objects.count()) == counts
+    assert demo_state() == before
 
 
 def test_every_printed_login_reaches_its_role_home(client):

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from accounts.demo import DEMO_PASSWORD, demo_build
 from accounts.models import Role
@@ -8,7 +9,9 @@ class Command(BaseCommand):
     help = "Build the demo centre (idempotent) and print one login per role."
 
     def handle(self, *args, **options):
-        logins = demo_build()
+        # The demo's own notifications would flood the terminal: keep them in memory.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            logins = demo_build()
         self.stdout.write(self.style.SUCCESS("Centre de démonstration prêt."))
         self.stdout.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")
         for role in Role:
