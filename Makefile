@@ -37,8 +37,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Extract, then compile: the .mo is committed (nothing compiles it at deploy time) and a test
+# checks that it matches the .po. Needs GNU gettext (msgfmt).
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=tests
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=var
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var/test-* .pytest_cache .ruff_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
 
 from portfolio.filetypes import sha256_stream
 from portfolio.models import Manifest
@@ -19,7 +20,11 @@ class Problem:
     detail: str
 
     def __str__(self) -> str:
-        return f"manifeste {self.manifest.digest[:12]} — {self.storage_name or '-'} : {self.detail}"
+        return _("manifeste %(digest)s — %(name)s : %(detail)s") % {
+            "digest": self.manifest.digest[:12],
+            "name": self.storage_name or "-",
+            "detail": self.detail,
+        }
 
 
 def manifest_verify(manifest: Manifest, *, storage=None) -> tuple[int, list[Problem]]:
@@ -28,7 +33,7 @@ def manifest_verify(manifest: Manifest, *, storage=None) -> tuple[int, list[Prob
     problems: list[Problem] = []
     if manifest_digest(manifest.content) != manifest.digest:
         problems.append(
-            Problem(manifest, "", "manifest", "le manifeste lui-même a été modifié (empreinte)")
+            Problem(manifest, "", "manifest", _("le manifeste lui-même a été modifié (empreinte)"))
         )
     checked = 0
     for entry in manifest.content.get("files", []):
@@ -38,10 +43,19 @@ def manifest_verify(manifest: Manifest, *, storage=None) -> tuple[int, list[Prob
         try:
             exists = storage.exists(name)
         except Exception as error:  # the report must go on: say what failed
-            problems.append(Problem(manifest, name, "missing", f"{label} illisible : {error}"))
+            problems.append(
+                Problem(
+                    manifest,
+                    name,
+                    "missing",
+                    _("%(file)s illisible : %(error)s") % {"file": label, "error": error},
+                )
+            )
             continue
         if not exists:
-            problems.append(Problem(manifest, name, "missing", f"{label} manquant"))
+            problems.append(
+                Problem(manifest, name, "missing", _("%(file)s manquant") % {"file": label})
+            )
             continue
         with storage.open(name, "rb") as handle:
             sha256, size = sha256_stream(handle)
@@ -51,11 +65,17 @@ def manifest_verify(manifest: Manifest, *, storage=None) -> tuple[int, list[Prob
                     manifest,
                     name,
                     "size",
-                    f"{label} : taille {size} au lieu de {entry.get('size')} octets",
+                    _("%(file)s : taille %(size)s au lieu de %(expected)s octets")
+                    % {"file": label, "size": size, "expected": entry.get("size")},
                 )
             )
         if sha256 != entry.get("sha256"):
             problems.append(
-                Problem(manifest, name, "sha256", f"{label} : empreinte SHA-256 différente")
+                Problem(
+                    manifest,
+                    name,
+                    "sha256",
+                    _("%(file)s : empreinte SHA-256 différente") % {"file": label},
+                )
             )
     return checked, problems

@@ -67,7 +67,7 @@ class Manifest(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"Manifeste {self.digest[:12]}"
+        return _("Manifeste %(digest)s") % {"digest": self.digest[:12]}
 
 
 class Portfolio(ConcurrentTransitionMixin, models.Model):
@@ -151,7 +151,11 @@ class Portfolio(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.enrolment.candidate} — Bloc {self.bloc.number} (v{self.version})"
+        return _("%(candidate)s — Bloc %(number)s (v%(version)s)") % {
+            "candidate": self.enrolment.candidate,
+            "number": self.bloc.number,
+            "version": self.version,
+        }
 
     @property
     def is_editable(self) -> bool:
@@ -315,7 +319,7 @@ class Memoire(ConcurrentTransitionMixin, StoredFile):
         ]
 
     def __str__(self):
-        return f"Mémoire — {self.enrolment.candidate}"
+        return _("Mémoire — %(candidate)s") % {"candidate": self.enrolment.candidate}
 
     @property
     def is_editable(self) -> bool:

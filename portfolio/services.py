@@ -26,6 +26,8 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Enrolment, Role, User
 from portfolio import images, scanning
@@ -44,15 +46,16 @@ logger = logging.getLogger(__name__)
 MANIFEST_FORMAT = 1
 MEMOIRE_KINDS = ("pdf", "docx")
 
-# The declarations on honour, recorded word for word in each submission's manifest.
-PORTFOLIO_DECLARATION = (
+# The declarations on honour, recorded word for word (in the language the candidate read them
+# in) in each submission's manifest.
+PORTFOLIO_DECLARATION = gettext_lazy(
     "Je déclare sur l'honneur que les preuves de ce portefeuille sont issues de mon activité "
     "professionnelle, que j'en suis l'auteur ou que j'y ai pris la part que je décris, qu'elles "
     "n'ont pas été modifiées pour l'évaluation, et que leur diffusion à l'évaluateur et au jury "
     "est autorisée par mon entreprise. Je sais qu'une fraude établie entraîne l'invalidation de "
     "la session."
 )
-MEMOIRE_DECLARATION = (
+MEMOIRE_DECLARATION = gettext_lazy(
     "Je déclare sur l'honneur être l'auteur de ce mémoire, que les emprunts à d'autres auteurs "
     "y sont cités comme tels, et que les informations sur mon entreprise qu'il contient peuvent "
     "être communiquées à l'évaluateur et au jury. Je sais qu'une fraude établie entraîne "
@@ -113,26 +116,26 @@ def _scan_status(result: scanning.ScanResult) -> str:
 def _require_candidate(actor, enrolment: Enrolment) -> None:
     if actor is None or actor.pk != enrolment.candidate_id:
         raise PortfolioError(
-            "Seul le candidat peut modifier ou déposer ce dossier.", code="forbidden"
+            _("Seul le candidat peut modifier ou déposer ce dossier."), code="forbidden"
         )
 
 
 def _require_editable_portfolio(portfolio: Portfolio) -> None:
     if not portfolio.is_active:
         raise PortfolioError(
-            "Cette version du portefeuille est archivée : travaillez sur la version en cours.",
+            _("Cette version du portefeuille est archivée : travaillez sur la version en cours."),
             code="not_active",
         )
     if portfolio.state != Portfolio.State.DRAFT:
         raise PortfolioError(
-            "Ce portefeuille a été déposé : il ne peut plus être modifié.", code="frozen"
+            _("Ce portefeuille a été déposé : il ne peut plus être modifié."), code="frozen"
         )
 
 
 def _require_editable_memoire(memoire: Memoire) -> None:
     if not memoire.is_active or memoire.state != Memoire.State.DRAFT:
         raise PortfolioError(
-            "Ce mémoire a été déposé : il ne peut plus être modifié.", code="frozen"
+            _("Ce mémoire a été déposé : il ne peut plus être modifié."), code="frozen"
         )
 
 
@@ -140,7 +143,7 @@ def _clean_competencies(portfolio: Portfolio, competencies) -> list[Competency]:
     chosen = list(competencies or [])
     if not chosen:
         raise PortfolioError(
-            "Cochez au moins une compétence que cette preuve démontre.",
+            _("Cochez au moins une compétence que cette preuve démontre."),
             code="no_competency",
             field="competencies",
         )
@@ -148,7 +151,7 @@ def _clean_competencies(portfolio: Portfolio, competencies) -> list[Competency]:
     found = list(Competency.objects.filter(pk__in=ids, bloc_id=portfolio.bloc_id))
     if len(found) != len(ids):
         raise PortfolioError(
-            "Une des compétences cochées n'appartient pas à ce bloc.",
+            _("Une des compétences cochées n'appartient pas à ce bloc."),
             code="foreign_competency",
             field="competencies",
         )
@@ -186,8 +189,11 @@ def _prepare(uploaded_file, *, limits: Limits, kinds: tuple[str, ...] | None = N
         checked = check_file(source, original_name=name, limits=limits)
         if kinds is not None and checked.kind.name not in kinds:
             raise PortfolioError(
-                f"Ce fichier est {checked.kind.label_fr} : le mémoire doit être un PDF ou un "
-                "document Word (.docx). Exportez-le dans l'un de ces formats.",
+                _(
+                    "Ce fichier est %(kind)s : le mémoire doit être un PDF ou un document Word "
+                    "(.docx). Exportez-le dans l'un de ces formats."
+                )
+                % {"kind": checked.kind.label_fr},
                 code="unsupported_type",
                 field="file",
             )
@@ -196,8 +202,10 @@ def _prepare(uploaded_file, *, limits: Limits, kinds: tuple[str, ...] | None = N
         if result.is_infected:
             logger.warning("Upload refused, virus found: %s", result.detail)
             raise PortfolioError(
-                "Ce fichier contient un virus ou un logiciel malveillant et a été refusé. "
-                "Analysez votre ordinateur, puis envoyez une copie saine.",
+                _(
+                    "Ce fichier contient un virus ou un logiciel malveillant et a été refusé. "
+                    "Analysez votre ordinateur, puis envoyez une copie saine."
+                ),
                 code="infected",
                 field="file",
             )
@@ -245,8 +253,10 @@ def _store(prepared: _Prepared, folder: str) -> tuple[str, str]:
         logger.exception("Storage failed during an upload")
         _delete_objects(prepared.stored)
         raise PortfolioError(
-            "Le fichier n'a pas pu être enregistré : le stockage des documents ne répond pas. "
-            "Rien n'a été conservé ; réessayez dans quelques minutes.",
+            _(
+                "Le fichier n'a pas pu être enregistré : le stockage des documents ne répond pas. "
+                "Rien n'a été conservé ; réessayez dans quelques minutes."
+            ),
             code="storage_unavailable",
             field="file",
         ) from error
@@ -380,12 +390,12 @@ def portfolio_extension_grant(
     """Extend the presentation window to ``until``; only the centre's staff, with a reason."""
     if not is_centre_staff(actor):
         raise PortfolioError(
-            "Seule l'équipe du centre peut prolonger le délai de dépôt.", code="forbidden"
+            _("Seule l'équipe du centre peut prolonger le délai de dépôt."), code="forbidden"
         )
     reason = " ".join((reason or "").split())
     if not reason:
         raise PortfolioError(
-            "Indiquez le motif de la prolongation.", code="no_reason", field="reason"
+            _("Indiquez le motif de la prolongation."), code="no_reason", field="reason"
         )
     with transaction.atomic():
         locked = (
@@ -395,14 +405,17 @@ def portfolio_extension_grant(
         )
         if locked.state != Portfolio.State.DRAFT or not locked.is_active:
             raise PortfolioError(
-                "Ce portefeuille n'est plus un brouillon : son délai ne peut plus être prolongé.",
+                _(
+                    "Ce portefeuille n'est plus un brouillon : son délai ne peut plus être "
+                    "prolongé."
+                ),
                 code="frozen",
             )
         current = portfolio_deadline(locked)
         if until <= current:
             raise PortfolioError(
-                "La nouvelle date doit être postérieure à l'échéance actuelle "
-                f"({fr_date(current)}).",
+                _("La nouvelle date doit être postérieure à l'échéance actuelle (%(date)s).")
+                % {"date": fr_date(current)},
                 code="not_later",
                 field="until",
             )
@@ -484,8 +497,10 @@ def evidence_upload(
 
 def _duplicate_error() -> PortfolioError:
     return PortfolioError(
-        "Ce fichier est déjà dans le portefeuille (même contenu). Inutile de le déposer deux "
-        "fois : cochez plutôt d'autres compétences sur la preuve existante.",
+        _(
+            "Ce fichier est déjà dans le portefeuille (même contenu). Inutile de le déposer deux "
+            "fois : cochez plutôt d'autres compétences sur la preuve existante."
+        ),
         code="duplicate",
         field="file",
     )
@@ -499,9 +514,16 @@ def _check_duplicate_and_quota(portfolio: Portfolio, prepared: _Prepared) -> Non
     quota = settings.PREUVES_PORTFOLIO_QUOTA_BYTES
     if used + prepared.size > quota:
         raise PortfolioError(
-            f"Ce fichier ({format_size_fr(prepared.size)}) dépasserait l'espace du portefeuille "
-            f"({format_size_fr(quota)}, dont {format_size_fr(used)} déjà utilisés). Retirez "
-            "une preuve devenue inutile ou réduisez ce fichier.",
+            _(
+                "Ce fichier (%(size)s) dépasserait l'espace du portefeuille (%(quota)s, dont "
+                "%(used)s déjà utilisés). Retirez une preuve devenue inutile ou réduisez ce "
+                "fichier."
+            )
+            % {
+                "size": format_size_fr(prepared.size),
+                "quota": format_size_fr(quota),
+                "used": format_size_fr(used),
+            },
             code="quota",
             field="file",
         )
@@ -627,16 +649,18 @@ def portfolio_submit(*, portfolio: Portfolio, actor, declaration_accepted: bool)
         )
         if locked.state != Portfolio.State.DRAFT:
             when = timezone.localtime(locked.submitted_at) if locked.submitted_at else None
-            raise PortfolioError(
-                "Ce portefeuille a déjà été déposé"
-                + (f" le {when:%d/%m/%Y à %H:%M}" if when else "")
-                + " : rien n'a été modifié.",
-                code="already_submitted",
-            )
+            if when:
+                message = _(
+                    "Ce portefeuille a déjà été déposé le %(date)s à %(time)s : rien n'a été "
+                    "modifié."
+                ) % {"date": f"{when:%d/%m/%Y}", "time": f"{when:%H:%M}"}
+            else:
+                message = _("Ce portefeuille a déjà été déposé : rien n'a été modifié.")
+            raise PortfolioError(message, code="already_submitted")
         _require_editable_portfolio(locked)
         if not declaration_accepted:
             raise PortfolioError(
-                "Cochez la déclaration sur l'honneur pour déposer votre portefeuille.",
+                _("Cochez la déclaration sur l'honneur pour déposer votre portefeuille."),
                 code="no_declaration",
                 field="declaration",
             )
@@ -647,8 +671,11 @@ def portfolio_submit(*, portfolio: Portfolio, actor, declaration_accepted: bool)
         if not coverage.complete:
             codes = ", ".join(c.code for c in coverage.missing) or "—"
             raise PortfolioError(
-                "Chaque compétence du bloc doit être prouvée par au moins une preuve avant le "
-                f"dépôt. Compétences sans preuve : {codes}.",
+                _(
+                    "Chaque compétence du bloc doit être prouvée par au moins une preuve avant le "
+                    "dépôt. Compétences sans preuve : %(codes)s."
+                )
+                % {"codes": codes},
                 code="incomplete",
             )
         items = list(locked.items.prefetch_related("competencies").order_by("uploaded_at", "pk"))
@@ -656,8 +683,11 @@ def portfolio_submit(*, portfolio: Portfolio, actor, declaration_accepted: bool)
         if pending:
             names = ", ".join(item.title for item in pending)
             raise PortfolioError(
-                "Des fichiers sont en attente d'analyse antivirus et ne peuvent pas encore être "
-                f"déposés : {names}. Réessayez plus tard ou retirez-les.",
+                _(
+                    "Des fichiers sont en attente d'analyse antivirus et ne peuvent pas encore "
+                    "être déposés : %(names)s. Réessayez plus tard ou retirez-les."
+                )
+                % {"names": names},
                 code="scan_pending",
             )
         grid = Grid.objects.filter(
@@ -665,6 +695,8 @@ def portfolio_submit(*, portfolio: Portfolio, actor, declaration_accepted: bool)
         ).first()
         grid_version = grid.current_version() if grid else None
         submitted_at = now()
+        # The text the candidate read and accepted, in the language of this request.
+        declaration = str(PORTFOLIO_DECLARATION)
         content = {
             "format": MANIFEST_FORMAT,
             "type": "portfolio",
@@ -687,7 +719,7 @@ def portfolio_submit(*, portfolio: Portfolio, actor, declaration_accepted: bool)
                 )
                 for item in items
             ],
-            "declaration": PORTFOLIO_DECLARATION,
+            "declaration": declaration,
             "submitted_at": submitted_at.isoformat(),
             "grid_version": (
                 {
@@ -702,7 +734,7 @@ def portfolio_submit(*, portfolio: Portfolio, actor, declaration_accepted: bool)
         manifest = _manifest_create(content)
         locked.submit()
         locked.submitted_at = submitted_at
-        locked.declaration_text = PORTFOLIO_DECLARATION
+        locked.declaration_text = declaration
         locked.manifest = manifest
         locked.grid_version = grid_version
         locked.save()
@@ -741,7 +773,7 @@ def portfolio_new_version(*, portfolio: Portfolio, actor) -> Portfolio:
         old = Portfolio.objects.select_for_update().get(pk=portfolio.pk)
         if old.state != Portfolio.State.RETURNED or not old.is_active:
             raise PortfolioError(
-                "Seul un portefeuille renvoyé pour compléments peut être rouvert.",
+                _("Seul un portefeuille renvoyé pour compléments peut être rouvert."),
                 code="not_returned",
             )
         old.is_active = False
@@ -798,8 +830,11 @@ def _require_memoire_deadline(memoire: Memoire) -> None:
     if not memoire_deadline_open(memoire):
         deadline = memoire.enrolment.cohort.memoire_deadline
         raise PortfolioError(
-            f"La date limite de dépôt du mémoire ({fr_date(deadline)}) est dépassée. "
-            "Contactez le centre de formation.",
+            _(
+                "La date limite de dépôt du mémoire (%(date)s) est dépassée. Contactez le centre "
+                "de formation."
+            )
+            % {"date": fr_date(deadline)},
             code="deadline_passed",
         )
 
@@ -813,10 +848,10 @@ def memoire_upload(*, memoire: Memoire, actor, uploaded_file, subject: str = "")
     subject = " ".join((subject or memoire.subject or "").split())[:300]
     if not subject:
         raise PortfolioError(
-            "Indiquez la problématique de votre mémoire.", code="no_subject", field="subject"
+            _("Indiquez la problématique de votre mémoire."), code="no_subject", field="subject"
         )
     prepared = _prepare(uploaded_file, limits=memoire_limits(), kinds=MEMOIRE_KINDS)
-    name, _ = _store(prepared, "memoires")
+    name, _thumbnail = _store(prepared, "memoires")
     try:
         with transaction.atomic():
             locked = Memoire.objects.select_for_update().get(pk=memoire.pk)
@@ -859,27 +894,30 @@ def memoire_submit(*, memoire: Memoire, actor, declaration_accepted: bool) -> Me
         )
         if locked.state != Memoire.State.DRAFT:
             raise PortfolioError(
-                "Ce mémoire a déjà été déposé : rien n'a été modifié.", code="already_submitted"
+                _("Ce mémoire a déjà été déposé : rien n'a été modifié."), code="already_submitted"
             )
         _require_editable_memoire(locked)
         if not declaration_accepted:
             raise PortfolioError(
-                "Cochez la déclaration sur l'honneur pour déposer votre mémoire.",
+                _("Cochez la déclaration sur l'honneur pour déposer votre mémoire."),
                 code="no_declaration",
                 field="declaration",
             )
         _require_memoire_deadline(locked)
         if not locked.file:
             raise PortfolioError(
-                "Envoyez d'abord le fichier de votre mémoire.", code="no_file", field="file"
+                _("Envoyez d'abord le fichier de votre mémoire."), code="no_file", field="file"
             )
         if not locked.is_submittable:
             raise PortfolioError(
-                "Votre mémoire est en attente d'analyse antivirus : il ne peut pas encore être "
-                "déposé. Réessayez plus tard.",
+                _(
+                    "Votre mémoire est en attente d'analyse antivirus : il ne peut pas encore être "
+                    "déposé. Réessayez plus tard."
+                ),
                 code="scan_pending",
             )
         submitted_at = now()
+        declaration = str(MEMOIRE_DECLARATION)
         content = {
             "format": MANIFEST_FORMAT,
             "type": "memoire",
@@ -891,13 +929,13 @@ def memoire_submit(*, memoire: Memoire, actor, declaration_accepted: bool) -> Me
             },
             "subject": locked.subject,
             "files": [_file_entry(locked, title=locked.subject)],
-            "declaration": MEMOIRE_DECLARATION,
+            "declaration": declaration,
             "submitted_at": submitted_at.isoformat(),
         }
         manifest = _manifest_create(content)
         locked.submit()
         locked.submitted_at = submitted_at
-        locked.declaration_text = MEMOIRE_DECLARATION
+        locked.declaration_text = declaration
         locked.manifest = manifest
         locked.save()
         audit_record(

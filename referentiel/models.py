@@ -63,7 +63,10 @@ class Bloc(models.Model):
         ]
 
     def __str__(self):
-        return f"Bloc {self.number} — {self.short_name or self.name}"
+        return _("Bloc %(number)s — %(name)s") % {
+            "number": self.number,
+            "name": self.short_name or self.name,
+        }
 
     @property
     def points(self) -> int:

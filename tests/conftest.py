@@ -92,3 +92,36 @@ def local_storage(tmp_path, settings):
 def any_storage(request):
     """Run a test on the local file system and on S3 (moto's HTTP server)."""
     return request.getfixturevalue(f"{request.param}_storage")
+
+
+# Browser tests (tests/browser): skipped with a plain notice when Chromium is missing, except in
+# CI (CI=true), where the browser fixture fails instead, so that CI can never pass without them.
+def pytest_collection_modifyitems(config, items):
+    from tests.browser.support import chromium_executable, missing_chromium_message, running_in_ci
+
+    browser_items = [item for item in items if item.get_closest_marker("browser")]
+    if not browser_items or chromium_executable() or running_in_ci():
+        return
+    skip = pytest.mark.skip(reason=missing_chromium_message())
+    for item in browser_items:
+        item.add_marker(skip)
+    config.stash[_BROWSER_SKIPPED] = len(browser_items)
+
+
+_BROWSER_SKIPPED = pytest.StashKey[int]()
+
+
+def pytest_unconfigure(config):
+    # Printed last, after pytest's own summary, where nobody can miss it.
+    skipped = config.stash.get(_BROWSER_SKIPPED, 0)
+    terminalreporter = config.pluginmanager.get_plugin("terminalreporter")
+    if not skipped or terminalreporter is None:
+        return
+    from tests.browser.support import ENABLE_COMMAND
+
+    terminalreporter.write_sep("!", "TESTS DANS LE NAVIGATEUR NON EXÉCUTÉS", yellow=True, bold=True)
+    terminalreporter.write_line(
+        f"Chromium est introuvable : {skipped} test(s) dans le navigateur (Playwright, axe-core) "
+        "n'ont pas été exécutés."
+    )
+    terminalreporter.write_line(f"Pour les activer, installez Chromium : {ENABLE_COMMAND}")

@@ -156,7 +156,11 @@ class ExamMarkForm(forms.Form):
     def __init__(self, *args, title, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["bloc"].choices = [
-            (b.pk, f"Bloc {b.number} (/{b.exam_points})") for b in title.blocs.order_by("number")
+            (
+                b.pk,
+                _("Bloc %(number)s (/%(points)s)") % {"number": b.number, "points": b.exam_points},
+            )
+            for b in title.blocs.order_by("number")
         ]
 
 
@@ -167,7 +171,8 @@ class RetakeForm(forms.Form):
     def __init__(self, *args, title, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["bloc"].choices = [
-            (b.pk, f"Bloc {b.number}") for b in title.blocs.order_by("number")
+            (b.pk, _("Bloc %(number)s") % {"number": b.number})
+            for b in title.blocs.order_by("number")
         ]
 
 
@@ -184,7 +189,9 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, bloc_numbers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["validated_blocs"].choices = [(n, f"Bloc {n}") for n in bloc_numbers]
+        self.fields["validated_blocs"].choices = [
+            (n, _("Bloc %(number)s") % {"number": n}) for n in bloc_numbers
+        ]
 
 
 class CloseForm(forms.Form):

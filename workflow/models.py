@@ -194,7 +194,10 @@ class JurySession(ConcurrentTransitionMixin, models.Model):
         ordering = ["-date"]
 
     def __str__(self):
-        return f"Jury du {self.date:%d/%m/%Y} — {self.place}"
+        return _("Jury du %(date)s — %(place)s") % {
+            "date": f"{self.date:%d/%m/%Y}",
+            "place": self.place,
+        }
 
     # Transitions; the services in workflow.jury check the actor, lock, audit and notify.
     @transition(field=state, source=State.PLANNED, target=State.COMPOSED)
@@ -319,7 +322,7 @@ class TutorEvaluation(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"Évaluation tuteur — {self.enrolment.candidate}"
+        return _("Évaluation tuteur — %(candidate)s") % {"candidate": self.enrolment.candidate}
 
     @transition(field=state, source=State.INVITED, target=State.IN_PROGRESS)
     def start(self):
@@ -475,7 +478,7 @@ class Soutenance(models.Model):
         ]
 
     def __str__(self):
-        return f"Soutenance — {self.memoire.enrolment.candidate}"
+        return _("Soutenance — %(candidate)s") % {"candidate": self.memoire.enrolment.candidate}
 
 
 class SoutenanceScore(models.Model):
@@ -525,7 +528,10 @@ class BlocExamMark(models.Model):
         ]
 
     def __str__(self):
-        return f"Bloc {self.bloc.number} — {self.enrolment.candidate}"
+        return _("Bloc %(number)s — %(candidate)s") % {
+            "number": self.bloc.number,
+            "candidate": self.enrolment.candidate,
+        }
 
 
 class MemoireWrittenMark(models.Model):
@@ -627,7 +633,10 @@ class FraudReport(models.Model):
         ordering = ["-recorded_at"]
 
     def __str__(self):
-        return f"Fraude — {self.enrolment.candidate} ({self.occurred_on:%d/%m/%Y})"
+        return _("Fraude — %(candidate)s (%(date)s)") % {
+            "candidate": self.enrolment.candidate,
+            "date": f"{self.occurred_on:%d/%m/%Y}",
+        }
 
 
 class RetakeRegistration(models.Model):
@@ -655,7 +664,10 @@ class RetakeRegistration(models.Model):
         ]
 
     def __str__(self):
-        return f"Rattrapage bloc {self.bloc.number} — {self.enrolment.candidate}"
+        return _("Rattrapage bloc %(number)s — %(candidate)s") % {
+            "number": self.bloc.number,
+            "candidate": self.enrolment.candidate,
+        }
 
 
 class Accommodation(models.Model):
@@ -720,7 +732,7 @@ class Scoring(ConcurrentTransitionMixin, models.Model):
         ordering = ["assignment__rank", "created_at"]
 
     def __str__(self):
-        return f"Notation de {self.assignment}"
+        return _("Notation de %(assignment)s") % {"assignment": self.assignment}
 
     @transition(field=state, source=State.DRAFT, target=State.SUBMITTED)
     def submit(self):

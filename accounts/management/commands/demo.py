@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
+from django.utils.translation import gettext as _
 
 from accounts.demo import DEMO_PASSWORD, demo_build
 from accounts.models import Role
@@ -12,9 +13,15 @@ class Command(BaseCommand):
         # The demo's own notifications would flood the terminal: keep them in memory.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             logins = demo_build()
-        self.stdout.write(self.style.SUCCESS("Centre de démonstration prêt."))
-        self.stdout.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")
+        self.stdout.write(self.style.SUCCESS(_("Centre de démonstration prêt.")))
+        self.stdout.write(
+            _("Mot de passe de tous les comptes de démonstration : %(password)s")
+            % {"password": DEMO_PASSWORD}
+        )
         for role in Role:
             if role in logins:
                 self.stdout.write(f"  {role.label:<32} {logins[role]}")
-        self.stdout.write("Ouvrez http://127.0.0.1:8000/ et connectez-vous avec l'un d'eux.")
+        self.stdout.write(
+            _("Ouvrez %(url)s et connectez-vous avec l'un d'eux.")
+            % {"url": "http://127.0.0.1:8000/"}
+        )

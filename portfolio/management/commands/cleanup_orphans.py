@@ -3,6 +3,8 @@ from datetime import timedelta
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portfolio.services import stored_name_in_use
 
@@ -22,15 +24,23 @@ def stored_names(storage, folder: str):
 
 
 class Command(BaseCommand):
-    help = (
-        "Supprime les fichiers stockés qu'aucune ligne de la base ne référence (plus vieux "
-        "qu'une heure : un envoi en cours n'est pas touché)."
-    )
+    @property
+    def help(self):
+        # A property, not gettext_lazy: argparse's description needs a real str.
+        return _(
+            "Supprime les fichiers stockés qu'aucune ligne de la base ne référence (plus vieux "
+            "qu'une heure : un envoi en cours n'est pas touché)."
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="Lister sans rien supprimer.")
         parser.add_argument(
-            "--min-age-minutes", type=int, default=60, help="Âge minimal (défaut : 60)."
+            "--dry-run", action="store_true", help=gettext_lazy("Lister sans rien supprimer.")
+        )
+        parser.add_argument(
+            "--min-age-minutes",
+            type=int,
+            default=60,
+            help=gettext_lazy("Âge minimal (défaut : 60)."),
         )
 
     def handle(self, *args, dry_run=False, min_age_minutes=60, **options):
@@ -45,9 +55,12 @@ class Command(BaseCommand):
                     continue
                 orphans += 1
                 if dry_run:
-                    self.stdout.write(f"orphelin : {name}")
+                    self.stdout.write(_("orphelin : %(name)s") % {"name": name})
                 else:
                     storage.delete(name)
-                    self.stdout.write(f"supprimé : {name}")
-        verb = "à supprimer" if dry_run else "supprimé(s)"
-        self.stdout.write(f"{orphans} fichier(s) orphelin(s) {verb}.")
+                    self.stdout.write(_("supprimé : %(name)s") % {"name": name})
+        if dry_run:
+            summary = _("%(count)s fichier(s) orphelin(s) à supprimer.")
+        else:
+            summary = _("%(count)s fichier(s) orphelin(s) supprimé(s).")
+        self.stdout.write(summary % {"count": orphans})

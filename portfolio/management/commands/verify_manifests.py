@@ -1,14 +1,18 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from portfolio.manifests import manifest_verify
 from portfolio.models import Manifest
 
 
 class Command(BaseCommand):
-    help = (
-        "Vérifie chaque fichier de chaque portefeuille ou mémoire déposé contre son manifeste "
-        "(présence, taille, SHA-256). Code de sortie 1 si un fichier manque ou a été modifié."
-    )
+    @property
+    def help(self):
+        # A property, not gettext_lazy: argparse's description needs a real str.
+        return _(
+            "Vérifie chaque fichier de chaque portefeuille ou mémoire déposé contre son manifeste "
+            "(présence, taille, SHA-256). Code de sortie 1 si un fichier manque ou a été modifié."
+        )
 
     def handle(self, *args, **options):
         manifests = 0
@@ -20,12 +24,19 @@ class Command(BaseCommand):
             files += checked
             problems.extend(found)
             for problem in found:
-                self.stderr.write(f"ÉCHEC {problem}")
+                self.stderr.write(_("ÉCHEC %(problem)s") % {"problem": problem})
         self.stdout.write(
-            f"{manifests} manifeste(s), {files} fichier(s) vérifié(s), {len(problems)} problème(s)."
+            _(
+                "%(manifests)s manifeste(s), %(files)s fichier(s) vérifié(s), "
+                "%(problems)s problème(s)."
+            )
+            % {"manifests": manifests, "files": files, "problems": len(problems)}
         )
         if problems:
             raise CommandError(
-                f"{len(problems)} fichier(s) manquant(s) ou modifié(s) depuis leur dépôt."
+                _("%(count)s fichier(s) manquant(s) ou modifié(s) depuis leur dépôt.")
+                % {"count": len(problems)}
             )
-        self.stdout.write(self.style.SUCCESS("Tous les fichiers correspondent à leur manifeste."))
+        self.stdout.write(
+            self.style.SUCCESS(_("Tous les fichiers correspondent à leur manifeste."))
+        )

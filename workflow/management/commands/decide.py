@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from referentiel.models import Title
 from workflow import rules, selectors
@@ -31,10 +33,14 @@ class BadInput(Exception):
 
 
 class Command(BaseCommand):
-    help = (
-        "Lit un dossier de candidat (ou un tableau de dossiers) en JSON sur l'entrée standard "
-        "et écrit la décision de certification en JSON sur la sortie standard."
-    )
+    @property
+    def help(self):
+        # A property, not gettext_lazy: argparse's description needs a real str.
+        return _(
+            "Lit un dossier de candidat (ou un tableau de dossiers) en JSON sur l'entrée standard "
+            "et écrit la décision de certification en JSON sur la sortie standard."
+        )
+
     # Checks could print warnings on standard error, which must hold only the input error.
     requires_system_checks = []
     stealth_options = ("stdin",)
@@ -43,7 +49,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--title",
             default=DEFAULT_TITLE_CODE,
-            help="Code RNCP du titre (par défaut %(default)s).",
+            help=gettext_lazy("Code RNCP du titre (par défaut %(default)s)."),
         )
 
     def handle(self, *args, **options):
