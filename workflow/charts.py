@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils.translation import gettext as _
+
 # Each colour stands out at 3:1 or more against white (WCAG 2.1, 1.4.11 non-text contrast).
 PALETTE = (
     "#0b4f8a",  # blue
@@ -88,7 +90,7 @@ def bar_chart(
     track = WIDTH - label_width - value_width
     height = top * 2 + row * max(len(bars), 1)
     shapes = []
-    for index, ((label, _), value) in enumerate(zip(bars, values, strict=True)):
+    for index, ((label, _value), value) in enumerate(zip(bars, values, strict=True)):
         y = top + index * row
         length = _px(min(value, scale_max) / scale_max * track)
         text_y = y + bar_height / 2 + 5
@@ -146,10 +148,12 @@ def histogram(
     step: Number,
     unit: str = "points",
     threshold: Number | None = None,
-    threshold_label: str = "Seuil",
-    count_label: str = "Candidats",
+    threshold_label: str | None = None,
+    count_label: str | None = None,
 ) -> Chart:
     """Return the distribution of ``values`` in bands of ``step``, with an optional threshold."""
+    threshold_label = threshold_label or _("Seuil")
+    count_label = count_label or _("Candidats")
     bands = histogram_counts(values, start=start, stop=stop, step=step)
     left, right, top, axis = 36, 12, 44, 44
     plot_height = 180
@@ -199,7 +203,7 @@ def histogram(
         description,
         height,
         "".join(shapes),
-        (f"Tranche ({unit})", count_label),
+        (_("Tranche (%(unit)s)") % {"unit": unit}, count_label),
         rows,
     )
 
@@ -210,11 +214,13 @@ def stacked_bar(
     title: str,
     description: str,
     segments: Sequence[tuple[str, Number]],
-    category_label: str = "État",
-    count_label: str = "Nombre",
+    category_label: str | None = None,
+    count_label: str | None = None,
 ) -> Chart:
     """Return one bar split into parts (e.g. a cohort's portfolios by state), with a legend."""
-    counts = [_decimal(count) for _, count in segments]
+    category_label = category_label or _("État")
+    count_label = count_label or _("Nombre")
+    counts = [_decimal(count) for _label, count in segments]
     if any(count < 0 for count in counts):
         raise ValueError("A stacked bar draws counts of zero or more.")
     total = sum(counts, Decimal(0))
@@ -238,7 +244,7 @@ def stacked_bar(
     if not total:
         shapes.append(_empty_note(8, bar_y + bar_height / 2 + 5))
     rows = []
-    for index, ((label, _), count) in enumerate(zip(segments, counts, strict=True)):
+    for index, ((label, _count), count) in enumerate(zip(segments, counts, strict=True)):
         share = french_percent(count / total * 100) if total else french_percent(0)
         entry = f"{_shorten(label, 28)} : {french_number(count)} ({share})"
         column, line = index % columns, index // columns
@@ -250,14 +256,14 @@ def stacked_bar(
             f'<text x="{lx + 20:g}" y="{ly + 12}">{_text(entry)}</text>'
         )
         rows.append((str(label), french_number(count), share))
-    rows.append(("Total", french_number(total), french_percent(100 if total else 0)))
+    rows.append((_("Total"), french_number(total), french_percent(100 if total else 0)))
     return _chart(
         chart_id,
         title,
         description,
         height,
         "".join(shapes),
-        (category_label, count_label, "Part"),
+        (category_label, count_label, _("Part")),
         tuple(rows),
     )
 
@@ -311,9 +317,15 @@ def _with_unit(value: Decimal, unit: str) -> str:
 
 def _band_label(low: Decimal, high: Decimal, *, last: bool) -> str:
     if last:
-        return f"de {french_number(low)} à {french_number(high)}"
-    return f"de {french_number(low)} à moins de {french_number(high)}"
+        return _("de %(low)s à %(high)s") % {
+            "low": french_number(low),
+            "high": french_number(high),
+        }
+    return _("de %(low)s à moins de %(high)s") % {
+        "low": french_number(low),
+        "high": french_number(high),
+    }
 
 
 def _empty_note(x, y) -> str:
-    return f'<text x="{x}" y="{y:g}" fill="{INK}">Aucune donnée</text>'
+    return f'<text x="{x}" y="{y:g}" fill="{INK}">{_text(_("Aucune donnée"))}</text>'

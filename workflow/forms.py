@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from workflow import rules
 from workflow.models import Reconciliation
 from workflow.transitions import today
 
@@ -147,7 +148,7 @@ class ScoringForm(AccessibleFormMixin, forms.Form):
         for row in scoring.scores.select_related("criterion").prefetch_related("evidence"):
             criterion = row.criterion
             points = forms.DecimalField(
-                label=_("Points (sur %(max)s)") % {"max": criterion.max_points},
+                label=_("Points (sur %(max)s)") % {"max": rules.fr_number(criterion.max_points)},
                 required=False,
                 min_value=0,
                 max_value=criterion.max_points,

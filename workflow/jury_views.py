@@ -20,6 +20,7 @@ from workflow import (
     accommodations,
     attendance,
     cc,
+    dashboard,
     exam_marks,
     fraud,
     jury,
@@ -273,7 +274,16 @@ def staff_dashboard(request):
     return render(
         request,
         "workflow/staff_dashboard.html",
-        {"sessions": sessions, "form": form, "enrolments": enrolments},
+        {
+            "sessions": sessions,
+            "form": form,
+            "enrolments": enrolments,
+            "state_counts": dashboard.portfolio_state_counts(),
+            "overdue": dashboard.overdue_assignments(),
+            "workload": dashboard.evaluator_workload(),
+            "progress_chart": dashboard.cohort_progress_chart(),
+            "workload_chart": dashboard.evaluator_workload_chart(),
+        },
     )
 
 
@@ -378,6 +388,8 @@ def staff_session(request, pk):
             if session.state == JurySession.State.PLANNED
             else [],
             "status": results.publication_status(session, on=jury.today()),
+            "results_chart": dashboard.session_results_chart(session),
+            "pass_rate_chart": dashboard.session_pass_rate_chart(session),
             "member_form": member_form,
             "candidate_form": candidate_form,
             "schedule_form": schedule_form,

@@ -108,17 +108,20 @@
         if (request.status === 200 && answer.ok) {
           ui.bar.value = 100;
           ui.status.className = "upload-ok";
-          ui.status.textContent = " Ajouté.";
+          ui.status.textContent = " " + (form.dataset.msgAdded || "Ajouté.");
           resolve(true);
         } else {
+          ui.bar.hidden = true; // a refused file did not arrive: no full bar beside its error
           ui.status.className = "upload-error";
           ui.status.textContent = " " + errorText(answer.errors);
           resolve(false);
         }
       });
       request.addEventListener("error", function () {
+        ui.bar.hidden = true;
         ui.status.className = "upload-error";
-        ui.status.textContent = " La connexion a été interrompue. Réessayez.";
+        ui.status.textContent =
+          " " + (form.dataset.msgNetwork || "La connexion a été interrompue. Réessayez.");
         resolve(false);
       });
       request.send(data);
