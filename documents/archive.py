@@ -296,7 +296,7 @@ def _evaluator_scorings(enrolment, grid) -> list[dict]:
             {
                 "target": f"bloc {assignment.portfolio.bloc.number}"
                 if assignment.portfolio_id
-                else "mémoire",
+                else "memoire",
                 "portfolio_version": assignment.portfolio.version
                 if assignment.portfolio_id
                 else None,

@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment
 
@@ -97,7 +98,7 @@ def read_candidate_file(filename: str, content: bytes, *, today: date) -> ReadRe
     result = ReadResult()
     if len(content) > MAX_BYTES:
         result.errors.append(
-            LineError(0, "", "Le fichier dépasse 2 Mo : découpez-le en plusieurs fichiers.")
+            LineError(0, "", _("Le fichier dépasse 2 Mo : découpez-le en plusieurs fichiers."))
         )
         return result
     if filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04":
@@ -107,7 +108,7 @@ def read_candidate_file(filename: str, content: bytes, *, today: date) -> ReadRe
     if table is None:
         return result
     if not table:
-        result.errors.append(LineError(1, "", "Le fichier est vide : aucune ligne d'en-tête."))
+        result.errors.append(LineError(1, "", _("Le fichier est vide : aucune ligne d'en-tête.")))
         return result
     header, *lines = table
     columns = _map_header(header, result)
@@ -115,11 +116,11 @@ def read_candidate_file(filename: str, content: bytes, *, today: date) -> ReadRe
         return result
     lines = [(number, cells) for number, cells in enumerate(lines, start=2) if any(cells)]
     if not lines:
-        result.errors.append(LineError(2, "", "Le fichier ne contient aucun candidat."))
+        result.errors.append(LineError(2, "", _("Le fichier ne contient aucun candidat.")))
         return result
     if len(lines) > MAX_ROWS:
         result.errors.append(
-            LineError(0, "", f"Le fichier dépasse {MAX_ROWS} lignes : découpez-le.")
+            LineError(0, "", _("Le fichier dépasse %(n)d lignes : découpez-le.") % {"n": MAX_ROWS})
         )
         return result
     for number, cells in lines:
@@ -139,8 +140,10 @@ def _read_csv(content: bytes, result: ReadResult) -> list[list] | None:
             LineError(
                 line,
                 "",
-                "Le fichier n'est pas encodé en UTF-8 : enregistrez-le en « CSV UTF-8 » "
-                "depuis votre tableur.",
+                _(
+                    "Le fichier n'est pas encodé en UTF-8 : enregistrez-le en « CSV UTF-8 » "
+                    "depuis votre tableur."
+                ),
             )
         )
         return None
@@ -156,7 +159,7 @@ def _read_xlsx(content: bytes, result: ReadResult) -> list[list] | None:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of errors for a damaged file
         result.errors.append(
-            LineError(0, "", "Le fichier Excel est illisible : enregistrez-le au format .xlsx.")
+            LineError(0, "", _("Le fichier Excel est illisible : enregistrez-le au format .xlsx."))
         )
         return None
     try:
@@ -177,8 +180,8 @@ def _map_header(header: list, result: ReadResult) -> dict[str, int] | None:
                         LineError(
                             1,
                             COLUMNS[key][0],
-                            f"La colonne « {COLUMNS[key][0]} » apparaît deux fois : "
-                            "gardez-en une seule.",
+                            _("La colonne « %(column)s » apparaît deux fois : gardez-en une seule.")
+                            % {"column": COLUMNS[key][0]},
                         )
                     )
                 columns[key] = index
@@ -188,7 +191,8 @@ def _map_header(header: list, result: ReadResult) -> dict[str, int] | None:
             LineError(
                 1,
                 COLUMNS[key][0],
-                f"Colonne « {COLUMNS[key][0]} » absente de la ligne d'en-tête : ajoutez-la.",
+                _("Colonne « %(column)s » absente de la ligne d'en-tête : ajoutez-la.")
+                % {"column": COLUMNS[key][0]},
             )
         )
     if result.errors:
@@ -208,7 +212,7 @@ def _read_row(number: int, cells: list, columns: dict[str, int], result: ReadRes
     values = {key: _clean(raw(key)) for key in COLUMNS if key != "birth_date"}
     for key in REQUIRED_VALUES:
         if key != "birth_date" and not values[key]:
-            error(key, f"Champ obligatoire vide : indiquez {_article(key)}.")
+            error(key, _("Champ obligatoire vide : indiquez %(what)s.") % {"what": _article(key)})
 
     for key in ("email", "tutor_email"):
         if values[key]:
@@ -218,19 +222,27 @@ def _read_row(number: int, cells: list, columns: dict[str, int], result: ReadRes
             except ValidationError:
                 error(
                     key,
-                    f"Adresse e-mail invalide « {values[key]} » : "
-                    "écrivez-la sous la forme nom@domaine.fr.",
+                    _(
+                        "Adresse e-mail invalide « %(value)s » : écrivez-la sous la forme "
+                        "nom@domaine.fr."
+                    )
+                    % {"value": values[key]},
                 )
     if values["email"] and values["email"] == values["tutor_email"]:
         error(
-            "tutor_email", "Le tuteur ne peut pas être le candidat : corrigez l'une des adresses."
+            "tutor_email",
+            _("Le tuteur ne peut pas être le candidat : corrigez l'une des adresses."),
         )
 
     route = values["route"]
     if route:
         values["route"] = ROUTES.get(_fold(route), "")
         if not values["route"]:
-            error("route", f"Voie inconnue « {route} » : écrivez « portefeuille » ou « épreuves ».")
+            error(
+                "route",
+                _("Voie inconnue « %(value)s » : écrivez « portefeuille » ou « épreuves ».")
+                % {"value": route},
+            )
 
     birth_date = _read_date(raw("birth_date"), today, lambda message: error("birth_date", message))
 
@@ -252,12 +264,12 @@ def _read_row(number: int, cells: list, columns: dict[str, int], result: ReadRes
 
 def _article(key: str) -> str:
     return {
-        "last_name": "le nom",
-        "first_name": "le prénom",
-        "email": "l'adresse e-mail",
-        "route": "la voie (portefeuille ou épreuves)",
-        "company": "l'entreprise",
-        "tutor_email": "l'adresse e-mail du tuteur",
+        "last_name": _("le nom"),
+        "first_name": _("le prénom"),
+        "email": _("l'adresse e-mail"),
+        "route": _("la voie (portefeuille ou épreuves)"),
+        "company": _("l'entreprise"),
+        "tutor_email": _("l'adresse e-mail du tuteur"),
     }[key]
 
 
@@ -268,20 +280,29 @@ def _read_date(value, today: date, report) -> date | None:
         return value
     text = _clean(value)
     if not text:
-        report("Champ obligatoire vide : indiquez la date de naissance (JJ/MM/AAAA).")
+        report(_("Champ obligatoire vide : indiquez la date de naissance (JJ/MM/AAAA)."))
         return None
     parts = text.split("/")
     if len(parts) != 3 or not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
-        report(f"Date de naissance « {text} » mal écrite : utilisez le format JJ/MM/AAAA.")
+        report(
+            _("Date de naissance « %(value)s » mal écrite : utilisez le format JJ/MM/AAAA.")
+            % {"value": text}
+        )
         return None
     day, month, year = (int(part) for part in parts)
     try:
         parsed = date(year, month, day)
     except ValueError:
-        report(f"Date de naissance « {text} » impossible : ce jour n'existe pas.")
+        report(
+            _("Date de naissance « %(value)s » impossible : ce jour n'existe pas.")
+            % {"value": text}
+        )
         return None
     if parsed >= today or parsed.year < 1900:
-        report(f"Date de naissance « {text} » invraisemblable : vérifiez l'année.")
+        report(
+            _("Date de naissance « %(value)s » invraisemblable : vérifiez l'année.")
+            % {"value": text}
+        )
         return None
     return parsed
 
@@ -296,8 +317,11 @@ def _check_duplicates(result: ReadResult) -> None:
                 LineError(
                     row.line,
                     "e-mail",
-                    f"Adresse « {row.email} » déjà utilisée ligne {first} : "
-                    "un candidat ne figure qu'une fois.",
+                    _(
+                        "Adresse « %(email)s » déjà utilisée ligne %(line)d : un candidat ne "
+                        "figure qu'une fois."
+                    )
+                    % {"email": row.email, "line": first},
                 )
             )
     for row in result.rows:
@@ -306,8 +330,11 @@ def _check_duplicates(result: ReadResult) -> None:
                 LineError(
                     row.line,
                     "e-mail du tuteur",
-                    f"Adresse « {row.tutor_email} » : c'est celle du candidat de la ligne "
-                    f"{candidate_lines[row.tutor_email]}, un candidat ne peut pas être tuteur.",
+                    _(
+                        "Adresse « %(email)s » : c'est celle du candidat de la ligne %(line)d, "
+                        "un candidat ne peut pas être tuteur."
+                    )
+                    % {"email": row.tutor_email, "line": candidate_lines[row.tutor_email]},
                 )
             )
     # A new tutor named differently on two lines is ambiguous.
@@ -322,8 +349,11 @@ def _check_duplicates(result: ReadResult) -> None:
                 LineError(
                     row.line,
                     "nom du tuteur",
-                    f"Le tuteur « {row.tutor_email} » porte un autre nom ligne {first[0]} : "
-                    "écrivez le même nom et le même prénom.",
+                    _(
+                        "Le tuteur « %(email)s » porte un autre nom ligne %(line)d : écrivez "
+                        "le même nom et le même prénom."
+                    )
+                    % {"email": row.tutor_email, "line": first[0]},
                 )
             )
     result.errors.sort(key=lambda error: (error.line, error.column))

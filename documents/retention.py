@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from documents.models import IssuedDocument
 from portfolio.models import EvidenceItem, Memoire, Portfolio
@@ -79,7 +80,7 @@ class SessionVerdict:
 def session_verdict(session: JurySession, *, today: date) -> SessionVerdict:
     """Return whether a session's exam material may go, and why (no material gathered)."""
     if session.state != JurySession.State.PUBLISHED or session.published_at is None:
-        return SessionVerdict(session, False, "Résultats non publiés : rien n'est supprimé.")
+        return SessionVerdict(session, False, _("Résultats non publiés : rien n'est supprimé."))
     published_on = timezone.localdate(session.published_at)
     claim = archive_disposal(archived_on=published_on, on=today)
     if not claim.allowed:
@@ -89,11 +90,14 @@ def session_verdict(session: JurySession, *, today: date) -> SessionVerdict:
         return SessionVerdict(
             session,
             False,
-            f"Conservation jusqu'au {until:%d/%m/%Y} "
-            f"({settings.PREUVES_RETENTION_DAYS} jours après la publication).",
+            _("Conservation jusqu'au %(date)s (%(days)d jours après la publication).")
+            % {"date": until.strftime("%d/%m/%Y"), "days": settings.PREUVES_RETENTION_DAYS},
         )
     return SessionVerdict(
-        session, True, f"Durée de conservation écoulée le {max(until, claim.key_date):%d/%m/%Y}."
+        session,
+        True,
+        _("Durée de conservation écoulée le %(date)s.")
+        % {"date": max(until, claim.key_date).strftime("%d/%m/%Y")},
     )
 
 
@@ -132,7 +136,9 @@ def _spare_reason(enrolment, verdicts: dict[int, SessionVerdict]) -> str:
     for entry in enrolment.jury_entries.all():
         verdict = verdicts.get(entry.session_id)
         if verdict is None or not verdict.due:
-            return f"Candidat aussi dans une session à conserver ({entry.session})."
+            return _("Candidat aussi dans une session à conserver (%(session)s).") % {
+                "session": entry.session
+            }
     unfinished_portfolio = (
         Portfolio.objects.filter(enrolment=enrolment)
         .exclude(state__in=FINISHED_PORTFOLIO_STATES)
@@ -145,7 +151,7 @@ def _spare_reason(enrolment, verdicts: dict[int, SessionVerdict]) -> str:
         .exists()
     )
     if unfinished_portfolio or unfinished_memoire:
-        return "Dossier encore en cours (rattrapage ou évaluation) : rien n'est supprimé."
+        return _("Dossier encore en cours (rattrapage ou évaluation) : rien n'est supprimé.")
     return ""
 
 

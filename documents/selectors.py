@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Enrolment
 from documents.exports import EXPORT_OUTCOME_WORDS
@@ -91,21 +93,30 @@ def document_verification(*, reference: str = "", upload=None) -> Verification:
     if reference:
         document = IssuedDocument.objects.filter(reference=reference).first()
         if document is None:
-            return Verification(None, False if sha256 else None, _NO_REFERENCE, sha256)
+            return Verification(
+                None,
+                False if sha256 else None,
+                _("Aucun document émis par le centre ne porte cette référence."),
+                sha256,
+            )
         if not sha256:
             return Verification(
                 document,
                 None,
-                "Ce document a bien été émis par le centre. Déposez sa copie pour vérifier "
-                "qu'elle est identique à l'original.",
+                _(
+                    "Ce document a bien été émis par le centre. Déposez sa copie pour vérifier "
+                    "qu'elle est identique à l'original."
+                ),
             )
         if sha256 == document.sha256:
-            return Verification(document, True, _MATCH, sha256)
+            return Verification(document, True, _match_message(), sha256)
         return Verification(
             document,
             False,
-            "Cette copie ne correspond PAS au document émis sous cette référence : elle a été "
-            "modifiée ou il s'agit d'un autre document.",
+            _(
+                "Cette copie ne correspond PAS au document émis sous cette référence : elle a "
+                "été modifiée ou il s'agit d'un autre document."
+            ),
             sha256,
         )
     document = IssuedDocument.objects.filter(sha256=sha256).order_by("issued_at").first()
@@ -113,22 +124,24 @@ def document_verification(*, reference: str = "", upload=None) -> Verification:
         return Verification(
             None,
             False,
-            "Ce fichier ne correspond à aucun document émis par le centre.",
+            _("Ce fichier ne correspond à aucun document émis par le centre."),
             sha256,
         )
-    return Verification(document, True, _MATCH, sha256)
+    return Verification(document, True, _match_message(), sha256)
 
 
-_NO_REFERENCE = "Aucun document émis par le centre ne porte cette référence."
-_MATCH = "Cette copie est identique au document émis par le centre (empreinte SHA-256 identique)."
+def _match_message() -> str:
+    return _(
+        "Cette copie est identique au document émis par le centre (empreinte SHA-256 identique)."
+    )
 
 
 # --- Results of a closed session (the jury's stored decisions) ------------------------------
 
 OUTCOME_LABELS = {
-    "total": "Certification totale (titre obtenu)",
-    "partial": "Certification partielle (blocs validés)",
-    "none": "Non certifié(e) : attestation de suivi de formation",
+    "total": gettext_lazy("Certification totale (titre obtenu)"),
+    "partial": gettext_lazy("Certification partielle (blocs validés)"),
+    "none": gettext_lazy("Non certifié(e) : attestation de suivi de formation"),
 }
 EXPORT_OUTCOMES = EXPORT_OUTCOME_WORDS
 DECIDED_STATES = (JurySession.State.CLOSED, JurySession.State.PUBLISHED)
@@ -195,9 +208,9 @@ def _decision_facts(decision: JuryDecision) -> dict:
     practice_input = inputs.get("practice", {})
     return {
         "outcome": decision.outcome,
-        "outcome_label": OUTCOME_LABELS[decision.outcome],
+        "outcome_label": str(OUTCOME_LABELS[decision.outcome]),
         "computed_outcome": computed["outcome"],
-        "computed_outcome_label": OUTCOME_LABELS[computed["outcome"]],
+        "computed_outcome_label": str(OUTCOME_LABELS[computed["outcome"]]),
         "overridden": decision.is_override,
         "override_motive": decision.override_motive,
         "fraud": decision.fraud,

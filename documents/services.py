@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Cohort, Enrolment, Organisation, Role, User, UserRole
 from documents import exports, selectors
@@ -129,8 +130,11 @@ def _plan(*, cohort: Cohort, filename: str, content: bytes) -> _Plan:
                 LineError(
                     row.line,
                     "date de naissance",
-                    f"Un compte existe déjà pour « {row.email} » avec la date de naissance "
-                    f"{candidate.birth_date:%d/%m/%Y} : vérifiez la date ou l'adresse.",
+                    _(
+                        "Un compte existe déjà pour « %(email)s » avec la date de naissance "
+                        "%(date)s : vérifiez la date ou l'adresse."
+                    )
+                    % {"email": row.email, "date": candidate.birth_date.strftime("%d/%m/%Y")},
                 )
             )
         tutor = users.get(row.tutor_email)
@@ -139,8 +143,11 @@ def _plan(*, cohort: Cohort, filename: str, content: bytes) -> _Plan:
                 LineError(
                     row.line,
                     "nom du tuteur",
-                    f"Tuteur « {row.tutor_email} » inconnu : indiquez son nom et son prénom "
-                    "(colonnes « nom du tuteur » et « prénom du tuteur »).",
+                    _(
+                        "Tuteur « %(email)s » inconnu : indiquez son nom et son prénom "
+                        "(colonnes « nom du tuteur » et « prénom du tuteur »)."
+                    )
+                    % {"email": row.tutor_email},
                 )
             )
         if candidate is None and row.email not in report.new_candidates:
@@ -399,7 +406,7 @@ def session_archive_issue(*, session: JurySession, actor: User | None) -> Issued
     """Return the archive of a closed session as one ZIP recorded with its SHA-256."""
     if session.state not in ARCHIVABLE_STATES:
         raise DocumentRefused(
-            "L'archive d'une session se constitue une fois la délibération close."
+            _("L'archive d'une session se constitue une fois la délibération close.")
         )
     content, digest = session_archive(session, extra_files=_archive_extra_files(session, actor))
     existing = (
@@ -450,7 +457,7 @@ def _archive_extra_files(session: JurySession, actor: User | None) -> dict[str, 
 def _require_decided(session: JurySession) -> None:
     if session.state not in selectors.DECIDED_STATES:
         raise DocumentRefused(
-            "Les documents de résultats s'établissent une fois la délibération close."
+            _("Les documents de résultats s'établissent une fois la délibération close.")
         )
 
 
@@ -458,7 +465,7 @@ def _decision(session: JurySession, enrolment):
     _require_decided(session)
     decision = selectors.decision_for(session, enrolment)
     if decision is None:
-        raise DocumentRefused("Aucune décision du jury n'est enregistrée pour ce candidat.")
+        raise DocumentRefused(_("Aucune décision du jury n'est enregistrée pour ce candidat."))
     return decision
 
 
@@ -493,7 +500,9 @@ def certificat_issue(
     """Return the certificat of a bloc the candidate validated in this session."""
     decision = _decision(session, enrolment)
     if bloc_number not in selectors.certificat_blocs(decision):
-        raise DocumentRefused(f"Le bloc {bloc_number} n'a pas été validé lors de cette session.")
+        raise DocumentRefused(
+            _("Le bloc %(n)s n'a pas été validé lors de cette session.") % {"n": bloc_number}
+        )
     bloc = session.title.blocs.get(number=int(bloc_number))
     return document_issue(
         kind=IssuedDocument.Kind.CERTIFICAT_BLOC,
@@ -510,7 +519,9 @@ def attestation_issue(*, session: JurySession, enrolment, actor: User | None) ->
     """Return the attestation de suivi de formation of a candidate without the title."""
     decision = _decision(session, enrolment)
     if not selectors.attestation_due(decision):
-        raise DocumentRefused("Le candidat a obtenu le titre : l'attestation ne le concerne pas.")
+        raise DocumentRefused(
+            _("Le candidat a obtenu le titre : l'attestation ne le concerne pas.")
+        )
     return document_issue(
         kind=IssuedDocument.Kind.ATTESTATION,
         template_name="documents/attestation.html",

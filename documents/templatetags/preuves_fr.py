@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from workflow.rules import round_for_display
 
@@ -57,4 +58,8 @@ def fr_datetime(value) -> str:
         return ""
     value = timezone.localtime(value) if timezone.is_aware(value) else value
     with translation.override("fr"):
-        return f"{formats.date_format(value, 'j F Y')} à {value:%H} h {value:%M}"
+        return _("%(date)s à %(hour)s h %(minute)s") % {
+            "date": formats.date_format(value, "j F Y"),
+            "hour": f"{value:%H}",
+            "minute": f"{value:%M}",
+        }
