@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "referentiel",
     "portfolio",
     "workflow",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django_tasks": {"level": env_str("DJANGO_TASKS_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        "django_tasks": {"level": env_str("DJANGO_TASKS_LOG_LEVEL", "WARNING")},
+        # WeasyPrint reports every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 PREUVES_SITE_URL = env_str("PREUVES_SITE_URL", "http://127.0.0.1:8000")

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("documents/", include("documents.urls")),
     path("portefeuilles/", include("portfolio.urls")),
     path("jury/", include("workflow.jury_urls")),
     path("evaluation/", include("workflow.urls")),

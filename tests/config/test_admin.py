@@ -9,7 +9,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ["accounts", "referentiel", "portfolio", "workflow"]
+PROJECT_APPS = ["accounts", "referentiel", "portfolio", "workflow", "documents"]
 
 
 def project_models():

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("accounts", "referentiel", "portfolio", "workflow", "config")
+PACKAGES = ("accounts", "referentiel", "portfolio", "workflow", "config", "documents")
 GETTEXT_FUNCTIONS = {
     "_",
     "gettext",
@@ -47,6 +47,9 @@ EXCLUDED_FILES = {
     # Writes the référentiel (grid names, default version note) into the database, also from
     # migrations: stored content in the certifier's language, not text chosen per request.
     "referentiel/loader.py": "référentiel content stored in the database",
+    # Export column headings and cell values: a documented file format (docs/documents.md) that
+    # CCI France's DIPLOMATION and spreadsheets read, the same whatever the user's language.
+    "documents/exports.py": "documented export file format",
 }
 EXCLUDED_DIRECTORIES = {"migrations", "data"}
 
@@ -62,6 +65,11 @@ ALLOWED_STRINGS = {
         "workflow/management/commands/decide.py",
         "database: the référentiel is not there; run manage.py migrate",
     ): "English machine-oriented error",
+    # Column headings of the candidate import: input vocabulary, not output.
+    ("documents/imports.py", "prénom"): "spreadsheet column heading",
+    ("documents/imports.py", "prénom du tuteur"): "spreadsheet column heading",
+    # Written into the database in place of a destroyed file's name, and searched for.
+    ("documents/retention.py", "Supprimé (durée de conservation écoulée)"): "stored marker",
     # A proper noun, and only the default of an environment variable.
     ("config/settings.py", "CCI Formation — Centre de démonstration"): "default centre name",
 }

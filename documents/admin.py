@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from documents.models import IssuedDocument, ReferenceCounter
+from workflow.admin_base import ReadOnlyAdmin
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "kind", "enrolment", "session", "issued_at", "file_deleted_at"]
+    list_filter = ["kind", "issued_at"]
+    search_fields = ["reference", "sha256", "enrolment__candidate__last_name"]
+    date_hierarchy = "issued_at"
+
+
+@admin.register(ReferenceCounter)
+class ReferenceCounterAdmin(ReadOnlyAdmin):
+    list_display = ["prefix", "year", "last"]
+    list_filter = ["prefix", "year"]
+    search_fields = ["prefix"]

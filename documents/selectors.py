@@ -1,0 +1,382 @@
+"""Reads for documents: the facts each document states, as plain data (hashed, then rendered)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Enrolment
+from documents.exports import EXPORT_OUTCOME_WORDS
+from documents.models import IssuedDocument
+from workflow import rules
+from workflow.accommodations import accommodations_text
+from workflow.cc import cc_marks_for_candidate
+from workflow.models import JuryDecision, JurySession, SessionCandidate, Soutenance
+
+
+def _identity(enrolment: Enrolment) -> dict:
+    candidate = enrolment.candidate
+    return {
+        "last_name": candidate.last_name,
+        "first_name": candidate.first_name,
+        "email": candidate.email,
+        "birth_date": candidate.birth_date,
+        "route": enrolment.get_route_display(),
+        "cohort": enrolment.cohort.name,
+        "company": enrolment.company.name,
+    }
+
+
+def _session_facts(session: JurySession) -> dict:
+    return {
+        "session_id": session.pk,
+        "date": session.date,
+        "place": session.place,
+        "establishment": session.establishment.name,
+        "title_code": session.title.code,
+        "title_name": session.title.name,
+    }
+
+
+def convocation_data(entry: SessionCandidate) -> dict:
+    """Return what a candidate's convocation to a jury session states, with the soutenance's
+    time and any accommodation granted (RULES.md §5)."""
+    soutenance = (
+        Soutenance.objects.filter(session=entry.session, memoire__enrolment=entry.enrolment)
+        .order_by("starts_at")
+        .first()
+    )
+    return {
+        "centre": settings.PREUVES_CENTRE_NAME,
+        "session": _session_facts(entry.session),
+        "candidate": _identity(entry.enrolment),
+        "soutenance": None
+        if soutenance is None
+        else {
+            "starts_at": soutenance.starts_at,
+            "duration_minutes": soutenance.duration_minutes,
+            "extra_minutes": soutenance.duration_minutes - soutenance.base_minutes,
+        },
+        "accommodations": accommodations_text(entry.enrolment),
+    }
+
+
+def session_entries(session: JurySession):
+    """Return the session's candidates in alphabetical order."""
+    return session.candidates.select_related(
+        "enrolment__candidate", "enrolment__cohort", "enrolment__company"
+    ).order_by("enrolment__candidate__last_name", "enrolment__candidate__first_name")
+
+
+@dataclass(frozen=True)
+class Verification:
+    document: IssuedDocument | None
+    matches: bool | None  # None when no copy was given
+    message: str
+    sha256: str = ""
+
+
+def file_sha256(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def document_verification(*, reference: str = "", upload=None) -> Verification:
+    """Return whether a copy and/or a reference match a document the centre issued."""
+    sha256 = file_sha256(upload) if upload is not None else ""
+    if reference:
+        document = IssuedDocument.objects.filter(reference=reference).first()
+        if document is None:
+            return Verification(
+                None,
+                False if sha256 else None,
+                _("Aucun document émis par le centre ne porte cette référence."),
+                sha256,
+            )
+        if not sha256:
+            return Verification(
+                document,
+                None,
+                _(
+                    "Ce document a bien été émis par le centre. Déposez sa copie pour vérifier "
+                    "qu'elle est identique à l'original."
+                ),
+            )
+        if sha256 == document.sha256:
+            return Verification(document, True, _match_message(), sha256)
+        return Verification(
+            document,
+            False,
+            _(
+                "Cette copie ne correspond PAS au document émis sous cette référence : elle a "
+                "été modifiée ou il s'agit d'un autre document."
+            ),
+            sha256,
+        )
+    document = IssuedDocument.objects.filter(sha256=sha256).order_by("issued_at").first()
+    if document is None:
+        return Verification(
+            None,
+            False,
+            _("Ce fichier ne correspond à aucun document émis par le centre."),
+            sha256,
+        )
+    return Verification(document, True, _match_message(), sha256)
+
+
+def _match_message() -> str:
+    return _(
+        "Cette copie est identique au document émis par le centre (empreinte SHA-256 identique)."
+    )
+
+
+# --- Results of a closed session (the jury's stored decisions) ------------------------------
+
+OUTCOME_LABELS = {
+    "total": gettext_lazy("Certification totale (titre obtenu)"),
+    "partial": gettext_lazy("Certification partielle (blocs validés)"),
+    "none": gettext_lazy("Non certifié(e) : attestation de suivi de formation"),
+}
+EXPORT_OUTCOMES = EXPORT_OUTCOME_WORDS
+DECIDED_STATES = (JurySession.State.CLOSED, JurySession.State.PUBLISHED)
+
+
+def session_decisions(session: JurySession):
+    """Return the session's stored decisions, candidates in alphabetical order."""
+    return (
+        JuryDecision.objects.filter(session=session)
+        .select_related("enrolment__candidate", "enrolment__cohort", "enrolment__company")
+        .order_by("enrolment__candidate__last_name", "enrolment__candidate__first_name", "pk")
+    )
+
+
+def decision_for(session: JurySession, enrolment) -> JuryDecision | None:
+    """Return the frozen decision of a candidate in a closed or published session."""
+    if session.state not in DECIDED_STATES:
+        return None
+    return session_decisions(session).filter(enrolment=enrolment).first()
+
+
+def bloc_code(title_code: str, number: str) -> str:
+    """Return a bloc's code as France Compétences writes it: RNCP36390BC01."""
+    return f"RNCP{title_code}BC{int(number):02d}"
+
+
+def _decision_facts(decision: JuryDecision) -> dict:
+    """Return the decision as documents print it: final outcome, computed figures, reasons.
+
+    Every figure is the one the rules engine computed and the jury branch stored; the outcome
+    and validated blocs are the jury's (its own decision when it departed from the engine's).
+    """
+    computed = decision.computed
+    title = decision.session.title
+    blocs_by_number = {str(bloc.number): bloc for bloc in title.blocs.all()}
+    validated = [str(number) for number in decision.validated_blocs]
+    inputs = computed.get("inputs", {})
+    blocs = []
+    for number in sorted(computed["blocs"], key=rules.bloc_sort_key):
+        stored = computed["blocs"][number]
+        bloc_input = inputs.get("blocs", {}).get(number, {})
+        bloc = blocs_by_number.get(number)
+        blocs.append(
+            {
+                "number": number,
+                "code": bloc_code(title.code, number),
+                "name": bloc.name if bloc else "",
+                "cc": bloc_input.get("cc"),
+                "cc_max": bloc.cc_points if bloc else None,
+                "exam": bloc_input.get("exam"),
+                "exam_max": bloc.exam_points if bloc else None,
+                "points": stored["points"],
+                "points_display": stored["points_display"],
+                "max_points": stored["max_points"],
+                "on_20_display": stored["on_20_display"],
+                "presented": stored["presented"],
+                "passed": stored["passed"],
+                "eliminatory": stored["eliminatory"],
+                "carried": stored.get("carried", False),
+                "validated": number in validated,
+            }
+        )
+    practice = computed["practice"]
+    practice_input = inputs.get("practice", {})
+    return {
+        "outcome": decision.outcome,
+        "outcome_label": str(OUTCOME_LABELS[decision.outcome]),
+        "computed_outcome": computed["outcome"],
+        "computed_outcome_label": str(OUTCOME_LABELS[computed["outcome"]]),
+        "overridden": decision.is_override,
+        "override_motive": decision.override_motive,
+        "fraud": decision.fraud,
+        "validated_blocs": validated,
+        "computed_validated_blocs": list(computed["validated_blocs"]),
+        "points_total": computed["points_total"],
+        "points_total_display": computed["points_total_display"],
+        "total_max": title.total_points,
+        "blocs": blocs,
+        "practice": {
+            "written": practice_input.get("written"),
+            "written_max": title.practice_written_points,
+            "oral": practice_input.get("oral"),
+            "oral_max": title.practice_oral_points,
+            "tutor": practice_input.get("tutor"),
+            "tutor_max": title.practice_tutor_points,
+            "tutor_after_penalty_display": practice["tutor_after_penalty_display"],
+            "tutor_penalty_pct": computed.get("tutor_penalty_pct"),
+            "points_display": practice["points_display"],
+            "max_points": practice["max_points"],
+            "on_20_display": practice["on_20_display"],
+            "presented": practice["presented"],
+            "passed": practice["passed"],
+        },
+        "referred_to_jury": computed.get("referred_to_jury", False),
+        "reasons": list(computed.get("reasons", [])),
+    }
+
+
+def _cc_modules(enrolment) -> list[dict]:
+    """Return the CC points of each module (the jury branch's CC computation)."""
+    return [
+        {
+            "bloc": str(row["bloc"].number),
+            "code": row["module"].code,
+            "name": row["module"].name,
+            "points": row["points"],
+            "max": row["module"].cc_points,
+        }
+        for row in cc_marks_for_candidate(enrolment)
+    ]
+
+
+def _result_header(decision: JuryDecision) -> dict:
+    session = decision.session
+    return {
+        "centre": settings.PREUVES_CENTRE_NAME,
+        "session": _session_facts(session),
+        "candidate": _identity(decision.enrolment),
+        "training": {
+            "start": decision.enrolment.cohort.training_start,
+            "end": decision.enrolment.cohort.training_end,
+            "hours": decision.enrolment.cohort.training_hours,
+            "establishment": decision.enrolment.cohort.establishment.name,
+        },
+    }
+
+
+def releve_data(decision: JuryDecision) -> dict:
+    """Return what a candidate's relevé de notes states."""
+    return {
+        **_result_header(decision),
+        "decision": _decision_facts(decision),
+        "cc_modules": _cc_modules(decision.enrolment),
+    }
+
+
+def certificat_data(decision: JuryDecision, number: str) -> dict:
+    """Return what the certificat of one validated bloc states."""
+    facts = _decision_facts(decision)
+    bloc = next(bloc for bloc in facts["blocs"] if bloc["number"] == number)
+    return {**_result_header(decision), "bloc": bloc}
+
+
+def attestation_data(decision: JuryDecision) -> dict:
+    """Return what the attestation de suivi de formation states."""
+    facts = _decision_facts(decision)
+    return {
+        **_result_header(decision),
+        "validated_blocs": [bloc for bloc in facts["blocs"] if bloc["validated"]],
+    }
+
+
+def certificat_blocs(decision: JuryDecision) -> list[str]:
+    """Return the blocs this decision validated, each owed a certificat (carried ones were
+    certified by the session that validated them)."""
+    carried = {number for number, bloc in decision.computed["blocs"].items() if bloc.get("carried")}
+    return [str(n) for n in decision.validated_blocs if str(n) not in carried]
+
+
+def attestation_due(decision: JuryDecision) -> bool:
+    """Return whether the candidate gets an attestation de suivi de formation (no title)."""
+    return decision.outcome != "total"
+
+
+def pv_data(session: JurySession) -> dict:
+    """Return what the procès-verbal of a closed session states."""
+    members = [
+        {
+            "name": member.user.get_full_name(),
+            "role": member.get_role_display(),
+            "role_key": member.role,
+        }
+        for member in session.members.select_related("user").order_by("role", "user__last_name")
+    ]
+    order = {"president": 0, "professional": 1, "cci_representative": 2, "observer": 3}
+    members.sort(key=lambda member: order.get(member["role_key"], 9))
+    candidates = []
+    for decision in session_decisions(session):
+        facts = _decision_facts(decision)
+        candidates.append(
+            {
+                **_identity(decision.enrolment),
+                "outcome": facts["outcome"],
+                "outcome_label": facts["outcome_label"],
+                "validated_blocs": facts["validated_blocs"],
+                "points_total_display": facts["points_total_display"],
+                "overridden": facts["overridden"],
+                "computed_outcome_label": facts["computed_outcome_label"],
+                "computed_validated_blocs": facts["computed_validated_blocs"],
+                "override_motive": facts["override_motive"],
+                "fraud": facts["fraud"],
+            }
+        )
+    return {
+        "centre": settings.PREUVES_CENTRE_NAME,
+        "session": {**_session_facts(session), "closed_at": session.closed_at},
+        "members": members,
+        "candidates": candidates,
+        "counts": {
+            key: sum(1 for c in candidates if c["outcome"] == key)
+            for key in ("total", "partial", "none")
+        },
+        "overrides": [c for c in candidates if c["overridden"]],
+    }
+
+
+@dataclass
+class ResultLinks:
+    """The result documents one decision gives a candidate."""
+
+    session: JurySession
+    enrolment: object
+    decision: JuryDecision | None
+    certificats: list[str]
+    attestation: bool
+
+
+def result_links(session: JurySession, enrolment) -> ResultLinks:
+    decision = decision_for(session, enrolment)
+    if decision is None:
+        return ResultLinks(session, enrolment, None, [], False)
+    return ResultLinks(
+        session, enrolment, decision, certificat_blocs(decision), attestation_due(decision)
+    )
+
+
+def session_result_rows(session: JurySession) -> list[ResultLinks]:
+    """Return each candidate of a session with the result documents they are owed."""
+    return [result_links(session, entry.enrolment) for entry in session_entries(session)]
+
+
+def candidate_result_links(enrolment, *, published_only: bool) -> list[ResultLinks]:
+    """Return a candidate's decided sessions with their result documents, latest first."""
+    states = (JurySession.State.PUBLISHED,) if published_only else DECIDED_STATES
+    sessions = JurySession.objects.filter(
+        decisions__enrolment=enrolment, state__in=states
+    ).order_by("-date")
+    return [result_links(session, enrolment) for session in sessions]

@@ -1,0 +1,57 @@
+from django.urls import path
+
+from documents import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("exports/evaluateurs.<str:fmt>", views.workload_export, name="workload_export"),
+    path(
+        "exports/promotions/<int:cohort_pk>.<str:fmt>",
+        views.cohort_progress_export,
+        name="cohort_progress_export",
+    ),
+    path("import/candidats/", views.candidate_import, name="candidate_import"),
+    path(
+        "import/candidats/confirmer/",
+        views.candidate_import_confirm,
+        name="candidate_import_confirm",
+    ),
+    path("verifier/", views.document_verify, name="verify"),
+    path("mes-documents/", views.my_documents, name="mine"),
+    path("piece/<str:reference>/", views.document_download, name="download"),
+    path("sessions/<int:session_pk>/", views.session_documents, name="session"),
+    path(
+        "sessions/<int:session_pk>/proces-verbal.pdf",
+        views.proces_verbal_download,
+        name="proces_verbal",
+    ),
+    path(
+        "sessions/<int:session_pk>/resultats.<str:fmt>",
+        views.session_results_export,
+        name="session_results_export",
+    ),
+    path(
+        "sessions/<int:session_pk>/candidats/<int:enrolment_pk>/certificat-bloc-<int:bloc>.pdf",
+        views.result_download,
+        {"kind": "certificat"},
+        name="certificat",
+    ),
+    path(
+        "sessions/<int:session_pk>/candidats/<int:enrolment_pk>/<str:kind>.pdf",
+        views.result_download,
+        name="result",
+    ),
+    path("candidats/<int:enrolment_pk>/", views.candidate_documents, name="candidate"),
+    path(
+        "sessions/<int:session_pk>/archive.zip",
+        views.session_archive_download,
+        name="session_archive",
+    ),
+    path(
+        "sessions/<int:session_pk>/convocation/<int:enrolment_pk>.pdf",
+        views.convocation_download,
+        name="convocation",
+    ),
+]

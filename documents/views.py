@@ -1,0 +1,344 @@
+import base64
+import hashlib
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Cohort, Enrolment
+from documents import exports, selectors, services
+from documents.access import document_may_download, may_download, staff_may_use
+from documents.forms import CandidateImportConfirmForm, CandidateImportForm, DocumentVerifyForm
+from documents.models import IssuedDocument
+from workflow.models import JurySession, SessionCandidate
+
+IMPORT_SALT = "documents.candidate-import"
+IMPORT_MAX_AGE = 60 * 60  # seconds between the dry run and the confirmation
+
+
+def staff_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not staff_may_use(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def serve(request, document: IssuedDocument) -> FileResponse:
+    """Send an issued file to someone the access function allows, and record the download."""
+    if not document_may_download(request.user, document) or not document.file:
+        raise Http404
+    services.document_download_record(actor=request.user, document=document)
+    content_type = (
+        "application/zip" if document.kind == document.Kind.ARCHIVE else "application/pdf"
+    )
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.filename,
+        content_type=content_type,
+    )
+
+
+# --- Imports --------------------------------------------------------------------------------
+
+
+@staff_required
+def candidate_import(request):
+    """Upload a candidate file and show the dry run: every error, or what the import will do."""
+    bound = request.method == "POST"
+    form = CandidateImportForm(request.POST, request.FILES) if bound else CandidateImportForm()
+    context = {"form": form}
+    if bound and form.is_valid():
+        cohort = form.cleaned_data["cohort"]
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        report = services.enrolments_import_check(
+            cohort=cohort, filename=upload.name, content=content
+        )
+        context.update(report=report, cohort=cohort)
+        if report.valid:
+            # The file travels back signed (not stored): no temporary record can be orphaned.
+            token = signing.dumps(
+                {
+                    "cohort": cohort.pk,
+                    "user": request.user.pk,
+                    "name": upload.name,
+                    "content": base64.b64encode(content).decode(),
+                    "sha256": report.sha256,
+                },
+                salt=IMPORT_SALT,
+                compress=True,
+            )
+            context["confirm_form"] = CandidateImportConfirmForm(initial={"token": token})
+    return render(request, "documents/import.html", context)
+
+
+@staff_required
+@require_POST
+def candidate_import_confirm(request):
+    form = CandidateImportConfirmForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise signing.BadSignature
+        payload = signing.loads(
+            form.cleaned_data["token"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
+        )
+        if payload["user"] != request.user.pk:
+            raise signing.BadSignature
+        content = base64.b64decode(payload["content"])
+        if hashlib.sha256(content).hexdigest() != payload["sha256"]:
+            raise signing.BadSignature
+    except signing.SignatureExpired:
+        messages.error(
+            request, _("La vérification date de plus d'une heure : déposez à nouveau le fichier.")
+        )
+        return redirect("documents:candidate_import")
+    except (signing.BadSignature, KeyError, ValueError):
+        messages.error(request, _("Confirmation invalide : déposez à nouveau le fichier."))
+        return redirect("documents:candidate_import")
+    cohort = get_object_or_404(Cohort, pk=payload["cohort"])
+    try:
+        report = services.enrolments_import(
+            cohort=cohort, filename=payload["name"], content=content, actor=request.user
+        )
+    except services.ImportInvalid as invalid:
+        # The database changed since the dry run: show the new errors, import nothing.
+        return render(
+            request,
+            "documents/import.html",
+            {"form": CandidateImportForm(), "report": invalid.report, "cohort": cohort},
+        )
+    messages.success(
+        request,
+        _(
+            "Import terminé pour %(cohort)s : %(new)d inscription(s) créée(s), %(changed)d "
+            "modifiée(s), %(same)d inchangée(s)."
+        )
+        % {
+            "cohort": cohort,
+            "new": len(report.new_enrolments),
+            "changed": len(report.changed_enrolments),
+            "same": len(report.unchanged_enrolments),
+        },
+    )
+    return redirect("documents:candidate_import")
+
+
+# --- Verification ---------------------------------------------------------------------------
+
+
+@staff_required
+def document_verify(request):
+    """Say whether a copy (or a reference) matches a document the centre issued."""
+    bound = request.method == "POST"
+    form = DocumentVerifyForm(request.POST, request.FILES) if bound else DocumentVerifyForm()
+    result = None
+    if bound and form.is_valid():
+        result = selectors.document_verification(
+            reference=form.cleaned_data["reference"], upload=form.cleaned_data["file"]
+        )
+    return render(request, "documents/verify.html", {"form": form, "result": result})
+
+
+# --- Session and candidate documents --------------------------------------------------------
+
+
+@staff_required
+def session_documents(request, session_pk):
+    session = get_object_or_404(JurySession.objects.select_related("establishment"), pk=session_pk)
+    return render(
+        request,
+        "documents/session.html",
+        {
+            "session": session,
+            "rows": selectors.session_result_rows(session),
+            "decided": session.state in selectors.DECIDED_STATES,
+            "issued": session.issued_documents.select_related("enrolment__candidate", "bloc"),
+            "archive": session.issued_documents.filter(
+                kind=IssuedDocument.Kind.ARCHIVE, file_deleted_at__isnull=True
+            ).first(),
+        },
+    )
+
+
+@staff_required
+def convocation_download(request, session_pk, enrolment_pk):
+    entry = get_object_or_404(
+        SessionCandidate.objects.select_related("session", "enrolment__candidate"),
+        session_id=session_pk,
+        enrolment_id=enrolment_pk,
+    )
+    document = services.convocation_issue(entry=entry, actor=request.user)
+    return serve(request, document)
+
+
+@login_required
+def document_download(request, reference):
+    document = get_object_or_404(
+        IssuedDocument.objects.select_related("enrolment", "session"), reference=reference
+    )
+    return serve(request, document)
+
+
+@login_required
+def my_documents(request):
+    """The candidate's own documents: convocations, and results once published."""
+    convocations = [
+        document
+        for document in IssuedDocument.objects.filter(
+            enrolment__candidate=request.user, kind=IssuedDocument.Kind.CONVOCATION
+        )
+        .exclude(file="")
+        .select_related("session", "enrolment")
+        if document_may_download(request.user, document)
+    ]
+    results = [
+        links
+        for enrolment in Enrolment.objects.filter(candidate=request.user)
+        for links in selectors.candidate_result_links(enrolment, published_only=True)
+    ]
+    return render(
+        request, "documents/mine.html", {"convocations": convocations, "results": results}
+    )
+
+
+RESULT_KINDS = {
+    "releve": IssuedDocument.Kind.RELEVE,
+    "attestation": IssuedDocument.Kind.ATTESTATION,
+    "certificat": IssuedDocument.Kind.CERTIFICAT_BLOC,
+}
+
+
+@login_required
+def result_download(request, session_pk, enrolment_pk, kind, bloc=None):
+    """A candidate's relevé, certificat de bloc or attestation, issued on first request."""
+    session = get_object_or_404(JurySession.objects.select_related("title"), pk=session_pk)
+    enrolment = get_object_or_404(Enrolment.objects.select_related("candidate"), pk=enrolment_pk)
+    if kind not in RESULT_KINDS or not may_download(
+        request.user, kind=RESULT_KINDS[kind], session=session, enrolment=enrolment
+    ):
+        raise Http404
+    try:
+        if kind == "releve":
+            document = services.releve_issue(
+                session=session, enrolment=enrolment, actor=request.user
+            )
+        elif kind == "attestation":
+            document = services.attestation_issue(
+                session=session, enrolment=enrolment, actor=request.user
+            )
+        else:
+            document = services.certificat_issue(
+                session=session, enrolment=enrolment, bloc_number=str(bloc), actor=request.user
+            )
+    except services.DocumentRefused as refused:
+        if not staff_may_use(request.user):
+            raise Http404 from refused
+        messages.error(request, str(refused))
+        return redirect("documents:session", session_pk=session.pk)
+    return serve(request, document)
+
+
+@staff_required
+def proces_verbal_download(request, session_pk):
+    session = get_object_or_404(JurySession.objects.select_related("title"), pk=session_pk)
+    try:
+        document = services.proces_verbal_issue(session=session, actor=request.user)
+    except services.DocumentRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("documents:session", session_pk=session.pk)
+    return serve(request, document)
+
+
+@staff_required
+def session_results_export(request, session_pk, fmt):
+    session = get_object_or_404(JurySession.objects.select_related("title"), pk=session_pk)
+    if session.state not in selectors.DECIDED_STATES:
+        messages.error(request, _("Les résultats s'exportent une fois la délibération close."))
+        return redirect("documents:session", session_pk=session.pk)
+    table = exports.session_results_table(session)
+    return export_response(table, fmt=fmt, name=f"diplomation-jury-{session.date:%Y-%m-%d}")
+
+
+@staff_required
+def candidate_documents(request, enrolment_pk):
+    """A candidate's documents for the staff: every decided session, every document issued."""
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("candidate", "cohort"), pk=enrolment_pk
+    )
+    return render(
+        request,
+        "documents/candidate.html",
+        {
+            "enrolment": enrolment,
+            "results": selectors.candidate_result_links(enrolment, published_only=False),
+            "issued": enrolment.issued_documents.select_related("session", "bloc"),
+        },
+    )
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+EXPORT_TYPES = {
+    "csv": ("text/csv; charset=utf-8", exports.table_csv),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        exports.table_xlsx,
+    ),
+}
+
+
+def export_response(table: exports.Table, *, fmt: str, name: str) -> HttpResponse:
+    if fmt not in EXPORT_TYPES:
+        raise Http404
+    content_type, write = EXPORT_TYPES[fmt]
+    response = HttpResponse(write(table), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@staff_required
+def index(request):
+    """The staff's entry to documents: imports, exports, sessions, verification."""
+    return render(
+        request,
+        "documents/index.html",
+        {
+            "cohorts": Cohort.objects.select_related("establishment"),
+            "sessions": JurySession.objects.select_related("establishment"),
+        },
+    )
+
+
+@staff_required
+def workload_export(request, fmt):
+    table = exports.workload_table(today=services.today())
+    return export_response(table, fmt=fmt, name=f"charge-evaluateurs-{services.today():%Y-%m-%d}")
+
+
+@staff_required
+def cohort_progress_export(request, cohort_pk, fmt):
+    cohort = get_object_or_404(Cohort.objects.select_related("title"), pk=cohort_pk)
+    table = exports.cohort_progress_table(cohort)
+    return export_response(table, fmt=fmt, name=f"avancement-promotion-{cohort.pk}")
+
+
+@staff_required
+def session_archive_download(request, session_pk):
+    session = get_object_or_404(JurySession, pk=session_pk)
+    try:
+        document = services.session_archive_issue(session=session, actor=request.user)
+    except services.DocumentRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("documents:session", session_pk=session.pk)
+    return serve(request, document)
