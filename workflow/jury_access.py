@@ -68,5 +68,10 @@ def accommodations_may_read(user, enrolment) -> bool:
     ).exists()
 
 
+def candidate_history_may_read(user, enrolment) -> bool:
+    """Return True for the staff and the president of a jury the candidate goes before."""
+    return accommodations_may_read(user, enrolment)
+
+
 def candidate_may_see_results(user, session) -> bool:
     return session.state == JurySession.State.PUBLISHED and user.is_authenticated

@@ -14,6 +14,7 @@ urlpatterns = [
     path("centre/", views.staff_dashboard, name="staff_dashboard"),
     path("centre/sessions/<int:pk>/", views.staff_session, name="staff_session"),
     path("centre/candidats/<int:pk>/", views.staff_candidate, name="staff_candidate"),
+    path("candidats/<int:pk>/historique/", views.candidate_history, name="candidate_history"),
     path("sessions/", views.jury_home, name="jury_home"),
     path("sessions/<int:pk>/", views.jury_session, name="session"),
     path("sessions/<int:pk>/ouvrir/", views.jury_session_open, name="session_open"),

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,9 +32,11 @@ from workflow import (
     tutoring,
 )
 from workflow.access import is_centre_staff
+from workflow.audit import audit_for_candidate
 from workflow.errors import WorkflowError
 from workflow.jury_access import (
     accommodations_may_read,
+    candidate_history_may_read,
     is_president,
     is_voting_member,
     session_may_read,
@@ -717,4 +720,17 @@ def deliberation(request, pk):
             "may_publish": session.state == JurySession.State.CLOSED
             and (president or is_centre_staff(request.user)),
         },
+    )
+
+
+@login_required
+def candidate_history(request, pk):
+    """Show a candidate's whole audit trail: to the staff and their jury's president only."""
+    enrolment = get_object_or_404(Enrolment.objects.select_related("candidate", "cohort"), pk=pk)
+    if not candidate_history_may_read(request.user, enrolment):
+        raise Http404
+    return render(
+        request,
+        "workflow/candidate_history.html",
+        {"enrolment": enrolment, "events": audit_for_candidate(enrolment.candidate)},
     )
