@@ -254,6 +254,8 @@ def final_validated_blocs(decision: rules.Decision, file: CandidateFile) -> list
 def decision_snapshot(decision: rules.Decision, file: CandidateFile) -> dict:
     """Return the decision as JSON data, exact values as strings, with the inputs used."""
     validated = final_validated_blocs(decision, file)
+    title = title_rules(file.enrolment.cohort.title)
+    bloc_thresholds = {b.number: (b.minimum_on_20, b.validation_on_20) for b in title.blocs}
     outcome = decision.outcome
     if outcome == rules.OUTCOME_NONE and validated:
         outcome = rules.OUTCOME_PARTIAL
@@ -272,7 +274,7 @@ def decision_snapshot(decision: rules.Decision, file: CandidateFile) -> dict:
                 "points_display": rules.fr_number(b.points),
                 "max_points": str(b.max_points),
                 "on_20": str(b.on_20),
-                "on_20_display": rules.fr_number(b.on_20),
+                "on_20_display": rules.fr_mark_on_20(b.on_20, *bloc_thresholds.get(b.number, ())),
                 "presented": b.presented,
                 "passed": b.passed,
                 "eliminatory": b.eliminatory,
@@ -285,7 +287,9 @@ def decision_snapshot(decision: rules.Decision, file: CandidateFile) -> dict:
             "points_display": rules.fr_number(decision.practice.points),
             "max_points": str(decision.practice.max_points),
             "on_20": str(decision.practice.on_20),
-            "on_20_display": rules.fr_number(decision.practice.on_20),
+            "on_20_display": rules.fr_mark_on_20(
+                decision.practice.on_20, title.practice.minimum_on_20
+            ),
             "tutor_after_penalty": str(decision.practice.tutor_after_penalty),
             "tutor_after_penalty_display": rules.fr_number(decision.practice.tutor_after_penalty),
             "presented": decision.practice.presented,

@@ -440,6 +440,12 @@ def fr_number(value: Decimal, *, below: Decimal | None = None) -> str:
     return text.replace(".", ",")
 
 
+def fr_mark_on_20(value: Decimal, *thresholds: Decimal) -> str:
+    """Return a mark on 20 for display, never rounded up onto a threshold it missed."""
+    above = [Decimal(t) for t in thresholds if Decimal(value) < Decimal(t)]
+    return fr_number(value, below=min(above) if above else None)
+
+
 def _plain(value: Decimal) -> str:
     value = Decimal(value).normalize(_DISPLAY)
     return f"{value:f}" if abs(value.adjusted()) < 20 else str(value)

@@ -571,3 +571,16 @@ def test_importing_the_rules_module_loads_no_django_module():
     )
 
     assert completed.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("7.9989", "7,99"),  # just under the 8/20 minimum: never shown as 8
+        ("9.9951", "9,99"),  # just under the 10/20 validation
+        ("10", "10"),
+        ("12.345", "12,35"),  # far from any threshold: ordinary rounding
+    ],
+)
+def test_a_mark_on_20_is_never_displayed_on_a_threshold_it_missed(value, expected):
+    assert rules.fr_mark_on_20(D(value), D(8), D(10)) == expected
