@@ -56,12 +56,16 @@ def referentiel(transactional_db):
     call_command("load_referentiel", stdout=StringIO())
 
 
+# Generous: a loaded two-core CI machine can take seconds to render a page the first time.
+ACTION_TIMEOUT_MS = 30_000
+
+
 @pytest.fixture
 def browser_context(chromium, live_server):
     context = chromium.new_context(
         base_url=live_server.url, locale="fr-FR", viewport=DESKTOP, timezone_id="Europe/Paris"
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     yield context
     context.close()
 
@@ -83,7 +87,7 @@ def phone_page(chromium, live_server):
         is_mobile=True,
         has_touch=True,
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     yield context.new_page()
     context.close()
 
