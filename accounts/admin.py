@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from accounts import services
 from accounts.models import (
     Accompaniment,
     Cohort,
@@ -28,6 +31,23 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["user_roles__role", "is_active", "is_staff", "employer"]
     search_fields = ["email", "first_name", "last_name"]
     inlines = [UserRoleInline]
+    actions = ["send_invitations"]
+
+    @admin.action(description=_("Envoyer un lien d'invitation (choix du mot de passe)"))
+    def send_invitations(self, request, queryset):
+        base_url = request.build_absolute_uri("/")
+        with transaction.atomic():
+            for user in queryset:
+                services.invitation_send(user=user, created_by=request.user, base_url=base_url)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d invitation envoyée.", "%(count)d invitations envoyées.", len(queryset)
+            )
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
+
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Identité"), {"fields": ("first_name", "last_name", "birth_date", "phone", "employer")}),

@@ -3,8 +3,11 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, LoginFailure, User
@@ -41,6 +44,21 @@ def invitation_issue(*, user: User, created_by: User | None = None) -> str:
         Invitation.objects.filter(user=user, used_at__isnull=True).update(expires_at=now())
         _, token = Invitation.issue(user=user, created_by=created_by)
     return token
+
+
+def invitation_send(*, user: User, created_by: User | None = None, base_url: str) -> None:
+    """Issue a fresh invitation and e-mail its link to ``user`` once the transaction commits.
+
+    The clear token lives only in the e-mail: the database keeps its SHA-256.
+    """
+    token = invitation_issue(user=user, created_by=created_by)
+    link = base_url.rstrip("/") + reverse("accounts:invitation", args=[token])
+    context = {"user": user, "link": link, "days": settings.INVITATION_VALID_DAYS}
+    subject = " ".join(render_to_string("accounts/email/invitation_subject.txt", context).split())
+    body = render_to_string("accounts/email/invitation.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    )
 
 
 @transaction.atomic

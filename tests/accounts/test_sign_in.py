@@ -127,3 +127,36 @@ def test_one_person_may_hold_several_roles():
     user = UserFactory(roles=[Role.FORMATEUR, Role.JURY])
     assert user.has_role(Role.FORMATEUR) and user.has_role(Role.JURY)
     assert not user.has_role(Role.EVALUATEUR)
+
+
+def test_staff_send_invitations_from_the_admin_and_the_link_works_once(
+    client, django_capture_on_commit_callbacks
+):
+    admin_user = UserFactory(is_staff=True, is_superuser=True, roles=[Role.ADMINISTRATEUR])
+    tutor = UserFactory(email="tuteur.nouveau@exemple.fr", roles=[Role.TUTEUR])
+    tutor.set_unusable_password()
+    tutor.save()
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:accounts_user_changelist"),
+            {"action": "send_invitations", "_selected_action": [tutor.pk]},
+        )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["tuteur.nouveau@exemple.fr"]
+    assert "activez votre compte" in message.subject
+    link = next(line for line in message.body.splitlines() if "/invitation/" in line)
+    path = link.split("testserver", 1)[1]
+    client.logout()
+    password = "Mot-de-passe-du-tuteur-2026"
+    assert (
+        client.post(path, {"new_password1": password, "new_password2": password}).status_code == 302
+    )
+    tutor.refresh_from_db()
+    assert tutor.check_password(password)
+    client.logout()
+    assert client.get(path).status_code == 404
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    assert not Invitation.objects.filter(token_digest=token).exists()
