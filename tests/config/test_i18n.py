@@ -119,9 +119,20 @@ def non_literal_gettext_calls(source: str) -> list[tuple[int, str]]:
         and _call_name(node) in GETTEXT_FUNCTIONS - {"format_lazy"}
         and not (
             node.args
-            and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args)
+            and all(
+                isinstance(a, ast.Constant) and isinstance(a.value, str)
+                for a in _message_args(node)
+            )
         )
     ]
+
+
+# How many leading arguments are messages; the rest (a plural's count) may be any expression.
+MESSAGE_ARGUMENTS = {"ngettext": 2, "ngettext_lazy": 2, "npgettext": 3, "npgettext_lazy": 3}
+
+
+def _message_args(node: ast.Call) -> list:
+    return node.args[: MESSAGE_ARGUMENTS.get(_call_name(node), len(node.args))]
 
 
 def checked_sources():
