@@ -11,6 +11,21 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture
+def referentiel_reloaded(transactional_db):
+    """Reload the référentiel for a transactional test.
+
+    The data migration loads it once, but a transactional test before this one (the browser
+    tests, the concurrency tests) ends by flushing every table; pytest-django runs those tests
+    last, in any order among themselves.
+    """
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_referentiel", stdout=StringIO())
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

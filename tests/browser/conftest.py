@@ -4,11 +4,8 @@ Every test here uses pytest-django's ``live_server``, hence a transactional data
 emptied after each test: the référentiel loaded by the data migration is reloaded for each one.
 """
 
-from io import StringIO
-
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.test import Client
 
 from tests.browser.support import (
@@ -51,9 +48,8 @@ def chromium():
 
 
 @pytest.fixture(autouse=True)
-def referentiel(transactional_db):
-    """Reload the RNCP 36390 référentiel, flushed after every transactional test."""
-    call_command("load_referentiel", stdout=StringIO())
+def referentiel(referentiel_reloaded):
+    """Every browser test runs with the RNCP 36390 référentiel (see ``referentiel_reloaded``)."""
 
 
 # Generous: a loaded two-core CI machine can take seconds to render a page the first time.

@@ -19,7 +19,8 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite serialises writers",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("referentiel_reloaded"),
 ]
 
 
