@@ -40,6 +40,7 @@ from workflow import audit as audit_trail
 from workflow.access import is_centre_staff
 from workflow.audit import audit_record
 from workflow.notifications import notify
+from workflow.transitions import today
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +76,6 @@ class PortfolioError(Exception):
 
 def now():
     return audit_trail.now()
-
-
-def today() -> date:
-    return timezone.localdate(now())
 
 
 # --------------------------------------------------------------------------- configuration

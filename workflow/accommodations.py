@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portfolio.models import Portfolio
-from workflow import eligibility
+from workflow import audit, eligibility
 from workflow.access import is_centre_staff
-from workflow.audit import audit_record, now
+from workflow.audit import audit_record
 from workflow.errors import WorkflowError
 from workflow.models import Accommodation
 
@@ -23,12 +23,12 @@ def accommodation_record(*, actor, enrolment, kind: str, details: str = "") -> A
         accommodation, created = Accommodation.objects.select_for_update().get_or_create(
             enrolment=enrolment,
             kind=kind,
-            defaults={"details": details, "recorded_by": actor, "recorded_at": now()},
+            defaults={"details": details, "recorded_by": actor, "recorded_at": audit.now()},
         )
         before = None if created else {"details": accommodation.details}
         if not created:
             accommodation.details = details
-            accommodation.recorded_by, accommodation.recorded_at = actor, now()
+            accommodation.recorded_by, accommodation.recorded_at = actor, audit.now()
             accommodation.save()
         audit_record(
             actor=actor,

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portfolio.models import Memoire, Portfolio
-from workflow import policy
-from workflow.audit import audit_record, now
+from workflow import audit, policy
+from workflow.audit import audit_record
 from workflow.describe import mail_context
 from workflow.errors import WorkflowError
 from workflow.independence import assignment_problems, independence_problems
@@ -87,7 +87,7 @@ def evaluator_assign(*, target, evaluator, actor, due_date, rank: int = 1) -> As
             evaluator=evaluator,
             rank=rank,
             assigned_by=actor,
-            assigned_at=now(),
+            assigned_at=audit.now(),
             due_date=due_date,
         )
         audit_record(
@@ -143,7 +143,7 @@ def assignment_accept(*, assignment: Assignment, actor, declaration: str) -> Ass
                 reasons=problems,
             )
         before, after = fire(assignment, "accept", message=ASSIGNMENT_CHANGED)
-        assignment.accepted_at = now()
+        assignment.accepted_at = audit.now()
         assignment.declaration_text = declaration
         save(assignment)
         audit_record(

@@ -8,9 +8,9 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment
-from workflow import rules
+from workflow import audit, rules
 from workflow.access import is_centre_staff
-from workflow.audit import audit_record, now
+from workflow.audit import audit_record
 from workflow.errors import WorkflowError
 from workflow.models import AbsenceRecord
 
@@ -50,7 +50,7 @@ def absence_record(
             justification=justification,
             note=note,
             recorded_by=actor,
-            recorded_at=now(),
+            recorded_at=audit.now(),
         )
         audit_record(
             actor=actor,

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment
-from workflow import rules
-from workflow.audit import audit_record, now
+from workflow import audit, rules
+from workflow.audit import audit_record
 from workflow.errors import WorkflowError
 from workflow.jury_access import trainer_may_mark
 from workflow.models import CCMark
@@ -113,7 +113,7 @@ def _upsert(*, actor, enrolment, module, label, mark, out_of, absence):
             out_of=out_of,
             absence=absence,
             entered_by=actor,
-            entered_at=now(),
+            entered_at=audit.now(),
         )
         return True, record, None
     before = _as_dict(record)
@@ -123,7 +123,7 @@ def _upsert(*, actor, enrolment, module, label, mark, out_of, absence):
     if same_mark and record.out_of == out_of and record.absence == absence:
         return False, record, before
     record.mark, record.out_of, record.absence = mark, out_of, absence
-    record.entered_by, record.entered_at = actor, now()
+    record.entered_by, record.entered_at = actor, audit.now()
     record.save()
     return True, record, before
 

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from portfolio.models import EvidenceItem, Memoire, Portfolio
 from referentiel.models import Grid
 from referentiel.services import grid_version_freeze
-from workflow import double_marking, policy
-from workflow.audit import audit_record, now
+from workflow import audit, double_marking, policy
+from workflow.audit import audit_record
 from workflow.describe import mail_context
 from workflow.errors import WorkflowError
 from workflow.models import Assignment, CriterionScore, Reconciliation, Scoring
@@ -200,7 +200,7 @@ def scoring_submit(*, scoring: Scoring, actor) -> Scoring:
             )
         scoring.total = sum((r.points for r in scoring.scores.all()), Decimal(0))
         fire(scoring, "submit", message=SCORING_CLOSED)
-        scoring.submitted_at = now()
+        scoring.submitted_at = audit.now()
         save(scoring)
         fire(assignment, "complete", message=SCORING_CLOSED)
         save(assignment)
@@ -340,7 +340,7 @@ def _apply_reconciliation(portfolio, *, actor, method, mark, first, second, just
         agreed_mark=mark,
         justification=justification,
         decided_by=actor,
-        decided_at=now(),
+        decided_at=audit.now(),
     )
     audit_record(
         actor=actor,

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portfolio.models import Memoire
+from workflow import audit
 from workflow.access import is_centre_staff
-from workflow.audit import audit_record, now
+from workflow.audit import audit_record
 from workflow.errors import WorkflowError
 from workflow.models import BlocExamMark, MemoireWrittenMark
 
@@ -38,7 +39,7 @@ def bloc_exam_mark_enter(
         else:
             before = {"points": str(record.points), "presented": record.presented}
         record.points, record.presented = points, presented
-        record.entered_by, record.entered_at = actor, now()
+        record.entered_by, record.entered_at = actor, audit.now()
         record.save()
         audit_record(
             actor=actor,
@@ -68,7 +69,7 @@ def memoire_written_mark_enter(*, actor, memoire, points: Decimal) -> MemoireWri
                 % {"s": memoire.get_state_display()}
             )
         record = MemoireWrittenMark.objects.create(
-            memoire=memoire, points=points, entered_by=actor, entered_at=now()
+            memoire=memoire, points=points, entered_by=actor, entered_at=audit.now()
         )
         memoire.mark_written()
         memoire.save()

@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portfolio.models import Memoire, Portfolio
-from workflow import eligibility
+from workflow import audit, eligibility
 from workflow.access import is_centre_staff
-from workflow.audit import audit_record, now
+from workflow.audit import audit_record
 from workflow.errors import WorkflowError
 from workflow.jury_access import is_president
 from workflow.models import FraudReport, JurySession
@@ -34,7 +34,7 @@ def fraud_report_record(
             facts=facts.strip(),
             signature=signature,
             recorded_by=actor,
-            recorded_at=now(),
+            recorded_at=audit.now(),
         )
         audit_record(
             actor=actor,
@@ -68,7 +68,7 @@ def fraud_report_confirm(*, actor, report, session) -> FraudReport:
         enrolment = report.enrolment
         report.state = FraudReport.State.CONFIRMED
         report.session = session
-        report.decided_by, report.decided_at = actor, now()
+        report.decided_by, report.decided_at = actor, audit.now()
         report.save()
         for portfolio in (
             Portfolio.objects.select_for_update()
@@ -140,7 +140,7 @@ def fraud_report_dismiss(*, actor, report, session, reason: str) -> FraudReport:
         report, session = _lock_for_jury(actor, report, session)
         report.state = FraudReport.State.DISMISSED
         report.session = session
-        report.decided_by, report.decided_at = actor, now()
+        report.decided_by, report.decided_at = actor, audit.now()
         report.save()
         audit_record(
             actor=actor,

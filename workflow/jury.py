@@ -19,7 +19,7 @@ from referentiel.services import grid_version_freeze
 from workflow import audit, eligibility, rules
 from workflow.access import is_centre_staff
 from workflow.accommodations import accommodations_text, has_extra_time
-from workflow.audit import audit_record, now
+from workflow.audit import audit_record
 from workflow.errors import WorkflowError
 from workflow.jury_access import is_president, is_voting_member
 from workflow.models import (
@@ -39,11 +39,8 @@ from workflow.results import (
     current_portfolio,
     decision_snapshot,
 )
+from workflow.transitions import today
 from workflow.tutoring import tutor_evaluations_lock
-
-
-def today() -> date:
-    return timezone.localdate(audit.now())
 
 
 def _require_staff(actor) -> None:
@@ -465,7 +462,7 @@ def soutenance_mark(
             memoire.save()
         soutenance.presented = presented
         soutenance.comment = comment
-        soutenance.marked_by, soutenance.marked_at = actor, now()
+        soutenance.marked_by, soutenance.marked_at = actor, audit.now()
         soutenance.save()
         audit_record(
             actor=actor,
@@ -578,7 +575,7 @@ def jury_decision_record(
                 "override_motive": motive,
                 "fraud": file.fraud,
                 "recorded_by": actor,
-                "recorded_at": now(),
+                "recorded_at": audit.now(),
             },
         )
         audit_record(
@@ -629,7 +626,7 @@ def jury_deliberation_close(*, actor, session, confirm: bool) -> JurySession:
             pending.append((enrolment, snapshot, file))
         if problems:
             raise WorkflowError(_("Clôture impossible : %(p)s") % {"p": " ; ".join(problems)})
-        at = now()
+        at = audit.now()
         for enrolment, snapshot, file in pending:
             record = JuryDecision.objects.create(
                 session=session,
@@ -685,7 +682,7 @@ def jury_results_publish(*, actor, session) -> JurySession:
         )
         before = session.state
         session.publish()
-        session.published_at = now()
+        session.published_at = audit.now()
         session.save()
         _audit_session(
             actor,

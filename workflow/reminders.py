@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from workflow.audit import audit_record, now
+from workflow import audit
+from workflow.audit import audit_record
 from workflow.describe import mail_context
 from workflow.independence import OPEN_ASSIGNMENT_STATES
 from workflow.models import Assignment
@@ -29,7 +30,7 @@ class ReminderReport:
 def _claim(assignment, column: str) -> bool:
     """Set ``column`` to now on ``assignment`` unless already set; return True if we set it."""
     claimed = Assignment.objects.filter(pk=assignment.pk, **{f"{column}__isnull": True}).update(
-        **{column: now()}
+        **{column: audit.now()}
     )
     return claimed == 1
 

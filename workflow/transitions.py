@@ -4,13 +4,13 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
-from workflow.audit import now
+from workflow import audit
 from workflow.errors import STALE_MESSAGE, WorkflowError
 
 
 def today():
     """Return the current local date, from the same seam as ``workflow.audit.now``."""
-    return timezone.localdate(now())
+    return timezone.localdate(audit.now())
 
 
 def lock(model, pk):

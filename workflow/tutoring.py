@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 
 from referentiel.models import Grid
 from referentiel.services import grid_version_freeze
+from workflow import audit
 from workflow.access import is_centre_staff
-from workflow.audit import audit_record, now
+from workflow.audit import audit_record
 from workflow.errors import WorkflowError
 from workflow.jury_access import is_tutor_of
 from workflow.models import TutorEvaluation, TutorScore
@@ -43,7 +44,7 @@ def tutor_evaluation_invite(*, actor, enrolment, attempt: int = 1) -> TutorEvalu
             attempt=attempt,
             tutor=enrolment.tutor,
             grid_version=version,
-            invited_at=now(),
+            invited_at=audit.now(),
         )
         audit_record(
             actor=actor,
@@ -145,7 +146,7 @@ def tutor_evaluation_submit(*, actor, evaluation) -> TutorEvaluation:
             )
         evaluation.total = sum(scores.values(), Decimal(0))
         evaluation.submit()
-        evaluation.submitted_at = now()
+        evaluation.submitted_at = audit.now()
         evaluation.save()
         audit_record(
             actor=actor,
@@ -195,7 +196,7 @@ def tutor_evaluations_lock(*, actor, enrolments, session) -> int:
         enrolment__in=enrolments, state=TutorEvaluation.State.SUBMITTED
     ):
         evaluation.lock()
-        evaluation.locked_at = now()
+        evaluation.locked_at = audit.now()
         evaluation.save()
         audit_record(
             actor=actor,

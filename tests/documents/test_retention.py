@@ -8,10 +8,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from documents import services
 from documents.models import IssuedDocument
 from portfolio.models import EvidenceItem, Memoire, Portfolio
 from tests.factories import EnrolmentFactory, EstablishmentFactory, rncp_title
+from workflow import audit
 from workflow.models import AuditEvent, JurySession, SessionCandidate
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ TODAY = date(2027, 12, 15)
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):
-    monkeypatch.setattr(services, "now", lambda: datetime(2027, 12, 15, 9, 0, tzinfo=PARIS))
+    monkeypatch.setattr(audit, "now", lambda: datetime(2027, 12, 15, 9, 0, tzinfo=PARIS))
 
 
 def session(state, published_on=None, **extra):
