@@ -8,14 +8,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Invitation, LoginFailure, User
+from audit import clock
 
 
 def now():
-    """Return the current time; the one seam tests move."""
-    return timezone.now()
+    """Return the current time from the project's one clock, ``audit.clock.now``."""
+    return clock.now()
 
 
 def login_is_throttled(*, email: str, ip_address: str | None) -> bool:

@@ -30,11 +30,13 @@ INSTALLED_APPS = [
     "django_fsm",
     "django_tasks",
     "django_tasks_db",
-    "accounts",
     "referentiel",
+    "audit",
+    "accounts",
     "portfolio",
     "workflow",
     "documents",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("documents/", include("documents.urls")),
     path("portefeuilles/", include("portfolio.urls")),
-    path("jury/", include("workflow.jury_urls")),
-    path("evaluation/", include("workflow.urls")),
+    path("jury/", include("workflow.jury.urls")),
+    path("evaluation/", include("workflow.evaluation.urls")),
     path("", include("accounts.urls")),
 ]

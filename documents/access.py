@@ -1,7 +1,7 @@
 """Who may see which document. Views and downloads ask this module, never their own rules."""
 
+from accounts.access import is_centre_staff
 from documents.models import IssuedDocument
-from workflow.access import is_centre_staff
 from workflow.models import JurySession
 
 

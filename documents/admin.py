@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from audit.admin_base import ReadOnlyAdmin
 from documents.models import IssuedDocument, ReferenceCounter
-from workflow.admin_base import ReadOnlyAdmin
 
 
 @admin.register(IssuedDocument)

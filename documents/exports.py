@@ -16,11 +16,12 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from accounts.models import Cohort, Role, User
+from documents.models import IssuedDocument
+from documents.selectors import EXPORT_OUTCOME_WORDS, bloc_code, session_decisions
 from portfolio.models import Memoire, Portfolio
 from workflow.models import Assignment, JuryDecision, JurySession
 
 # How exports write an outcome (DIPLOMATION's words).
-EXPORT_OUTCOME_WORDS = {"total": "total", "partial": "partiel", "none": "aucun"}
 
 
 @dataclass
@@ -255,9 +256,6 @@ def session_results_table(session) -> Table:
     Every value is read from the decision the jury stored (outcome, validated blocs, points):
     nothing is recomputed here.
     """
-    from documents.models import IssuedDocument
-    from documents.selectors import EXPORT_OUTCOMES, bloc_code, session_decisions
-
     pv = (
         IssuedDocument.objects.filter(session=session, kind=IssuedDocument.Kind.PROCES_VERBAL)
         .order_by("-issued_at", "-pk")
@@ -275,7 +273,7 @@ def session_results_table(session) -> Table:
                 candidate.email,
                 session.title.code,
                 session.title.name,
-                EXPORT_OUTCOMES[decision.outcome],
+                EXPORT_OUTCOME_WORDS[decision.outcome],
                 ", ".join(validated),
                 ", ".join(bloc_code(session.title.code, number) for number in validated),
                 Decimal(decision.computed["points_total"]),

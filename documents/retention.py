@@ -24,10 +24,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.trail import audit_record
 from documents.models import IssuedDocument
 from portfolio.models import EvidenceItem, Memoire, Portfolio
-from workflow.audit import audit_record
-from workflow.eligibility import archive_disposal
+from rules.eligibility import archive_disposal
 from workflow.models import (
     CriterionScore,
     JurySession,

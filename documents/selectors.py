@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Enrolment
-from documents.exports import EXPORT_OUTCOME_WORDS
 from documents.models import IssuedDocument
-from workflow import rules
-from workflow.accommodations import accommodations_text
-from workflow.cc import cc_marks_for_candidate
+from rules import engine
+from workflow.jury.accommodations import accommodations_text
+from workflow.marks.cc import cc_marks_for_candidate
 from workflow.models import JuryDecision, JurySession, SessionCandidate, Soutenance
 
 
@@ -143,7 +142,8 @@ OUTCOME_LABELS = {
     "partial": gettext_lazy("Certification partielle (blocs validés)"),
     "none": gettext_lazy("Non certifié(e) : attestation de suivi de formation"),
 }
-EXPORT_OUTCOMES = EXPORT_OUTCOME_WORDS
+# The words of the DIPLOMATION export for each outcome.
+EXPORT_OUTCOME_WORDS = {"total": "total", "partial": "partiel", "none": "aucun"}
 DECIDED_STATES = (JurySession.State.CLOSED, JurySession.State.PUBLISHED)
 
 
@@ -180,7 +180,7 @@ def _decision_facts(decision: JuryDecision) -> dict:
     validated = [str(number) for number in decision.validated_blocs]
     inputs = computed.get("inputs", {})
     blocs = []
-    for number in sorted(computed["blocs"], key=rules.bloc_sort_key):
+    for number in sorted(computed["blocs"], key=engine.bloc_sort_key):
         stored = computed["blocs"][number]
         bloc_input = inputs.get("blocs", {}).get(number, {})
         bloc = blocs_by_number.get(number)

@@ -14,19 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Cohort, Enrolment, Organisation, Role, User, UserRole
+from audit import clock
+from audit.trail import audit_record
 from documents import exports, selectors
 from documents.archive import session_archive
 from documents.imports import CandidateRow, LineError, read_candidate_file
 from documents.models import IssuedDocument, ReferenceCounter
 from documents.pdf import render_pdf
-from workflow import audit
-from workflow.audit import audit_record
 from workflow.models import JurySession
 
 
 def now():
-    """Return the current time from the project's one clock, ``workflow.audit.now``."""
-    return audit.now()
+    """Return the current time from the project's one clock, ``audit.clock.now``."""
+    return clock.now()
 
 
 def today() -> date:

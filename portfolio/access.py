@@ -1,8 +1,31 @@
-"""Who may read a candidate's files. Every view and download asks these functions."""
+"""Who may read a candidate's files. Every view and download asks these functions.
 
+The candidate, the centre's staff and the certifier's administrators are decided here. The
+readers the workflow grants (an evaluator holding an accepted assignment on that very version,
+the jury members of the candidate's session) are decided by ``workflow.evaluation.access`` and
+``workflow.jury.access``; ``workflow.apps`` registers them here at start-up, since this package
+sits below the workflow and never imports it. With no grant registered, nobody else reads.
+"""
+
+from collections.abc import Callable
+
+from accounts.access import is_centre_staff
 from accounts.models import Role
 from portfolio.models import EvidenceItem, Memoire, Portfolio
-from workflow.access import evaluator_may_read, is_centre_staff, jury_may_read
+
+# Each grant answers ``grant(user, portfolio=…)`` or ``grant(user, memoire=…)`` with a bool.
+ReadGrant = Callable[..., bool]
+_read_grants: list[ReadGrant] = []
+
+
+def read_grant_register(grant: ReadGrant) -> None:
+    """Let ``grant`` admit more readers of portfolios and mémoires (registered once)."""
+    if grant not in _read_grants:
+        _read_grants.append(grant)
+
+
+def _granted(user, **target) -> bool:
+    return any(grant(user, **target) for grant in _read_grants)
 
 
 def _is_administrator(user) -> bool:
@@ -17,9 +40,7 @@ def portfolio_readable_by(user, portfolio: Portfolio) -> bool:
         return True
     if is_centre_staff(user) or _is_administrator(user):
         return True
-    if evaluator_may_read(user, portfolio=portfolio):
-        return True
-    return jury_may_read(user, enrolment=portfolio.enrolment)
+    return _granted(user, portfolio=portfolio)
 
 
 def evidence_readable_by(user, item: EvidenceItem) -> bool:
@@ -33,9 +54,7 @@ def memoire_readable_by(user, memoire: Memoire) -> bool:
         return True
     if is_centre_staff(user) or _is_administrator(user):
         return True
-    if evaluator_may_read(user, memoire=memoire):
-        return True
-    return jury_may_read(user, enrolment=memoire.enrolment)
+    return _granted(user, memoire=memoire)
 
 
 def portfolio_editable_by(user, portfolio: Portfolio) -> bool:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from audit.admin_base import ReadOnlyAdmin
 from portfolio.models import EvidenceItem, Manifest, Memoire, Portfolio
-from workflow.admin_base import ReadOnlyAdmin
 
 
 @admin.register(Portfolio)

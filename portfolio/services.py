@@ -29,18 +29,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.access import is_centre_staff
 from accounts.models import Enrolment, Role, User
+from audit import clock
+from audit.clock import today
+from audit.notifications import notify
+from audit.trail import audit_record
 from portfolio import images, scanning
 from portfolio.filetypes import CheckedFile, FileRefused, Limits, check_file, format_size_fr
 from portfolio.models import EvidenceItem, Manifest, Memoire, Portfolio, ScanStatus
 from portfolio.windows import Eligibility, fr_date, window_bounds
 from portfolio.windows import portfolio_window as window_rule
 from referentiel.models import Competency, Grid
-from workflow import audit as audit_trail
-from workflow.access import is_centre_staff
-from workflow.audit import audit_record
-from workflow.notifications import notify
-from workflow.transitions import today
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class PortfolioError(Exception):
 
 
 def now():
-    return audit_trail.now()
+    return clock.now()
 
 
 # --------------------------------------------------------------------------- configuration

@@ -9,6 +9,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import is_centre_staff
 from accounts.models import Enrolment
 from portfolio import services
 from portfolio.access import (
@@ -27,7 +28,6 @@ from portfolio.forms import (
 )
 from portfolio.models import EvidenceItem, Memoire, Portfolio
 from portfolio.services import PortfolioError
-from workflow.access import is_centre_staff
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 

@@ -1,6 +1,6 @@
 """The portfolio presentation window: 3 to 6 months after the end of training (RULES.md §2).
 
-The rule itself lives in ``workflow.eligibility`` (pure functions of dates); this module adds the
+The rule itself lives in ``rules.eligibility`` (pure functions of dates); this module adds the
 bounds the candidate's screens show.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from workflow.eligibility import (
+from rules.eligibility import (
     PORTFOLIO_WINDOW_END_MONTHS,
     PORTFOLIO_WINDOW_START_MONTHS,
     Eligibility,

@@ -1,48 +1,33 @@
 from django.contrib import admin
 
-from workflow import models as m
-from workflow.admin_base import ReadOnlyAdmin
+from audit.admin_base import ReadOnlyAdmin
+from workflow import models
 
 CANDIDATE_SEARCH = ["enrolment__candidate__last_name", "enrolment__candidate__email"]
 
 
-@admin.register(m.AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "action", "actor", "candidate", "object_repr", "reason"]
-    list_filter = ["action", "at"]
-    search_fields = ["action", "object_repr", "reason", "actor__email", "candidate__email"]
-    date_hierarchy = "at"
-
-
-@admin.register(m.Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["template", "recipient", "created_at", "sent_at"]
-    list_filter = ["template", "sent_at"]
-    search_fields = ["key", "recipient__email"]
-
-
-@admin.register(m.Assignment)
+@admin.register(models.Assignment)
 class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "rank", "state", "assigned_at", "due_date", "accepted_at"]
     list_filter = ["state", "rank", "due_date"]
     search_fields = ["evaluator__last_name", "evaluator__email"]
 
 
-@admin.register(m.Scoring)
+@admin.register(models.Scoring)
 class ScoringAdmin(ReadOnlyAdmin):
     list_display = ["assignment", "state", "total", "submitted_at"]
     list_filter = ["state"]
     search_fields = ["assignment__evaluator__email", "overall_comment"]
 
 
-@admin.register(m.CriterionScore)
+@admin.register(models.CriterionScore)
 class CriterionScoreAdmin(ReadOnlyAdmin):
     list_display = ["scoring", "criterion", "points"]
     list_filter = ["criterion__version__grid__kind"]
     search_fields = ["comment", "criterion__label"]
 
 
-@admin.register(m.Reconciliation)
+@admin.register(models.Reconciliation)
 class ReconciliationAdmin(ReadOnlyAdmin):
     list_display = ["portfolio", "method", "first_mark", "second_mark", "agreed_mark", "decided_at"]
     list_filter = ["method"]
@@ -50,7 +35,7 @@ class ReconciliationAdmin(ReadOnlyAdmin):
 
 
 class JuryMemberInline(admin.TabularInline):
-    model = m.JuryMember
+    model = models.JuryMember
     extra = 0
 
     def has_add_permission(self, request, obj=None):
@@ -63,7 +48,7 @@ class JuryMemberInline(admin.TabularInline):
         return False
 
 
-@admin.register(m.JurySession)
+@admin.register(models.JurySession)
 class JurySessionAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "date", "place", "state", "published_at"]
     list_filter = ["state", "establishment"]
@@ -71,98 +56,98 @@ class JurySessionAdmin(ReadOnlyAdmin):
     inlines = [JuryMemberInline]
 
 
-@admin.register(m.JuryMember)
+@admin.register(models.JuryMember)
 class JuryMemberAdmin(ReadOnlyAdmin):
     list_display = ["user", "session", "role"]
     list_filter = ["role"]
     search_fields = ["user__last_name", "user__email"]
 
 
-@admin.register(m.SessionCandidate)
+@admin.register(models.SessionCandidate)
 class SessionCandidateAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "session", "added_at"]
     list_filter = ["session"]
     search_fields = CANDIDATE_SEARCH
 
 
-@admin.register(m.TutorEvaluation)
+@admin.register(models.TutorEvaluation)
 class TutorEvaluationAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "tutor", "state", "total", "submitted_at"]
     list_filter = ["state"]
     search_fields = [*CANDIDATE_SEARCH, "tutor__email"]
 
 
-@admin.register(m.TutorScore)
+@admin.register(models.TutorScore)
 class TutorScoreAdmin(ReadOnlyAdmin):
     list_display = ["evaluation", "criterion", "points"]
     list_filter = ["criterion__version"]
     search_fields = ["evaluation__enrolment__candidate__email"]
 
 
-@admin.register(m.CCMark)
+@admin.register(models.CCMark)
 class CCMarkAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "module", "label", "mark", "out_of", "absence"]
     list_filter = ["module__bloc", "module", "absence"]
     search_fields = CANDIDATE_SEARCH
 
 
-@admin.register(m.AbsenceRecord)
+@admin.register(models.AbsenceRecord)
 class AbsenceRecordAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "date", "hours", "justified", "justification"]
     list_filter = ["justified", "justification"]
     search_fields = CANDIDATE_SEARCH
 
 
-@admin.register(m.Soutenance)
+@admin.register(models.Soutenance)
 class SoutenanceAdmin(ReadOnlyAdmin):
     list_display = ["memoire", "session", "starts_at", "duration_minutes", "total"]
     list_filter = ["session", "presented"]
     search_fields = ["memoire__enrolment__candidate__email"]
 
 
-@admin.register(m.SoutenanceScore)
+@admin.register(models.SoutenanceScore)
 class SoutenanceScoreAdmin(ReadOnlyAdmin):
     list_display = ["soutenance", "criterion", "points"]
     list_filter = ["criterion__version"]
     search_fields = ["soutenance__memoire__enrolment__candidate__email"]
 
 
-@admin.register(m.BlocExamMark)
+@admin.register(models.BlocExamMark)
 class BlocExamMarkAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "bloc", "attempt", "points", "presented"]
     list_filter = ["bloc", "presented"]
     search_fields = CANDIDATE_SEARCH
 
 
-@admin.register(m.MemoireWrittenMark)
+@admin.register(models.MemoireWrittenMark)
 class MemoireWrittenMarkAdmin(ReadOnlyAdmin):
     list_display = ["memoire", "points", "entered_by", "entered_at"]
     list_filter = ["entered_at"]
     search_fields = ["memoire__enrolment__candidate__email"]
 
 
-@admin.register(m.JuryDecision)
+@admin.register(models.JuryDecision)
 class JuryDecisionAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "session", "outcome", "fraud", "recorded_at"]
     list_filter = ["outcome", "fraud", "session"]
     search_fields = [*CANDIDATE_SEARCH, "override_motive"]
 
 
-@admin.register(m.FraudReport)
+@admin.register(models.FraudReport)
 class FraudReportAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "occurred_on", "signature", "state", "recorded_at"]
     list_filter = ["state", "signature"]
     search_fields = [*CANDIDATE_SEARCH, "facts"]
 
 
-@admin.register(m.RetakeRegistration)
+@admin.register(models.RetakeRegistration)
 class RetakeRegistrationAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "bloc", "attempt", "evaluation_date", "registered_on"]
     list_filter = ["bloc"]
     search_fields = CANDIDATE_SEARCH
 
 
-@admin.register(m.Accommodation)
+@admin.register(models.Accommodation)
 class AccommodationAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "kind", "details", "recorded_at"]
     list_filter = ["kind"]

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowConfig(AppConfig):
     name = "workflow"
     verbose_name = _("Évaluation et certification")
+
+    def ready(self):
+        # The portfolio package sits below the workflow: the readers the workflow admits to a
+        # candidate's files (accepted evaluators, the session's jury) are registered with it here.
+        from portfolio.access import read_grant_register
+        from workflow.evaluation.access import evaluator_may_read
+        from workflow.jury.access import jury_may_read_file
+
+        read_grant_register(evaluator_may_read)
+        read_grant_register(jury_may_read_file)

@@ -4,13 +4,13 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
-from workflow import audit
+from audit import clock
 from workflow.errors import STALE_MESSAGE, WorkflowError
 
 
 def today():
-    """Return the current local date, from the same seam as ``workflow.audit.now``."""
-    return timezone.localdate(audit.now())
+    """Return the current local date, from the same seam as ``audit.clock.now``."""
+    return timezone.localdate(clock.now())
 
 
 def lock(model, pk):

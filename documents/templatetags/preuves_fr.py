@@ -7,7 +7,7 @@ from django import template
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from workflow.rules import round_for_display
+from rules.wording import round_for_display
 
 register = template.Library()
 

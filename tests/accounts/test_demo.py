@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import Enrolment, Role, TrainingLink, User
+from demo.build import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_storage")]
 
@@ -29,8 +29,9 @@ def test_demo_builds_a_cohort_of_thirty_on_both_routes():
 
 
 def demo_state():
+    from audit.models import AuditEvent, Notification
     from portfolio.models import EvidenceItem, Portfolio
-    from workflow.models import Assignment, AuditEvent, CCMark, Notification, TutorEvaluation
+    from workflow.models import Assignment, CCMark, TutorEvaluation
 
     return {
         "users": User.objects.count(),

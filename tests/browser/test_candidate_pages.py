@@ -14,9 +14,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def clock(monkeypatch):
-    from workflow import audit
+    from audit import clock
 
-    monkeypatch.setattr(audit, "now", lambda: steps.IN_WINDOW)
+    monkeypatch.setattr(clock, "now", lambda: steps.IN_WINDOW)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from tests.browser.support import (
     screenshot,
     tab_to,
 )
-from workflow import charts
+from workflow.centre import charts
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from tests.factories import (
     TrainingLinkFactory,
 )
 from tests.workflow.helpers import assign_and_accept, refresh, score
-from workflow.assignments import evaluator_assign
+from workflow.evaluation.assignments import evaluator_assign
 
 pytestmark = pytest.mark.browser
 

@@ -30,7 +30,8 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
-from workflow import jury, tutoring
+from workflow.jury import sessions
+from workflow.marks import tutoring
 from workflow.models import CCMark, JuryMember, JurySession
 
 pytestmark = pytest.mark.browser
@@ -41,10 +42,10 @@ SESSION_DAY = dt.date(2027, 3, 15)
 @pytest.fixture
 def clock(monkeypatch):
     """Set the application's one clock (workflow.audit.now); return a setter."""
-    from workflow import audit
+    from audit import clock
 
     current = {"now": steps.IN_WINDOW}
-    monkeypatch.setattr(audit, "now", lambda: current["now"])
+    monkeypatch.setattr(clock, "now", lambda: current["now"])
     return lambda value: current.update(now=value)
 
 
@@ -289,8 +290,8 @@ def test_from_the_first_upload_to_the_published_result(
         ),
     }
     for role, person in members.items():
-        jury.jury_member_add(actor=centre, session=session, user=person, role=role)
-    jury.jury_member_add(
+        sessions.jury_member_add(actor=centre, session=session, user=person, role=role)
+    sessions.jury_member_add(
         actor=centre,
         session=session,
         user=JuryUserFactory(first_name="Stéphane", last_name="Huet"),

@@ -10,7 +10,7 @@ from tests.browser import steps
 from tests.browser.support import screenshot, tab_to
 from tests.factories import EnrolmentFactory, UserFactory
 from tests.workflow.jury_helpers import session_with_candidate, staff
-from workflow import tutoring
+from workflow.marks import tutoring
 
 pytestmark = pytest.mark.browser
 

@@ -36,7 +36,8 @@ def test_every_admin_list_page_opens_in_french(client, model):
 
 
 def test_workflow_records_cannot_be_edited_in_the_admin(rf):
-    from workflow.models import AuditEvent, Scoring
+    from audit.models import AuditEvent
+    from workflow.models import Scoring
 
     request = rf.get("/")
     request.user = UserFactory(is_staff=True, is_superuser=True)

@@ -34,8 +34,10 @@ FRENCH_LETTER = re.compile("[àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊ�
 EXCLUDED_FILES = {
     # The certification rules: pure Python with no Django import (a test enforces it), so no
     # gettext; their French reasons are part of their contract and are shown as they are.
-    "workflow/rules.py": "pure rules engine, no Django import",
-    "workflow/eligibility.py": "pure rules engine, no Django import",
+    "rules/engine.py": "pure rules engine, no Django import",
+    "rules/wording.py": "pure rules engine, no Django import",
+    "rules/cc.py": "pure rules engine, no Django import",
+    "rules/eligibility.py": "pure rules engine, no Django import",
     # Importable and tested without Django settings (pytest -p no:django). Their messages are
     # built from French fragments ("un document PDF", "12,5 Mo") at call time, and evaluating a
     # translation needs configured settings.
@@ -43,7 +45,7 @@ EXCLUDED_FILES = {
     "portfolio/images.py": "pure image processing, tested without Django settings",
     "portfolio/scanning.py": "pure virus-scanner client, tested without Django settings",
     # Data, not messages: people and companies of the demo centre.
-    "accounts/demo.py": "demo data",
+    "demo/build.py": "demo data",
     # Writes the référentiel (grid names, default version note) into the database, also from
     # migrations: stored content in the certifier's language, not text chosen per request.
     "referentiel/loader.py": "référentiel content stored in the database",
@@ -56,9 +58,9 @@ EXCLUDED_DIRECTORIES = {"migrations", "data"}
 # Single strings that are not messages.
 ALLOWED_STRINGS = {
     # Words accepted in the absence column of the CC marks spreadsheet: input, not output.
-    ("workflow/cc.py", "présent"): "spreadsheet input vocabulary",
-    ("workflow/cc.py", "injustifiée"): "spreadsheet input vocabulary",
-    ("workflow/cc.py", "justifiée"): "spreadsheet input vocabulary",
+    ("workflow/marks/cc.py", "présent"): "spreadsheet input vocabulary",
+    ("workflow/marks/cc.py", "injustifiée"): "spreadsheet input vocabulary",
+    ("workflow/marks/cc.py", "justifiée"): "spreadsheet input vocabulary",
     # The decide command's input errors are English "field: message" lines for scripts;
     # référentiel is the domain word.
     (

@@ -95,7 +95,7 @@ def test_only_the_staff_download_an_archive(client, closed_session, role):
 def test_the_archive_holds_the_evaluators_scorings_with_their_grid(closed_session, staff):
     from django.utils import timezone
 
-    from workflow.evaluation import grid_version_for
+    from workflow.evaluation.scoring import grid_version_for
     from workflow.models import Assignment, CriterionScore, Scoring
 
     portfolio = Portfolio.objects.get()

@@ -8,9 +8,9 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from accounts.models import Enrolment, Organisation, Role, User, UserRole
+from audit.models import AuditEvent
 from documents import services
 from tests.factories import CohortFactory, OrganisationFactory, UserFactory
-from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Role
+from audit.models import AuditEvent
 from documents import services
 from documents.models import IssuedDocument
 from tests.documents.conftest import pdf_text, response_bytes
 from tests.factories import UserFactory
-from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from documents.models import IssuedDocument
 from tests.documents.conftest import pdf_text, response_bytes
 from tests.factories import UserFactory
 from tests.workflow.jury_helpers import ready_enrolment, seated_session
-from workflow import jury
+from workflow.jury import deliberation, sessions, soutenances
 from workflow.models import Accommodation, JuryDecision, JurySession
 
 pytestmark = pytest.mark.django_db
@@ -55,10 +55,10 @@ def decided():
         recorded_at=timezone.now(),
     )  # fmt: skip
     for enrolment in (anais, jerome, zoe):
-        jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
-    jury.jury_session_compose(actor=actor, session=session)
+        sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+    sessions.jury_session_compose(actor=actor, session=session)
     for hour, enrolment in enumerate((anais, jerome, zoe), start=9):
-        soutenance = jury.soutenance_schedule(
+        soutenance = soutenances.soutenance_schedule(
             actor=actor,
             session=session,
             enrolment=enrolment,
@@ -68,9 +68,9 @@ def decided():
         points = {
             c.pk: c.max_points * Decimal("0.6") for c in soutenance.grid_version.criteria.all()
         }
-        jury.soutenance_mark(actor=members["pro1"], soutenance=soutenance, points=points)
-    jury.jury_deliberation_open(actor=members["president"], session=session)
-    jury.jury_decision_record(
+        soutenances.soutenance_mark(actor=members["pro1"], soutenance=soutenance, points=points)
+    deliberation.jury_deliberation_open(actor=members["president"], session=session)
+    deliberation.jury_decision_record(
         actor=members["president"],
         session=session,
         enrolment=zoe,
@@ -78,7 +78,7 @@ def decided():
         validated_blocs=["1", "2"],
         motive="Le jury ne retient que les blocs 1 et 2 au vu des entretiens.",
     )
-    jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+    deliberation.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
     session.refresh_from_db()
     return {
         "session": session,
@@ -91,7 +91,7 @@ def decided():
 
 
 def publish(decided):
-    jury.jury_results_publish(actor=decided["staff"], session=decided["session"])
+    deliberation.jury_results_publish(actor=decided["staff"], session=decided["session"])
     decided["session"].refresh_from_db()
 
 

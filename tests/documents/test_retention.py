@@ -8,11 +8,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
+from audit import clock
+from audit.models import AuditEvent
 from documents.models import IssuedDocument
 from portfolio.models import EvidenceItem, Memoire, Portfolio
 from tests.factories import EnrolmentFactory, EstablishmentFactory, rncp_title
-from workflow import audit
-from workflow.models import AuditEvent, JurySession, SessionCandidate
+from workflow.models import JurySession, SessionCandidate
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ TODAY = date(2027, 12, 15)
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):
-    monkeypatch.setattr(audit, "now", lambda: datetime(2027, 12, 15, 9, 0, tzinfo=PARIS))
+    monkeypatch.setattr(clock, "now", lambda: datetime(2027, 12, 15, 9, 0, tzinfo=PARIS))
 
 
 def session(state, published_on=None, **extra):
@@ -189,7 +190,7 @@ def test_written_comments_go_with_the_material_but_the_points_stay(
     from django.utils import timezone
 
     from tests.factories import UserFactory
-    from workflow.evaluation import grid_version_for
+    from workflow.evaluation.scoring import grid_version_for
     from workflow.models import Assignment, CriterionScore, Scoring
 
     def scored(enrolment):

@@ -27,10 +27,10 @@ BEFORE_MEMOIRE_DEADLINE = _dt.datetime(2026, 9, 15, 10, 0, tzinfo=_dt.UTC)
 @pytest.fixture
 def clock(monkeypatch):
     """Set the application's clock (workflow.audit.now); return a setter."""
-    from workflow import audit
+    from audit import clock
 
     current = {"now": IN_WINDOW}
-    monkeypatch.setattr(audit, "now", lambda: current["now"])
+    monkeypatch.setattr(clock, "now", lambda: current["now"])
 
     def set_now(value):
         current["now"] = value

@@ -8,15 +8,10 @@ import pytest
 import samples
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from portfolio.services import memoire_upload
 from tests.factories import EnrolmentFactory, EstablishmentFactory, UserFactory, rncp_title
-from workflow.models import (
-    Assignment,
-    AuditEvent,
-    JuryMember,
-    JurySession,
-    SessionCandidate,
-)
+from workflow.models import Assignment, JuryMember, JurySession, SessionCandidate
 
 
 def download(client, user, item, **params):

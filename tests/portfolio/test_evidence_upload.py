@@ -9,12 +9,12 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError
 from PIL import Image
 
+from audit.models import AuditEvent
 from portfolio import services
 from portfolio.management.commands.cleanup_orphans import FOLDERS, stored_names
 from portfolio.models import EvidenceItem, ScanStatus
 from portfolio.scanning import ScanResult
 from portfolio.services import PortfolioError
-from workflow.models import AuditEvent
 
 ACCEPTED = [
     (samples.pdf_minimal, "rapport.pdf", "pdf", "application/pdf"),

@@ -9,12 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import Enrolment
+from audit.models import AuditEvent, Notification
 from portfolio import services
 from portfolio.models import EvidenceItem, Manifest, Memoire, Portfolio, ScanStatus
 from portfolio.services import PortfolioError
 from portfolio.windows import add_months, portfolio_window
 from tests.factories import EnrolmentFactory, UserFactory
-from workflow.models import AuditEvent, Notification
 
 
 def at(day: dt.date) -> dt.datetime:

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from workflow.assignments import assignment_accept, declaration_text, evaluator_assign
-from workflow.evaluation import scoring_save, scoring_submit
+from workflow.evaluation.assignments import assignment_accept, declaration_text, evaluator_assign
+from workflow.evaluation.scoring import scoring_save, scoring_submit
 
 
 def due():

@@ -16,7 +16,8 @@ from tests.factories import (
     JuryUserFactory,
     UserFactory,
 )
-from workflow import jury, tutoring
+from workflow.jury import deliberation, sessions, soutenances
+from workflow.marks import tutoring
 from workflow.models import CCMark, JuryMember, MemoireWrittenMark
 
 SESSION_DATE = date(2027, 3, 15)
@@ -95,7 +96,7 @@ def seated_session(*, establishment=None, **kw):
         "cci": JuryMember.Role.CCI_REPRESENTATIVE,
     }
     for key, user in members.items():
-        jury.jury_member_add(actor=actor, session=session, user=user, role=roles[key])
+        sessions.jury_member_add(actor=actor, session=session, user=user, role=roles[key])
     return session, members, actor
 
 
@@ -103,9 +104,9 @@ def session_with_candidate(enrolment=None, *, soutenance_points=None):
     """Return (session, members, staff, enrolment) deliberating with a marked soutenance."""
     enrolment = enrolment or ready_enrolment()
     session, members, actor = seated_session()
-    jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
-    jury.jury_session_compose(actor=actor, session=session)
-    soutenance = jury.soutenance_schedule(
+    sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+    sessions.jury_session_compose(actor=actor, session=session)
+    soutenance = soutenances.soutenance_schedule(
         actor=actor,
         session=session,
         enrolment=enrolment,
@@ -114,7 +115,7 @@ def session_with_candidate(enrolment=None, *, soutenance_points=None):
     )
     criteria = list(soutenance.grid_version.criteria.all())
     points = {c.pk: soutenance_points or c.max_points * Decimal("0.6") for c in criteria}
-    jury.soutenance_mark(actor=members["pro1"], soutenance=soutenance, points=points)
-    jury.jury_deliberation_open(actor=members["president"], session=session)
+    soutenances.soutenance_mark(actor=members["pro1"], soutenance=soutenance, points=points)
+    deliberation.jury_deliberation_open(actor=members["president"], session=session)
     session.refresh_from_db()
     return session, members, actor, enrolment

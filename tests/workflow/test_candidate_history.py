@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from audit.trail import audit_record
 from tests.factories import UserFactory
 from tests.workflow.jury_helpers import (  # noqa: F401
     fast_passwords,
@@ -10,8 +11,7 @@ from tests.workflow.jury_helpers import (  # noqa: F401
     seated_session,
     staff,
 )
-from workflow import jury
-from workflow.audit import audit_record
+from workflow.jury import sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def enrolment_in_session():
     enrolment = ready_enrolment()
     session, members, actor = seated_session()
-    jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+    sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
     audit_record(
         actor=actor,
         action="portfolio.return",

@@ -6,12 +6,13 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import TrainingLink
+from audit.models import AuditEvent
 from tests.factories import EnrolmentFactory, UserFactory
 from tests.workflow.jury_helpers import fast_passwords, staff  # noqa: F401
-from workflow import cc
-from workflow.attendance import absence_record, unjustified_absence_pct
 from workflow.errors import WorkflowError
-from workflow.models import AuditEvent, CCMark
+from workflow.marks import cc
+from workflow.marks.attendance import absence_record, unjustified_absence_pct
+from workflow.models import CCMark
 
 pytestmark = pytest.mark.django_db
 

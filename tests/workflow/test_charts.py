@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from workflow import charts
+from workflow.centre import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 

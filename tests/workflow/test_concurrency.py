@@ -8,11 +8,11 @@ import threading
 import pytest
 from django.db import connection
 
+from audit.models import AuditEvent
 from portfolio.models import Portfolio
 from tests.factories import PortfolioFactory, StaffFactory
 from workflow.errors import WorkflowError
-from workflow.models import AuditEvent
-from workflow.screening import portfolio_declare_admissible, portfolio_return
+from workflow.evaluation.screening import portfolio_declare_admissible, portfolio_return
 
 pytestmark = [
     pytest.mark.skipif(

@@ -15,7 +15,7 @@ from tests.factories import (
     PortfolioFactory,
     StaffFactory,
 )
-from workflow import dashboard
+from workflow.centre import dashboard
 from workflow.models import JuryDecision
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ import pytest
 from django.core.management import call_command
 
 from referentiel.models import Bloc, Title
-from workflow import rules, selectors
+from rules import engine
+from workflow import titles
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,11 +91,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_title_rules_come_from_the_referentiel():
-    title_rules = selectors.title_rules(Title.objects.get(code="36390"))
+    title_rules = titles.title_rules(Title.objects.get(code="36390"))
 
     assert title_rules.bloc_numbers == ("1", "2", "3", "4")
-    assert title_rules.bloc("2") == rules.BlocRules("2", 70, 105, 8, 10)
-    assert title_rules.practice == rules.PracticeRules(125, 75, 50, 10)
+    assert title_rules.bloc("2") == engine.BlocRules("2", 70, 105, 8, 10)
+    assert title_rules.practice == engine.PracticeRules(125, 75, 50, 10)
     assert (title_rules.total_points, title_rules.pass_points) == (1000, 500)
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from audit.models import AuditEvent, Notification
 from portfolio.models import Portfolio
 from tests.workflow.jury_helpers import (  # noqa: F401
     fast_passwords,
@@ -13,10 +14,10 @@ from tests.workflow.jury_helpers import (  # noqa: F401
     session_with_candidate,
     staff,
 )
-from workflow import jury, results
-from workflow.attendance import absence_record, unjustified_absence_pct
 from workflow.errors import WorkflowError
-from workflow.models import AuditEvent, JuryDecision, Notification
+from workflow.jury import deliberation, results
+from workflow.marks.attendance import absence_record, unjustified_absence_pct
+from workflow.models import JuryDecision
 
 pytestmark = pytest.mark.django_db
 
@@ -91,16 +92,18 @@ def test_more_than_ten_percent_unjustified_refers_the_case_to_the_jury():
     assert snapshot["referred_to_jury"] is True
     assert snapshot["tutor_penalty_pct"] is None
     with pytest.raises(WorkflowError, match="renvoyé au jury"):
-        jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+        deliberation.jury_deliberation_close(
+            actor=members["president"], session=session, confirm=True
+        )
     with pytest.raises(WorkflowError, match="motif"):
-        jury.jury_decision_record(
+        deliberation.jury_decision_record(
             actor=members["president"],
             session=session,
             enrolment=enrolment,
             outcome="total",
             validated_blocs=["1", "2", "3", "4"],
         )
-    jury.jury_decision_record(
+    deliberation.jury_decision_record(
         actor=members["president"],
         session=session,
         enrolment=enrolment,
@@ -109,7 +112,7 @@ def test_more_than_ten_percent_unjustified_refers_the_case_to_the_jury():
         motive="Absences liées à un déménagement, règlement intérieur appliqué",
     )
     assert (
-        jury.jury_deliberation_close(
+        deliberation.jury_deliberation_close(
             actor=members["president"], session=session, confirm=True
         ).state
         == "closed"
@@ -136,13 +139,15 @@ def test_a_missing_mark_is_listed_and_blocks_the_closing():
     assert row.snapshot is None
     assert any("Bloc 3 : contrôle continu incomplet" in m for m in row.file.missing)
     with pytest.raises(WorkflowError, match="Clôture impossible"):
-        jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+        deliberation.jury_deliberation_close(
+            actor=members["president"], session=session, confirm=True
+        )
 
 
 def test_the_jury_overrides_with_a_motive_and_both_decisions_are_kept():
     session, members, _actor, enrolment = session_with_candidate()
     with pytest.raises(WorkflowError, match="motif"):
-        jury.jury_decision_record(
+        deliberation.jury_decision_record(
             actor=members["president"],
             session=session,
             enrolment=enrolment,
@@ -150,7 +155,7 @@ def test_the_jury_overrides_with_a_motive_and_both_decisions_are_kept():
             validated_blocs=["1", "2"],
         )
     with pytest.raises(WorkflowError, match="président"):
-        jury.jury_decision_record(
+        deliberation.jury_decision_record(
             actor=members["pro1"],
             session=session,
             enrolment=enrolment,
@@ -159,7 +164,7 @@ def test_the_jury_overrides_with_a_motive_and_both_decisions_are_kept():
             motive="x",
         )
     with pytest.raises(WorkflowError, match="tous les blocs"):
-        jury.jury_decision_record(
+        deliberation.jury_decision_record(
             actor=members["president"],
             session=session,
             enrolment=enrolment,
@@ -167,7 +172,7 @@ def test_the_jury_overrides_with_a_motive_and_both_decisions_are_kept():
             validated_blocs=["1"],
             motive="x",
         )
-    decision = jury.jury_decision_record(
+    decision = deliberation.jury_decision_record(
         actor=members["president"],
         session=session,
         enrolment=enrolment,
@@ -182,7 +187,7 @@ def test_the_jury_overrides_with_a_motive_and_both_decisions_are_kept():
 
 def test_closing_freezes_every_result():
     session, members, _actor, enrolment = session_with_candidate()
-    jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+    deliberation.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
     decision = JuryDecision.objects.get(session=session, enrolment=enrolment)
     assert decision.outcome == "total" and not decision.is_override
     assert set(enrolment.portfolios.values_list("state", flat=True)) == {"decided"}
@@ -191,7 +196,7 @@ def test_closing_freezes_every_result():
     enrolment.cc_marks.update(mark=Decimal(0))
     assert results.session_rows(session)[0].snapshot["outcome"] == "total"
     with pytest.raises(WorkflowError):
-        jury.jury_decision_record(
+        deliberation.jury_decision_record(
             actor=members["president"],
             session=session,
             enrolment=enrolment,
@@ -204,20 +209,20 @@ def test_closing_freezes_every_result():
 def test_marks_are_hidden_from_the_candidate_until_publication():
     session, members, actor, enrolment = session_with_candidate()
     assert not results.marks_disclosed(enrolment)
-    jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+    deliberation.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
     assert not results.marks_disclosed(enrolment)
     assert list(results.published_decisions(enrolment)) == []
-    jury.jury_results_publish(actor=actor, session=session)
+    deliberation.jury_results_publish(actor=actor, session=session)
     assert results.marks_disclosed(enrolment)
     assert results.published_decisions(enrolment).get().outcome == "total"
 
 
 def test_results_are_notified_once_and_only_after_commit(django_capture_on_commit_callbacks):
     session, members, actor, enrolment = session_with_candidate()
-    jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+    deliberation.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        jury.jury_results_publish(actor=actor, session=session)
+        deliberation.jury_results_publish(actor=actor, session=session)
         assert mail.outbox == []  # nothing before the commit
     assert len(callbacks) == 1
     assert len(mail.outbox) == 1
@@ -228,14 +233,14 @@ def test_results_are_notified_once_and_only_after_commit(django_capture_on_commi
 
 def test_nothing_is_notified_when_the_transaction_rolls_back(django_capture_on_commit_callbacks):
     session, members, actor, _enrolment = session_with_candidate()
-    jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+    deliberation.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError):
             from django.db import transaction
 
             with transaction.atomic():
-                jury.jury_results_publish(actor=actor, session=session)
+                deliberation.jury_results_publish(actor=actor, session=session)
                 raise RuntimeError("rollback")
     assert callbacks == []
     assert mail.outbox == []

@@ -5,14 +5,15 @@ from types import SimpleNamespace
 
 import pytest
 
+from audit.models import AuditEvent
 from portfolio.models import Portfolio
 from tests.workflow.helpers import assign_and_accept, refresh, score
-from workflow import double_marking
-from workflow.double_marking import is_sampled, near_threshold, sample_draw, within_gap
 from workflow.errors import WorkflowError
-from workflow.evaluation import portfolio_reconcile, scoring_reopen
-from workflow.models import AuditEvent, Reconciliation
-from workflow.policy import first_and_second_scorings
+from workflow.evaluation import double_marking
+from workflow.evaluation.double_marking import is_sampled, near_threshold, sample_draw, within_gap
+from workflow.evaluation.policy import first_and_second_scorings
+from workflow.evaluation.scoring import portfolio_reconcile, scoring_reopen
+from workflow.models import Reconciliation
 
 P = Portfolio.State
 BLOC = SimpleNamespace(minimum_on_20=Decimal(8), validation_on_20=Decimal(10))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from workflow import eligibility as el
-from workflow.eligibility import add_months
+from rules import eligibility as el
+from rules.eligibility import add_months
 
 # --- Calendar months -----------------------------------------------------------------------
 

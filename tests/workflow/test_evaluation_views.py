@@ -18,10 +18,10 @@ from tests.factories import (
     UserFactory,
 )
 from tests.workflow.helpers import assign_and_accept, due, points_for_total, refresh, score
-from workflow.assignments import evaluator_assign
-from workflow.evaluation import scoring_save, scoring_submit
+from workflow.evaluation.assignments import evaluator_assign
+from workflow.evaluation.policy import available_actions
+from workflow.evaluation.scoring import scoring_save, scoring_submit
 from workflow.models import Assignment, Scoring
-from workflow.policy import available_actions
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from audit import clock
+from audit.models import Notification
 from portfolio.models import Portfolio
 from tests.factories import DraftPortfolioFactory, JurySessionFactory, JuryUserFactory
 from tests.workflow.jury_helpers import (  # noqa: F401
@@ -14,10 +16,10 @@ from tests.workflow.jury_helpers import (  # noqa: F401
     session_with_candidate,
     staff,
 )
-from workflow import accommodations, audit, fraud, jury, results, retakes
 from workflow.errors import WorkflowError
-from workflow.jury_access import accommodations_may_read
-from workflow.models import Accommodation, FraudReport, JuryDecision, Notification
+from workflow.jury import accommodations, deliberation, fraud, results, retakes, sessions
+from workflow.jury.access import accommodations_may_read
+from workflow.models import Accommodation, FraudReport, JuryDecision
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +61,7 @@ def test_confirmed_fraud_invalidates_the_session_and_keeps_no_bloc():
     assert row.snapshot["outcome"] == "none"
     assert row.snapshot["validated_blocs"] == []
     with pytest.raises(WorkflowError, match="fraude est établie"):
-        jury.jury_decision_record(
+        deliberation.jury_decision_record(
             actor=members["president"],
             session=session,
             enrolment=enrolment,
@@ -67,7 +69,7 @@ def test_confirmed_fraud_invalidates_the_session_and_keeps_no_bloc():
             validated_blocs=["1"],
             motive="clémence",
         )
-    jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+    deliberation.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
     assert JuryDecision.objects.get(enrolment=enrolment).fraud is True
     assert Notification.objects.filter(template="fraud_confirmed").count() == 1
 
@@ -77,7 +79,7 @@ def test_after_fraud_a_retake_waits_six_months(monkeypatch):
     fraud.fraud_report_confirm(
         actor=members["president"], report=_report(enrolment), session=session
     )
-    jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+    deliberation.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
     bloc = enrolment.cohort.title.blocs.get(number=1)
     refused = retakes.bloc_retake_eligibility(
         enrolment=enrolment, bloc=bloc, evaluation_date=date(2028, 3, 1), on=date(2027, 9, 14)
@@ -94,10 +96,10 @@ def _partial(monkeypatch):
     enrolment = ready_enrolment()
     Portfolio.objects.filter(enrolment=enrolment, bloc__number=2).update(agreed_mark=Decimal(10))
     session, members, actor, _ = session_with_candidate(enrolment)
-    jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+    deliberation.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
     decision = JuryDecision.objects.get(enrolment=enrolment)
     assert decision.validated_blocs == ["1", "3", "4"]
-    monkeypatch.setattr(audit, "now", lambda: timezone.make_aware(datetime(2027, 6, 1, 12, 0)))
+    monkeypatch.setattr(clock, "now", lambda: timezone.make_aware(datetime(2027, 6, 1, 12, 0)))
     return enrolment, session, actor
 
 
@@ -184,9 +186,9 @@ def test_the_convocation_states_the_accommodations():
     from tests.workflow.jury_helpers import seated_session
 
     session, _members, actor = seated_session()
-    jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
-    jury.jury_session_compose(actor=actor, session=session)
-    jury.jury_convocations_send(actor=actor, session=session)
+    sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+    sessions.jury_session_compose(actor=actor, session=session)
+    sessions.jury_convocations_send(actor=actor, session=session)
     notification = Notification.objects.get(template="convocation")
     assert notification.context["accommodations"] == ["Interprète"]
 

@@ -3,6 +3,7 @@
 import pytest
 
 from accounts.models import Role
+from audit.models import AuditEvent
 from portfolio.models import Portfolio
 from tests.factories import (
     AccompanimentFactory,
@@ -14,10 +15,14 @@ from tests.factories import (
     UserFactory,
 )
 from tests.workflow.helpers import assign_and_accept, due, refresh, score
-from workflow.assignments import evaluator_assign
 from workflow.errors import WorkflowError
-from workflow.independence import evaluator_options, evaluator_suggest, independence_problems
-from workflow.models import Assignment, AuditEvent
+from workflow.evaluation.assignments import evaluator_assign
+from workflow.evaluation.independence import (
+    evaluator_options,
+    evaluator_suggest,
+    independence_problems,
+)
+from workflow.models import Assignment
 
 pytestmark = pytest.mark.django_db
 

@@ -5,38 +5,38 @@ from decimal import Decimal
 
 import pytest
 
-from workflow import eligibility as el
-from workflow import rules
-from workflow.rules import CCMark
+from rules import cc, engine
+from rules import eligibility as el
+from rules.cc import CCMark
 
 D = Decimal
 
 
 def test_a_single_cc_mark_is_scaled_exactly_to_the_module_points():
-    assert rules.cc_points([([CCMark(D("12.5"), 20)], 40)]) == D(25)
-    assert rules.cc_points([([CCMark(D(7), 10)], 10)]) == D(7)
-    assert rules.cc_points([([CCMark(D(21), 30)], 20)]) == D(14)
+    assert cc.cc_points([([CCMark(D("12.5"), 20)], 40)]) == D(25)
+    assert cc.cc_points([([CCMark(D(7), 10)], 10)]) == D(7)
+    assert cc.cc_points([([CCMark(D(21), 30)], 20)]) == D(14)
 
 
 def test_several_cc_marks_are_averaged_on_their_scales():
     marks = [CCMark(D(12), 20), CCMark(D(6), 10), CCMark(D(27), 30)]
     # (0.6 + 0.6 + 0.9) / 3 × 30 = 21
-    assert rules.cc_points([(marks, 30)]) == D(21)
+    assert cc.cc_points([(marks, 30)]) == D(21)
 
 
 def test_an_unjustified_absence_counts_zero_and_a_justified_one_is_left_out():
-    assert rules.cc_points([([CCMark(D(16), 20), CCMark(None, 20, "unjustified")], 40)]) == D(16)
-    assert rules.cc_points([([CCMark(D(16), 20), CCMark(None, 20, "justified")], 40)]) == D(32)
+    assert cc.cc_points([([CCMark(D(16), 20), CCMark(None, 20, "unjustified")], 40)]) == D(16)
+    assert cc.cc_points([([CCMark(D(16), 20), CCMark(None, 20, "justified")], 40)]) == D(32)
 
 
 def test_bloc_cc_is_none_until_every_module_has_a_mark_that_counts():
-    assert rules.cc_points([([CCMark(D(10), 20)], 40), ([], 10)]) is None
-    assert rules.cc_points([([CCMark(None, 20, "justified")], 40)]) is None
-    assert rules.cc_points([([CCMark(D(10), 20)], 40), ([CCMark(D(5), 10)], 10)]) == D(25)
+    assert cc.cc_points([([CCMark(D(10), 20)], 40), ([], 10)]) is None
+    assert cc.cc_points([([CCMark(None, 20, "justified")], 40)]) is None
+    assert cc.cc_points([([CCMark(D(10), 20)], 40), ([CCMark(D(5), 10)], 10)]) == D(25)
 
 
 def test_a_non_terminating_cc_sum_is_kept_to_twenty_decimals():
-    value = rules.cc_points([([CCMark(D(12), 20), CCMark(D(13), 20), CCMark(D(14), 30)], 40)])
+    value = cc.cc_points([([CCMark(D(12), 20), CCMark(D(13), 20), CCMark(D(14), 30)], 40)])
     assert value == D("22.88888888888888888889")
 
 
@@ -53,21 +53,21 @@ def test_a_non_terminating_cc_sum_is_kept_to_twenty_decimals():
     ],
 )
 def test_invalid_cc_marks_are_explained_and_refused(mark):
-    assert rules.cc_mark_error(mark)
+    assert cc.cc_mark_error(mark)
     with pytest.raises(ValueError):
-        rules.cc_points([([mark], 10)])
+        cc.cc_points([([mark], 10)])
 
 
 def test_absence_share_is_exact_at_the_band_bounds():
-    assert rules.absence_share_pct(D("23.275"), D(931)) == D("2.5")
-    assert rules.absence_share_pct(D("93.1"), D(931)) == D(10)
-    assert rules.absence_share_pct(D(0), D(931)) == D(0)
-    assert rules.absence_penalty(rules.absence_share_pct(D("23.275"), D(931))) == (D(5), False)
-    assert rules.absence_penalty(rules.absence_share_pct(D("23.3"), D(931))) == (D(10), False)
+    assert cc.absence_share_pct(D("23.275"), D(931)) == D("2.5")
+    assert cc.absence_share_pct(D("93.1"), D(931)) == D(10)
+    assert cc.absence_share_pct(D(0), D(931)) == D(0)
+    assert engine.absence_penalty(cc.absence_share_pct(D("23.275"), D(931))) == (D(5), False)
+    assert engine.absence_penalty(cc.absence_share_pct(D("23.3"), D(931))) == (D(10), False)
 
 
 def test_absence_share_never_exceeds_one_hundred():
-    assert rules.absence_share_pct(D(2000), D(931)) == D(100)
+    assert cc.absence_share_pct(D(2000), D(931)) == D(100)
 
 
 # --- Jury ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import TrainingLink
+from audit.models import AuditEvent
 from tests.factories import (
     EstablishmentFactory,
     JurySessionFactory,
@@ -20,9 +21,9 @@ from tests.workflow.jury_helpers import (  # noqa: F401
     session_with_candidate,
     staff,
 )
-from workflow import jury
 from workflow.errors import WorkflowError
-from workflow.models import Accommodation, AuditEvent, JuryMember, JurySession
+from workflow.jury import deliberation, sessions, soutenances
+from workflow.models import Accommodation, JuryMember, JurySession
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 def test_staff_create_a_planned_session_and_others_may_not():
     title = JurySessionFactory.build().title
     establishment = EstablishmentFactory()
-    session = jury.jury_session_create(
+    session = sessions.jury_session_create(
         actor=staff(),
         title=title,
         establishment=establishment,
@@ -40,7 +41,7 @@ def test_staff_create_a_planned_session_and_others_may_not():
     )
     assert session.state == JurySession.State.PLANNED
     with pytest.raises(WorkflowError, match="personnel"):
-        jury.jury_session_create(
+        sessions.jury_session_create(
             actor=JuryUserFactory(),
             title=title,
             establishment=establishment,
@@ -51,7 +52,7 @@ def test_staff_create_a_planned_session_and_others_may_not():
 
 def test_a_regular_jury_is_composed():
     session, _members, actor = seated_session()
-    session = jury.jury_session_compose(actor=actor, session=session)
+    session = sessions.jury_session_compose(actor=actor, session=session)
     assert session.state == JurySession.State.COMPOSED
     assert AuditEvent.objects.filter(action="jury_session.compose", object_id=session.pk).exists()
 
@@ -72,9 +73,9 @@ def test_a_composition_that_is_not_exactly_the_regular_one_is_refused(remove, ad
     if remove:
         JuryMember.objects.get(session=session, user=members[remove]).delete()
     if add:
-        jury.jury_member_add(actor=actor, session=session, user=JuryUserFactory(), role=add)
+        sessions.jury_member_add(actor=actor, session=session, user=JuryUserFactory(), role=add)
     with pytest.raises(WorkflowError, match="exactement 1 président"):
-        jury.jury_session_compose(actor=actor, session=session)
+        sessions.jury_session_compose(actor=actor, session=session)
     session.refresh_from_db()
     assert session.state == JurySession.State.PLANNED
 
@@ -83,7 +84,7 @@ def test_a_member_with_less_than_a_year_in_the_target_jobs_is_refused():
     session, _members, actor = seated_session()
     novice = JuryUserFactory(years_in_target_jobs=Decimal("0.5"))
     with pytest.raises(WorkflowError, match="au moins 1 an"):
-        jury.jury_member_add(
+        sessions.jury_member_add(
             actor=actor, session=session, user=novice, role=JuryMember.Role.PROFESSIONAL
         )
 
@@ -92,7 +93,7 @@ def test_a_member_inactive_for_more_than_three_years_is_refused():
     session, _members, actor = seated_session()
     inactive = JuryUserFactory(last_active_in_target_jobs=date(2024, 3, 14))
     with pytest.raises(WorkflowError, match="plus de 3 ans"):
-        jury.jury_member_add(
+        sessions.jury_member_add(
             actor=actor, session=session, user=inactive, role=JuryMember.Role.PROFESSIONAL
         )
 
@@ -102,52 +103,54 @@ def test_a_member_who_became_ineligible_is_caught_at_composition():
     members["pro2"].last_active_in_target_jobs = date(2020, 1, 1)
     members["pro2"].save()
     with pytest.raises(WorkflowError, match="plus de 3 ans"):
-        jury.jury_session_compose(actor=actor, session=session)
+        sessions.jury_session_compose(actor=actor, session=session)
 
 
 def test_a_cci_representative_who_trained_a_candidate_is_refused():
     enrolment = ready_enrolment()
     session, members, actor = seated_session()
-    jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+    sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
     TrainingLink.objects.create(
         trainer=members["cci"],
         cohort=enrolment.cohort,
         module=enrolment.cohort.title.blocs.get(number=2).modules.first(),
     )
     with pytest.raises(WorkflowError, match="ne doit pas avoir formé"):
-        jury.jury_session_compose(actor=actor, session=session)
+        sessions.jury_session_compose(actor=actor, session=session)
 
 
 def test_a_candidate_trained_by_the_cci_representative_may_not_join_a_composed_jury():
     enrolment = ready_enrolment()
     session, members, actor = seated_session()
-    jury.jury_session_compose(actor=actor, session=session)
+    sessions.jury_session_compose(actor=actor, session=session)
     TrainingLink.objects.create(
         trainer=members["cci"],
         cohort=enrolment.cohort,
         module=enrolment.cohort.title.blocs.get(number=1).modules.first(),
     )
     with pytest.raises(WorkflowError, match="a formé ce candidat"):
-        jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+        sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
 
 
 def test_an_observer_must_come_from_the_sponsoring_establishment():
     session, _members, actor = seated_session()
     sponsor = EstablishmentFactory()
     enrolment = ready_enrolment(cohort__sponsor=sponsor)
-    jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+    sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
     stranger = JuryUserFactory()
-    jury.jury_member_add(actor=actor, session=session, user=stranger, role=JuryMember.Role.OBSERVER)
+    sessions.jury_member_add(
+        actor=actor, session=session, user=stranger, role=JuryMember.Role.OBSERVER
+    )
     with pytest.raises(WorkflowError, match="établissement parrain"):
-        jury.jury_session_compose(actor=actor, session=session)
+        sessions.jury_session_compose(actor=actor, session=session)
     JuryMember.objects.filter(user=stranger).delete()
-    jury.jury_member_add(
+    sessions.jury_member_add(
         actor=actor,
         session=session,
         user=JuryUserFactory(employer=sponsor),
         role=JuryMember.Role.OBSERVER,
     )
-    assert jury.jury_session_compose(actor=actor, session=session).state == "composed"
+    assert sessions.jury_session_compose(actor=actor, session=session).state == "composed"
 
 
 def test_a_candidate_whose_files_are_not_ready_may_not_join():
@@ -156,7 +159,7 @@ def test_a_candidate_whose_files_are_not_ready_may_not_join():
     type(portfolio).objects.filter(pk=portfolio.pk).update(state="under_evaluation")
     session, _members, actor = seated_session()
     with pytest.raises(WorkflowError, match="Bloc 3"):
-        jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+        sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
 
 
 def test_a_candidate_without_a_submitted_tutor_evaluation_may_not_join():
@@ -164,7 +167,7 @@ def test_a_candidate_without_a_submitted_tutor_evaluation_may_not_join():
     enrolment.tutor_evaluations.update(state="in_progress")
     session, _members, actor = seated_session()
     with pytest.raises(WorkflowError, match="tuteur"):
-        jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+        sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
 
 
 def test_soutenance_scheduling_gives_one_third_extra_time_when_granted():
@@ -176,8 +179,8 @@ def test_soutenance_scheduling_gives_one_third_extra_time_when_granted():
         recorded_at=timezone.now(),
     )
     session, _members, actor = seated_session()
-    jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
-    soutenance = jury.soutenance_schedule(
+    sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+    soutenance = soutenances.soutenance_schedule(
         actor=actor,
         session=session,
         enrolment=enrolment,
@@ -189,15 +192,15 @@ def test_soutenance_scheduling_gives_one_third_extra_time_when_granted():
 
 
 def test_convocations_go_out_once_at_least_a_month_ahead(django_capture_on_commit_callbacks):
-    from workflow.models import Notification
+    from audit.models import Notification
 
     enrolment = ready_enrolment()
     session, _members, actor = seated_session()
-    jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
-    jury.jury_session_compose(actor=actor, session=session)
+    sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+    sessions.jury_session_compose(actor=actor, session=session)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert jury.jury_convocations_send(actor=actor, session=session) == 1
-        assert jury.jury_convocations_send(actor=actor, session=session) == 0
+        assert sessions.jury_convocations_send(actor=actor, session=session) == 1
+        assert sessions.jury_convocations_send(actor=actor, session=session) == 0
     assert len(callbacks) == 1
     assert (
         Notification.objects.filter(template="convocation", recipient=enrolment.candidate).count()
@@ -208,17 +211,17 @@ def test_convocations_go_out_once_at_least_a_month_ahead(django_capture_on_commi
 def test_convocations_less_than_a_month_ahead_are_refused_with_the_reason():
     today = timezone.localdate()
     session, _members, actor = seated_session(date=today + timedelta(days=20), last_exam_date=today)
-    jury.jury_session_compose(actor=actor, session=session)
+    sessions.jury_session_compose(actor=actor, session=session)
     with pytest.raises(WorkflowError, match="au moins un mois avant"):
-        jury.jury_convocations_send(actor=actor, session=session)
+        sessions.jury_convocations_send(actor=actor, session=session)
 
 
 def test_only_voting_members_of_the_session_mark_the_soutenance():
     enrolment = ready_enrolment()
     session, members, actor = seated_session()
-    jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
-    jury.jury_session_compose(actor=actor, session=session)
-    soutenance = jury.soutenance_schedule(
+    sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+    sessions.jury_session_compose(actor=actor, session=session)
+    soutenance = soutenances.soutenance_schedule(
         actor=actor,
         session=session,
         enrolment=enrolment,
@@ -228,13 +231,15 @@ def test_only_voting_members_of_the_session_mark_the_soutenance():
     points = {c.pk: c.max_points for c in soutenance.grid_version.criteria.all()}
     for intruder in (JuryUserFactory(), actor, enrolment.candidate):
         with pytest.raises(WorkflowError, match="membres votants"):
-            jury.soutenance_mark(actor=intruder, soutenance=soutenance, points=points)
-    soutenance = jury.soutenance_mark(actor=members["cci"], soutenance=soutenance, points=points)
+            soutenances.soutenance_mark(actor=intruder, soutenance=soutenance, points=points)
+    soutenance = soutenances.soutenance_mark(
+        actor=members["cci"], soutenance=soutenance, points=points
+    )
     assert soutenance.total == Decimal(75)
     soutenance.memoire.refresh_from_db()
     assert soutenance.memoire.state == "soutenance_marked"
     with pytest.raises(WorkflowError, match="déjà notée"):
-        jury.soutenance_mark(actor=members["pro1"], soutenance=soutenance, points=points)
+        soutenances.soutenance_mark(actor=members["pro1"], soutenance=soutenance, points=points)
 
 
 # --- Session transitions ------------------------------------------------------------------
@@ -249,30 +254,34 @@ def test_opening_the_deliberation_locks_the_tutor_evaluations():
 def test_a_professional_member_may_not_open_the_deliberation():
     enrolment = ready_enrolment()
     session, members, actor = seated_session()
-    jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
-    jury.jury_session_compose(actor=actor, session=session)
+    sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+    sessions.jury_session_compose(actor=actor, session=session)
     with pytest.raises(WorkflowError, match="président"):
-        jury.jury_deliberation_open(actor=members["pro1"], session=session)
+        deliberation.jury_deliberation_open(actor=members["pro1"], session=session)
 
 
 def test_a_planned_session_cannot_open_deliberation_close_or_publish():
     session, members, actor = seated_session()
     with pytest.raises(WorkflowError, match="Planifiée"):
-        jury.jury_deliberation_open(actor=members["president"], session=session)
+        deliberation.jury_deliberation_open(actor=members["president"], session=session)
     with pytest.raises(WorkflowError, match="Planifiée"):
-        jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+        deliberation.jury_deliberation_close(
+            actor=members["president"], session=session, confirm=True
+        )
     with pytest.raises(WorkflowError, match="Planifiée"):
-        jury.jury_results_publish(actor=actor, session=session)
+        deliberation.jury_results_publish(actor=actor, session=session)
 
 
 def test_a_composed_session_reopens_its_composition_with_a_reason_and_refuses_members_before():
     session, members, actor = seated_session()
-    jury.jury_session_compose(actor=actor, session=session)
+    sessions.jury_session_compose(actor=actor, session=session)
     with pytest.raises(WorkflowError, match="Jury constitué"):
-        jury.jury_member_add(actor=actor, session=session, user=JuryUserFactory(), role="observer")
+        sessions.jury_member_add(
+            actor=actor, session=session, user=JuryUserFactory(), role="observer"
+        )
     with pytest.raises(WorkflowError, match="pourquoi"):
-        jury.jury_session_reopen_composition(actor=actor, session=session, reason="")
-    session = jury.jury_session_reopen_composition(
+        sessions.jury_session_reopen_composition(actor=actor, session=session, reason="")
+    session = sessions.jury_session_reopen_composition(
         actor=actor, session=session, reason="Un professionnel indisponible"
     )
     assert session.state == JurySession.State.PLANNED
@@ -282,27 +291,31 @@ def test_only_the_president_closes_and_only_with_confirmation():
     session, members, actor, _enrolment = session_with_candidate()
     for other in (members["pro1"], members["cci"], actor):
         with pytest.raises(WorkflowError, match="président"):
-            jury.jury_deliberation_close(actor=other, session=session, confirm=True)
+            deliberation.jury_deliberation_close(actor=other, session=session, confirm=True)
     with pytest.raises(WorkflowError, match="Confirmez"):
-        jury.jury_deliberation_close(actor=members["president"], session=session, confirm=False)
-    session = jury.jury_deliberation_close(
+        deliberation.jury_deliberation_close(
+            actor=members["president"], session=session, confirm=False
+        )
+    session = deliberation.jury_deliberation_close(
         actor=members["president"], session=session, confirm=True
     )
     assert session.state == JurySession.State.CLOSED
     with pytest.raises(WorkflowError, match="Close"):
-        jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+        deliberation.jury_deliberation_close(
+            actor=members["president"], session=session, confirm=True
+        )
 
 
 def test_publication_by_staff_or_president_only_after_closing():
     session, members, actor, _enrolment = session_with_candidate()
     with pytest.raises(WorkflowError, match="En délibération"):
-        jury.jury_results_publish(actor=actor, session=session)
-    jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+        deliberation.jury_results_publish(actor=actor, session=session)
+    deliberation.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
     with pytest.raises(WorkflowError, match="publie"):
-        jury.jury_results_publish(actor=members["pro1"], session=session)
+        deliberation.jury_results_publish(actor=members["pro1"], session=session)
     with pytest.raises(WorkflowError, match="publie"):
-        jury.jury_results_publish(actor=UserFactory(roles=["formateur"]), session=session)
-    session = jury.jury_results_publish(actor=members["president"], session=session)
+        deliberation.jury_results_publish(actor=UserFactory(roles=["formateur"]), session=session)
+    session = deliberation.jury_results_publish(actor=members["president"], session=session)
     assert session.state == JurySession.State.PUBLISHED
     with pytest.raises(WorkflowError, match="publiés"):
-        jury.jury_results_publish(actor=actor, session=session)
+        deliberation.jury_results_publish(actor=actor, session=session)

@@ -13,7 +13,8 @@ from tests.workflow.jury_helpers import (  # noqa: F401
     session_with_candidate,
     staff,
 )
-from workflow import jury, tutoring
+from workflow.jury import deliberation
+from workflow.marks import tutoring
 from workflow.models import CCMark, JurySession
 
 pytestmark = pytest.mark.django_db
@@ -121,18 +122,18 @@ def test_candidate_results_are_shown_only_after_publication(client):
     c = _client(client, enrolment.candidate)
     url = reverse("jury:candidate_results")
     assert "pas encore publiés" in c.get(url).content.decode()
-    jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+    deliberation.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
     body = c.get(url).content.decode()
     assert "pas encore publiés" in body and "Bloc 1 : 12/20" not in body
-    jury.jury_results_publish(actor=actor, session=session)
+    deliberation.jury_results_publish(actor=actor, session=session)
     body = c.get(url).content.decode()
     assert "Certification totale (titre)" in body and "Bloc 1 : 12/20" in body
 
 
 def test_another_candidate_never_sees_someone_elses_results(client):
     session, members, actor, enrolment = session_with_candidate()
-    jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
-    jury.jury_results_publish(actor=actor, session=session)
+    deliberation.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+    deliberation.jury_results_publish(actor=actor, session=session)
     other = EnrolmentFactory()
     body = _client(client, other.candidate).get(reverse("jury:candidate_results")).content
     assert "Bloc 1 : 12/20" not in body.decode()
@@ -173,16 +174,16 @@ def test_a_voting_member_marks_the_soutenance_and_only_the_president_sees_accomm
     from django.utils import timezone
 
     from tests.workflow.jury_helpers import seated_session
-    from workflow import accommodations
+    from workflow.jury import accommodations, sessions, soutenances
 
     enrolment = ready_enrolment()
     session, members, actor = seated_session()
     accommodations.accommodation_record(
         actor=actor, enrolment=enrolment, kind="workstation", details="Clavier adapté"
     )
-    jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
-    jury.jury_session_compose(actor=actor, session=session)
-    soutenance = jury.soutenance_schedule(
+    sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+    sessions.jury_session_compose(actor=actor, session=session)
+    soutenance = soutenances.soutenance_schedule(
         actor=actor,
         session=session,
         enrolment=enrolment,

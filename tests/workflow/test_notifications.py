@@ -9,12 +9,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.models import AuditEvent, Notification
 from tests.factories import AssignmentFactory
 from tests.workflow.helpers import assign_and_accept, due, refresh, score
-from workflow.assignments import assignment_decline, evaluator_assign, evaluator_reassign
 from workflow.errors import WorkflowError
-from workflow.models import Assignment, AuditEvent, Notification
-from workflow.screening import portfolio_return
+from workflow.evaluation.assignments import assignment_decline, evaluator_assign, evaluator_reassign
+from workflow.evaluation.screening import portfolio_return
+from workflow.models import Assignment
 
 pytestmark = pytest.mark.django_db
 

@@ -8,21 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from workflow import rules
-from workflow.rules import BlocResult, Case, PracticeResult, decide
+from rules import engine, wording
+from rules.engine import BlocResult, Case, PracticeResult, decide
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-RULES_FILE = REPO_ROOT / "workflow" / "rules.py"
+RULES_FILES = sorted((REPO_ROOT / "rules").glob("*.py"))
 
 # Test data: the numbers of RNCP 36390 (RULES.md §1) written out, independent of the database.
-TITLE = rules.TitleRules(
+TITLE = engine.TitleRules(
     blocs=(
-        rules.BlocRules("1", D(100), D(150), D(8), D(10)),
-        rules.BlocRules("2", D(70), D(105), D(8), D(10)),
-        rules.BlocRules("3", D(70), D(105), D(8), D(10)),
-        rules.BlocRules("4", D(60), D(90), D(8), D(10)),
+        engine.BlocRules("1", D(100), D(150), D(8), D(10)),
+        engine.BlocRules("2", D(70), D(105), D(8), D(10)),
+        engine.BlocRules("3", D(70), D(105), D(8), D(10)),
+        engine.BlocRules("4", D(60), D(90), D(8), D(10)),
     ),
-    practice=rules.PracticeRules(D(125), D(75), D(50), D(10)),
+    practice=engine.PracticeRules(D(125), D(75), D(50), D(10)),
     total_points=D(1000),
     pass_points=D(500),
 )
@@ -325,13 +325,13 @@ def test_fraud_invalidates_the_session_whatever_the_marks():
     ],
 )
 def test_absence_penalty_bands(absence_pct, penalty_pct, referred):
-    assert rules.absence_penalty(D(absence_pct)) == (penalty_pct, referred)
+    assert engine.absence_penalty(D(absence_pct)) == (penalty_pct, referred)
 
 
 @pytest.mark.parametrize("absence_pct", ["-0.01", "100.01", "NaN", "Infinity"])
 def test_absence_penalty_rejects_a_share_outside_0_to_100(absence_pct):
     with pytest.raises(ValueError):
-        rules.absence_penalty(D(absence_pct))
+        engine.absence_penalty(D(absence_pct))
 
 
 @pytest.mark.parametrize(
@@ -418,7 +418,7 @@ def test_no_penalty_no_referral_at_zero_absence():
     ],
 )
 def test_invalid_case_names_the_field(change, field):
-    with pytest.raises(rules.InvalidCase) as raised:
+    with pytest.raises(engine.InvalidCase) as raised:
         decide(change(case_with()), TITLE)
 
     assert raised.value.field == field
@@ -438,14 +438,14 @@ def test_int_marks_are_accepted_as_exact_numbers():
 
 def test_title_rules_must_add_up_to_the_total():
     with pytest.raises(ValueError, match="sum to 1000"):
-        rules.TitleRules(
+        engine.TitleRules(
             blocs=TITLE.blocs, practice=TITLE.practice, total_points=D(999), pass_points=D(500)
         )
 
 
 def test_title_rules_refuse_duplicate_bloc_numbers():
     with pytest.raises(ValueError, match="unique"):
-        rules.TitleRules(
+        engine.TitleRules(
             blocs=(TITLE.blocs[0], TITLE.blocs[0]),
             practice=TITLE.practice,
             total_points=D(750),
@@ -455,13 +455,13 @@ def test_title_rules_refuse_duplicate_bloc_numbers():
 
 # --- A made-up title with three blocs ------------------------------------------------------
 
-THREE_BLOCS = rules.TitleRules(
+THREE_BLOCS = engine.TitleRules(
     blocs=(
-        rules.BlocRules("10", D(40), D(60), D(8), D(10)),
-        rules.BlocRules("2", D(30), D(50), D(6), D(12)),
-        rules.BlocRules("3", D(20), D(30), D(8), D(10)),
+        engine.BlocRules("10", D(40), D(60), D(8), D(10)),
+        engine.BlocRules("2", D(30), D(50), D(6), D(12)),
+        engine.BlocRules("3", D(20), D(30), D(8), D(10)),
     ),
-    practice=rules.PracticeRules(D(40), D(20), D(10), D(10)),
+    practice=engine.PracticeRules(D(40), D(20), D(10), D(10)),
     total_points=D(300),
     pass_points=D(150),
 )
@@ -503,7 +503,7 @@ def test_three_bloc_title_keeps_blocs_at_their_own_validation_mark():
 
 
 def test_three_bloc_title_refuses_a_bloc_of_the_other_title():
-    with pytest.raises(rules.InvalidCase, match="blocs.1"):
+    with pytest.raises(engine.InvalidCase, match="blocs.1"):
         decide(case_with(), THREE_BLOCS)
 
 
@@ -525,23 +525,24 @@ def test_three_bloc_title_refuses_a_bloc_of_the_other_title():
     ],
 )
 def test_fr_number(value, below, text):
-    assert rules.fr_number(D(value), below=None if below is None else D(below)) == text
+    assert wording.fr_number(D(value), below=None if below is None else D(below)) == text
 
 
 def test_round_for_display_rounds_half_up():
-    assert rules.round_for_display(D("0.285")) == D("0.29")
-    assert rules.round_for_display(D("38.0095")) == D("38.01")
+    assert wording.round_for_display(D("0.285")) == D("0.29")
+    assert wording.round_for_display(D("38.0095")) == D("38.01")
 
 
 def test_bloc_sort_key_orders_numerically():
-    assert sorted(["10", "2", "1", "B"], key=rules.bloc_sort_key) == ["1", "2", "10", "B"]
+    assert sorted(["10", "2", "1", "B"], key=engine.bloc_sort_key) == ["1", "2", "10", "B"]
 
 
 # --- The engine imports nothing from Django ------------------------------------------------
 
 
-def test_rules_module_imports_only_the_standard_library():
-    tree = ast.parse(RULES_FILE.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("path", RULES_FILES, ids=lambda path: path.name)
+def test_rules_modules_import_only_the_standard_library_and_each_other(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -550,14 +551,26 @@ def test_rules_module_imports_only_the_standard_library():
             assert node.level == 0, "relative imports could pull in Django"
             imported.add(node.module.split(".")[0])
 
-    assert imported, "the scan found no import at all"
-    assert imported <= set(sys.stdlib_module_names), imported - set(sys.stdlib_module_names)
+    allowed = set(sys.stdlib_module_names) | {"rules"}
+    if path.name != "__init__.py":
+        assert imported, "the scan found no import at all"
+    assert imported <= allowed, imported - allowed
+
+
+def test_the_rules_package_has_its_four_modules():
+    assert {path.name for path in RULES_FILES} >= {
+        "__init__.py",
+        "engine.py",
+        "wording.py",
+        "cc.py",
+        "eligibility.py",
+    }
 
 
 def test_importing_the_rules_module_loads_no_django_module():
     script = (
         "import sys\n"
-        "import workflow.rules\n"
+        "import rules.cc, rules.eligibility, rules.engine, rules.wording\n"
         "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
         "print(','.join(loaded))\n"
     )
@@ -583,4 +596,4 @@ def test_importing_the_rules_module_loads_no_django_module():
     ],
 )
 def test_a_mark_on_20_is_never_displayed_on_a_threshold_it_missed(value, expected):
-    assert rules.fr_mark_on_20(D(value), D(8), D(10)) == expected
+    assert wording.fr_mark_on_20(D(value), D(8), D(10)) == expected

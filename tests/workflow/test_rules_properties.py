@@ -6,17 +6,17 @@ from decimal import Decimal as D
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from workflow import rules
-from workflow.rules import BlocResult, Case, PracticeResult, decide
+from rules import engine
+from rules.engine import BlocResult, Case, PracticeResult, decide
 
-TITLE = rules.TitleRules(
+TITLE = engine.TitleRules(
     blocs=(
-        rules.BlocRules("1", D(100), D(150), D(8), D(10)),
-        rules.BlocRules("2", D(70), D(105), D(8), D(10)),
-        rules.BlocRules("3", D(70), D(105), D(8), D(10)),
-        rules.BlocRules("4", D(60), D(90), D(8), D(10)),
+        engine.BlocRules("1", D(100), D(150), D(8), D(10)),
+        engine.BlocRules("2", D(70), D(105), D(8), D(10)),
+        engine.BlocRules("3", D(70), D(105), D(8), D(10)),
+        engine.BlocRules("4", D(60), D(90), D(8), D(10)),
     ),
-    practice=rules.PracticeRules(D(125), D(75), D(50), D(10)),
+    practice=engine.PracticeRules(D(125), D(75), D(50), D(10)),
     total_points=D(1000),
     pass_points=D(500),
 )
@@ -102,7 +102,7 @@ def test_raising_any_mark_never_worsens_the_outcome_without_fraud(case, field, f
     before = decide(case, TITLE)
     after = decide(raised(case, field, fraction), TITLE)
 
-    assert rules.outcome_rank(after.outcome) >= rules.outcome_rank(before.outcome)
+    assert engine.outcome_rank(after.outcome) >= engine.outcome_rank(before.outcome)
     assert set(before.validated_blocs) <= set(after.validated_blocs)
     assert after.points_total >= before.points_total
 
@@ -153,7 +153,7 @@ def test_fraud_never_leaves_a_validated_bloc(case):
 def test_points_total_is_the_exact_sum_after_the_penalty(case):
     decision = decide(case, TITLE)
 
-    penalty_pct, referred = rules.absence_penalty(case.practice.absence_pct)
+    penalty_pct, referred = engine.absence_penalty(case.practice.absence_pct)
     tutor = case.practice.tutor * (1 - (penalty_pct or 0) / D(100))
     expected = (
         sum(result.cc + result.exam for result in case.blocs.values())
@@ -180,7 +180,7 @@ def test_decision_is_explained_for_every_bloc_and_the_practice(case):
 
 def test_the_case_strategy_reaches_every_outcome():
     # The properties above would hold vacuously if no case ever reached the title.
-    for outcome in rules.OUTCOMES:
+    for outcome in engine.OUTCOMES:
         found = find(
             cases(fraud=False),
             lambda case, outcome=outcome: decide(case, TITLE).outcome == outcome,

@@ -8,7 +8,7 @@ from referentiel.services import grid_revise
 from tests.factories import EvidenceItemFactory
 from tests.workflow.helpers import assign_and_accept, refresh, score
 from workflow.errors import WorkflowError
-from workflow.evaluation import scoring_problems, scoring_save, scoring_submit
+from workflow.evaluation.scoring import scoring_problems, scoring_save, scoring_submit
 from workflow.models import Scoring
 
 pytestmark = pytest.mark.django_db

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.models import AuditEvent
 from portfolio.models import Memoire, Portfolio
 from tests.factories import (
     AssignmentFactory,
@@ -19,7 +20,8 @@ from tests.factories import (
     UserFactory,
 )
 from tests.workflow.helpers import assign_and_accept, due, refresh, score
-from workflow.assignments import (
+from workflow.errors import WorkflowError
+from workflow.evaluation.assignments import (
     assignment_accept,
     assignment_decline,
     assignment_withdraw,
@@ -27,10 +29,9 @@ from workflow.assignments import (
     evaluator_assign,
     evaluator_reassign,
 )
-from workflow.errors import WorkflowError
-from workflow.evaluation import portfolio_mark_ready_for_jury, scoring_reopen
-from workflow.models import Assignment, AuditEvent, Scoring
-from workflow.screening import portfolio_declare_admissible, portfolio_return
+from workflow.evaluation.scoring import portfolio_mark_ready_for_jury, scoring_reopen
+from workflow.evaluation.screening import portfolio_declare_admissible, portfolio_return
+from workflow.models import Assignment, Scoring
 
 pytestmark = pytest.mark.django_db
 
@@ -390,7 +391,7 @@ def test_ready_for_jury_is_refused_without_an_agreed_mark(staff):
 
 
 def test_memoire_is_assigned_accepted_and_written_mark_is_out_of_125(staff, evaluator):
-    from workflow.selectors import memoire_written_mark
+    from workflow.marks.written import memoire_written_mark
 
     memoire = MemoireFactory(state=Memoire.State.SUBMITTED)
     assignment = assign_and_accept(memoire, evaluator, staff)

@@ -4,11 +4,12 @@ from decimal import Decimal
 
 import pytest
 
+from audit.models import AuditEvent, Notification
 from tests.factories import EnrolmentFactory, UserFactory
 from tests.workflow.jury_helpers import fast_passwords, staff, submit_tutor  # noqa: F401
-from workflow import tutoring
 from workflow.errors import WorkflowError
-from workflow.models import AuditEvent, Notification, TutorEvaluation
+from workflow.marks import tutoring
+from workflow.models import TutorEvaluation
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """``manage.py decide``: one candidate's case (or an array of cases) in JSON, the decision out.
 
-The decision is the rules engine's (``workflow.rules.decide``); this command only reads the
+The decision is the rules engine's (``rules.engine.decide``); this command only reads the
 JSON exactly (numbers as decimals), checks its shape, and writes the answer. Bad input exits
 with status 2, one line on standard error naming the field, and nothing on standard output.
 """
@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from referentiel.models import Title
-from workflow import rules, selectors
+from rules import engine, wording
+from workflow import titles
 
 EXIT_BAD_INPUT = 2
 DEFAULT_TITLE_CODE = "36390"
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         stdin = options.get("stdin") or sys.stdin
         try:
             title = Title.objects.filter(code=options["title"]).first()
-            title_rules = selectors.title_rules(title) if title else None
+            title_rules = titles.title_rules(title) if title else None
         except DatabaseError:
             self.stderr.write("database: the référentiel is not there; run manage.py migrate")
             raise SystemExit(1) from None
@@ -76,7 +77,7 @@ class Command(BaseCommand):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
-def decide_document(text: str, title_rules: rules.TitleRules):
+def decide_document(text: str, title_rules: engine.TitleRules):
     """Return the JSON-ready answer for a document holding one case or an array of cases."""
     document = _load(text)
     if isinstance(document, dict):
@@ -121,14 +122,14 @@ def _object_without_duplicates(pairs):
     return result
 
 
-def _decide_one(case, title_rules: rules.TitleRules, *, prefix: str) -> rules.Decision:
+def _decide_one(case, title_rules: engine.TitleRules, *, prefix: str) -> engine.Decision:
     try:
-        return rules.decide(_case(case, title_rules), title_rules)
-    except (BadInput, rules.InvalidCase) as error:
+        return engine.decide(_case(case, title_rules), title_rules)
+    except (BadInput, engine.InvalidCase) as error:
         raise BadInput(f"{prefix}{error.field}", error.message) from None
 
 
-def _case(data: dict, title_rules: rules.TitleRules) -> rules.Case:
+def _case(data: dict, title_rules: engine.TitleRules) -> engine.Case:
     _refuse_unknown_keys(data, CASE_KEYS, "")
     blocs_data = _required(data, "blocs", "blocs")
     if not isinstance(blocs_data, dict):
@@ -143,31 +144,31 @@ def _case(data: dict, title_rules: rules.TitleRules) -> rules.Case:
         if number not in blocs_data:
             raise BadInput(f"blocs.{number}", "missing bloc")
     blocs = {number: _bloc(blocs_data[number], f"blocs.{number}") for number in expected}
-    return rules.Case(
+    return engine.Case(
         blocs=blocs,
         practice=_practice(_required(data, "practice", "practice")),
         fraud=_flag(data, "fraud", "fraud", default=False),
     )
 
 
-def _bloc(data, field: str) -> rules.BlocResult:
+def _bloc(data, field: str) -> engine.BlocResult:
     if not isinstance(data, dict):
         raise BadInput(field, f"must be an object, not {_kind(data)}")
     _refuse_unknown_keys(data, BLOC_KEYS, f"{field}.")
     presented = _flag(data, "presented", f"{field}.presented", default=True)
-    return rules.BlocResult(
+    return engine.BlocResult(
         cc=_number(data, "cc", f"{field}.cc", required=presented),
         exam=_number(data, "exam", f"{field}.exam", required=presented),
         presented=presented,
     )
 
 
-def _practice(data) -> rules.PracticeResult:
+def _practice(data) -> engine.PracticeResult:
     if not isinstance(data, dict):
         raise BadInput("practice", f"must be an object, not {_kind(data)}")
     _refuse_unknown_keys(data, PRACTICE_KEYS, "practice.")
     presented = _flag(data, "presented", "practice.presented", default=True)
-    return rules.PracticeResult(
+    return engine.PracticeResult(
         written=_number(data, "written", "practice.written", required=presented),
         oral=_number(data, "oral", "practice.oral", required=presented),
         tutor=_number(data, "tutor", "practice.tutor", required=presented),
@@ -227,13 +228,13 @@ def _json_number(value: Decimal) -> int | float:
     The float is only the vehicle of the JSON text: a number of at most 2 decimals and a few
     digits prints back exactly as itself (``repr(15.68) == "15.68"``).
     """
-    rounded = rules.round_for_display(value)
+    rounded = wording.round_for_display(value)
     if rounded == rounded.to_integral_value():
         return int(rounded)
     return float(rounded)
 
 
-def _answer(decision: rules.Decision) -> dict:
+def _answer(decision: engine.Decision) -> dict:
     """Return the decision in the JSON form of the ``decide`` contract."""
     penalty = decision.tutor_penalty_pct
     return {

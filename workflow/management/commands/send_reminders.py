@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from workflow.reminders import assignment_reminders_send
+from workflow.evaluation.reminders import assignment_reminders_send
 
 
 class Command(BaseCommand):

@@ -1,0 +1,2 @@
+"""What every package writes: the append-only audit trail, the one clock, the e-mail
+notifications sent after commit, and the read-only admin base for records only services change."""

@@ -1,0 +1,56 @@
+"""E-mail notifications: recorded in the transaction of the event, sent after commit, once.
+
+``notify`` creates a ``Notification`` keyed by the event; a second call with the same key does
+nothing, so a retried request or a double click never mails twice. The e-mail itself goes out
+through Django's tasks API (django-tasks) only once the transaction has committed.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tasks import task
+
+from audit.models import Notification
+
+
+def notify(*, key: str, recipient, template: str, context: dict | None = None) -> bool:
+    """Queue the e-mail ``template`` to ``recipient`` for the event ``key``; return True if new.
+
+    ``context`` must be JSON-serialisable: it is stored with the notification.
+    """
+    if not recipient.email:
+        return False
+    notification, created = Notification.objects.get_or_create(
+        key=key,
+        defaults={"recipient": recipient, "template": template, "context": context or {}},
+    )
+    if created:
+        transaction.on_commit(lambda: notification_send.enqueue(notification.pk))
+    return created
+
+
+@task()
+def notification_send(notification_id: int) -> None:
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notification_id, sent_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return
+        context = {**notification.context, "recipient": notification.recipient}
+        context.setdefault("site_url", getattr(settings, "PREUVES_SITE_URL", ""))
+        subject = render_to_string(f"email/{notification.template}_subject.txt", context)
+        body = render_to_string(f"email/{notification.template}.txt", context)
+        send_mail(
+            " ".join(subject.split()),
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [notification.recipient.email],
+        )
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["sent_at"])

@@ -1,0 +1,112 @@
+"""Figures for the centre's dashboards: counts, overdue work, and the charts drawn from them."""
+
+from collections import Counter
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from audit.clock import today
+from portfolio.models import Portfolio
+from workflow.centre import charts
+from workflow.models import Assignment, JuryDecision
+
+OPEN_ASSIGNMENT = (Assignment.State.PROPOSED, Assignment.State.ACCEPTED)
+
+
+def portfolio_state_counts(cohort=None) -> list[tuple[str, int]]:
+    """Return (state label, count) of the current portfolio versions, in the workflow's order."""
+    portfolios = Portfolio.objects.filter(is_active=True)
+    if cohort is not None:
+        portfolios = portfolios.filter(enrolment__cohort=cohort)
+    counts = Counter(portfolios.values_list("state", flat=True))
+    return [
+        (str(label), counts[value]) for value, label in Portfolio.State.choices if counts[value]
+    ]
+
+
+def overdue_assignments():
+    """Return the open assignments whose due date has passed, oldest first."""
+    return (
+        Assignment.objects.filter(state__in=OPEN_ASSIGNMENT, due_date__lt=today())
+        .select_related("evaluator", "portfolio__enrolment__candidate", "memoire__enrolment")
+        .order_by("due_date")
+    )
+
+
+def evaluator_workload() -> list[tuple[User, int, int]]:
+    """Return (evaluator, open assignments, completed assignments) for every evaluator."""
+    evaluators = User.objects.with_role(Role.EVALUATEUR).annotate(
+        open=Count("assignments", filter=Q(assignments__state__in=OPEN_ASSIGNMENT)),
+        done=Count("assignments", filter=Q(assignments__state=Assignment.State.COMPLETED)),
+    )
+    return [(e, e.open, e.done) for e in evaluators.order_by("-open", "last_name")]
+
+
+def cohort_progress_chart(cohort=None) -> charts.Chart:
+    return charts.stacked_bar(
+        chart_id="progression-portefeuilles",
+        title=_("Avancement des portefeuilles"),
+        description=_("Nombre de portefeuilles (version en cours) dans chaque état."),
+        segments=portfolio_state_counts(cohort),
+        category_label=_("État"),
+        count_label=_("Portefeuilles"),
+    )
+
+
+def evaluator_workload_chart() -> charts.Chart:
+    return charts.bar_chart(
+        chart_id="charge-evaluateurs",
+        title=_("Charge des évaluateurs"),
+        description=_("Affectations en cours (proposées ou acceptées) par évaluateur."),
+        bars=[(e.get_full_name(), open_count) for e, open_count, _done in evaluator_workload()],
+        category_label=_("Évaluateur"),
+        value_label=_("Affectations en cours"),
+    )
+
+
+def session_decisions(session):
+    return JuryDecision.objects.filter(session=session).select_related("enrolment")
+
+
+def session_results_chart(session) -> charts.Chart | None:
+    """Return the distribution of the session's totals, with the title's pass mark drawn."""
+    decisions = list(session_decisions(session))
+    if not decisions:
+        return None
+    title = session.title
+    return charts.histogram(
+        chart_id="repartition-resultats",
+        title=_("Répartition des résultats"),
+        description=_("Nombre de candidats par tranche de points sur %(total)s.")
+        % {"total": title.total_points},
+        values=[Decimal(d.computed["points_total"]) for d in decisions],
+        start=0,
+        stop=title.total_points,
+        step=Decimal(title.total_points) / 10,
+        threshold=title.pass_points,
+        threshold_label=_("Seuil du titre"),
+        count_label=_("Candidats"),
+    )
+
+
+def session_pass_rate_chart(session) -> charts.Chart | None:
+    """Return, for each bloc, the share of the session's candidates who hold it."""
+    decisions = list(session_decisions(session))
+    if not decisions:
+        return None
+    bars = []
+    for bloc in session.title.blocs.order_by("number"):
+        held = sum(1 for d in decisions if str(bloc.number) in d.validated_blocs)
+        bars.append((str(bloc), Decimal(held) * 100 / len(decisions)))
+    return charts.bar_chart(
+        chart_id="reussite-blocs",
+        title=_("Taux de validation par bloc"),
+        description=_("Part des candidats de la session qui détiennent chaque bloc."),
+        bars=bars,
+        category_label=_("Bloc"),
+        value_label=_("Candidats ayant validé le bloc"),
+        unit="%",
+        max_value=100,
+    )

@@ -1,0 +1,88 @@
+"""When a portfolio needs a second evaluation, and how two marks become one.
+
+A second, independent evaluation is required when the first mark leaves the bloc (its CC plus
+the portfolio mark) within 1 point on 20 of a decision threshold (the bloc's minimum, 8/20, or
+its validation mark, 10/20), and for a random sample of portfolios
+(``PREUVES_DOUBLE_MARKING_SAMPLE_PCT``, default 10 %).
+
+The sample is drawn from an HMAC of the portfolio's id keyed with the project's SECRET_KEY: the
+draw is reproducible (the centre can show why a file was drawn, the same file always gives the
+same answer) but an evaluator cannot predict it without the secret. ``random.Random`` seeded
+with the bare id would be reproducible but guessable; ``secrets`` would be unguessable but not
+reproducible.
+
+Two marks within ``PREUVES_DOUBLE_MARKING_GAP_ON_20`` points on 20 of the épreuve are averaged
+(exact Decimal); beyond that the centre's staff reconcile them.
+"""
+
+import hashlib
+import hmac
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from workflow.marks.cc import bloc_cc_points
+
+THRESHOLD_MARGIN_ON_20 = Decimal(1)
+TWENTY = Decimal(20)
+
+
+def on_20(points: Decimal, out_of) -> Decimal:
+    """Return ``points / out_of × 20`` exactly enough for comparisons (no early rounding)."""
+    return Decimal(points) * TWENTY / Decimal(out_of)
+
+
+def near_threshold(points: Decimal, out_of, bloc) -> bool:
+    """Return True when ``points / out_of`` lies within 1 point on 20 of 8/20 or 10/20.
+
+    Compared by cross-multiplication, so that no division rounds a mark across a boundary.
+    """
+    points, out_of = Decimal(points), Decimal(out_of)
+    return any(
+        abs(points * TWENTY - threshold * out_of) <= THRESHOLD_MARGIN_ON_20 * out_of
+        for threshold in (bloc.minimum_on_20, bloc.validation_on_20)
+    )
+
+
+def sample_draw(portfolio_id: int) -> Decimal:
+    """Return the portfolio's reproducible draw, a percentage in [0, 100)."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"double-marking:{portfolio_id}".encode(), hashlib.sha256
+    ).digest()
+    return Decimal(int.from_bytes(digest[:8], "big") % 10_000) / 100
+
+
+def is_sampled(portfolio_id: int) -> bool:
+    return sample_draw(portfolio_id) < Decimal(settings.PREUVES_DOUBLE_MARKING_SAMPLE_PCT)
+
+
+def double_marking_reasons(portfolio, mark: Decimal, *, out_of) -> list[str]:
+    """Return why ``portfolio``, first marked ``mark`` out of ``out_of``, needs a 2nd marking."""
+    reasons = []
+    bloc = portfolio.bloc
+    cc = bloc_cc_points(portfolio.enrolment, bloc)
+    if cc is None:
+        points, total = Decimal(mark), Decimal(out_of)
+        basis = _("note du portefeuille seule, CC inconnu")
+    else:
+        points, total = cc + Decimal(mark), bloc.cc_points + Decimal(out_of)
+        basis = _("CC compris")
+    if near_threshold(points, total, bloc):
+        reasons.append(
+            _("Note proche d'un seuil de décision : %(mark)s/20 (%(basis)s).")
+            % {"mark": on_20(points, total).quantize(Decimal("0.01")), "basis": basis}
+        )
+    if is_sampled(portfolio.pk):
+        reasons.append(_("Tirage aléatoire de contrôle."))
+    return reasons
+
+
+def within_gap(first: Decimal, second: Decimal, *, out_of) -> bool:
+    """Return True when the two marks differ by no more than the allowed gap on 20."""
+    gap = Decimal(settings.PREUVES_DOUBLE_MARKING_GAP_ON_20)
+    return abs(Decimal(first) - Decimal(second)) * TWENTY <= gap * Decimal(out_of)
+
+
+def mean(first: Decimal, second: Decimal) -> Decimal:
+    return (Decimal(first) + Decimal(second)) / 2

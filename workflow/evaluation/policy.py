@@ -1,0 +1,174 @@
+"""Who may take which workflow action on which object, now.
+
+The services call these predicates before acting and ``available_actions`` lists the ones that
+pass, so the buttons a page shows and the checks a service makes can never disagree.
+Predicates read only; they never change anything.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import is_centre_staff
+from accounts.models import Role
+from portfolio.models import Memoire, Portfolio
+from workflow.evaluation.independence import LIVE_ASSIGNMENT_STATES
+from workflow.models import Assignment, Scoring
+
+P = Portfolio.State
+M = Memoire.State
+A = Assignment.State
+
+
+def _assignments(target):
+    if isinstance(target, Portfolio):
+        return Assignment.objects.filter(portfolio=target)
+    return Assignment.objects.filter(memoire=target)
+
+
+def needs_evaluator(target, *, rank: int = 1) -> bool:
+    """Return True when ``target`` is waiting for an evaluator of ``rank``."""
+    if not target.is_active:
+        return False
+    has_live = _assignments(target).filter(rank=rank, state__in=LIVE_ASSIGNMENT_STATES).exists()
+    if isinstance(target, Portfolio):
+        if rank == Assignment.Rank.FIRST:
+            return target.state == P.ADMISSIBLE or (
+                target.state in {P.ASSIGNED, P.UNDER_EVALUATION} and not has_live
+            )
+        return target.state == P.SECOND_EVALUATION and not has_live
+    if rank != Assignment.Rank.FIRST:
+        return False
+    return target.state == M.SUBMITTED or (target.state == M.ASSIGNED and not has_live)
+
+
+def submitted_scorings(portfolio):
+    return (
+        Scoring.objects.filter(
+            assignment__portfolio=portfolio,
+            assignment__state=A.COMPLETED,
+            state=Scoring.State.SUBMITTED,
+        )
+        .select_related("assignment", "assignment__evaluator", "grid_version__grid")
+        .order_by("assignment__rank")
+    )
+
+
+def first_and_second_scorings(portfolio) -> tuple[Scoring | None, Scoring | None]:
+    by_rank = {s.assignment.rank: s for s in submitted_scorings(portfolio)}
+    return by_rank.get(Assignment.Rank.FIRST), by_rank.get(Assignment.Rank.SECOND)
+
+
+def can_screen(user, portfolio) -> bool:
+    return is_centre_staff(user) and portfolio.is_active and portfolio.state == P.SUBMITTED
+
+
+def can_assign(user, target, *, rank: int = 1) -> bool:
+    return is_centre_staff(user) and needs_evaluator(target, rank=rank)
+
+
+def can_reconcile(user, portfolio) -> bool:
+    if not is_centre_staff(user) or portfolio.state != P.RECONCILIATION:
+        return False
+    first, second = first_and_second_scorings(portfolio)
+    return first is not None and second is not None
+
+
+def can_mark_ready(user, portfolio) -> bool:
+    if not is_centre_staff(user):
+        return False
+    return (portfolio.state == P.EVALUATED and portfolio.agreed_mark is not None) or (
+        portfolio.state == P.RECONCILED
+    )
+
+
+def is_own_assignment(user, assignment) -> bool:
+    return (
+        user.is_authenticated
+        and user.has_role(Role.EVALUATEUR)
+        and assignment.evaluator_id == user.pk
+    )
+
+
+def can_respond(user, assignment) -> bool:
+    return is_own_assignment(user, assignment) and assignment.state == A.PROPOSED
+
+
+def can_score(user, assignment) -> bool:
+    return is_own_assignment(user, assignment) and assignment.state == A.ACCEPTED
+
+
+def can_withdraw(user, assignment) -> bool:
+    return is_centre_staff(user) and assignment.state in {A.PROPOSED, A.ACCEPTED}
+
+
+def reopen_allowed_by_target(assignment) -> bool:
+    """Return True when the file is still at a stage where a submitted scoring may reopen."""
+    target = assignment.target
+    if isinstance(target, Portfolio):
+        if target.state == P.EVALUATED:
+            return assignment.rank == Assignment.Rank.FIRST
+        return target.state == P.RECONCILIATION
+    return target.state == M.WRITTEN_MARKED
+
+
+def can_reopen(user, assignment) -> bool:
+    return (
+        is_centre_staff(user)
+        and assignment.state == A.COMPLETED
+        and reopen_allowed_by_target(assignment)
+    )
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+
+
+LABELS = {
+    "declare_admissible": _("Déclarer recevable"),
+    "return": _("Renvoyer pour compléments"),
+    "assign": _("Affecter un évaluateur"),
+    "assign_second": _("Affecter le second évaluateur"),
+    "reconcile": _("Concilier les deux notes"),
+    "mark_ready": _("Déclarer prêt pour le jury"),
+    "respond": _("Accepter ou décliner"),
+    "score": _("Noter sur la grille"),
+    "withdraw": _("Retirer l'affectation"),
+    "reassign": _("Réaffecter"),
+    "reopen": _("Rouvrir la notation"),
+}
+
+
+def _actions(names) -> list[Action]:
+    return [Action(name, str(LABELS[name])) for name in names]
+
+
+def available_actions(user, obj) -> list[Action]:
+    """Return the workflow actions ``user`` may take on ``obj`` now, in display order."""
+    names = []
+    if isinstance(obj, Portfolio):
+        if can_screen(user, obj):
+            names += ["declare_admissible", "return"]
+        if can_assign(user, obj, rank=Assignment.Rank.FIRST):
+            names.append("assign")
+        if can_assign(user, obj, rank=Assignment.Rank.SECOND):
+            names.append("assign_second")
+        if can_reconcile(user, obj):
+            names.append("reconcile")
+        if can_mark_ready(user, obj):
+            names.append("mark_ready")
+    elif isinstance(obj, Memoire):
+        if can_assign(user, obj):
+            names.append("assign")
+    elif isinstance(obj, Assignment):
+        if can_respond(user, obj):
+            names.append("respond")
+        if can_score(user, obj):
+            names.append("score")
+        if can_withdraw(user, obj):
+            names += ["reassign", "withdraw"]
+        if can_reopen(user, obj):
+            names.append("reopen")
+    return _actions(names)

@@ -1,0 +1,82 @@
+"""Reads for the certification workflow and the evaluation screens."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+
+from audit.clock import today
+from audit.models import AuditEvent
+from portfolio.models import Memoire, Portfolio
+from workflow.models import Assignment
+
+QUEUE_FILTERS = {
+    "a_accepter": Q(state=Assignment.State.PROPOSED),
+    "en_cours": Q(state=Assignment.State.ACCEPTED),
+    "echeance_proche": Q(state__in=[Assignment.State.PROPOSED, Assignment.State.ACCEPTED]),
+    "terminees": Q(state=Assignment.State.COMPLETED),
+    "toutes": Q(),
+}
+
+
+def due_soon_limit():
+    return today() + timedelta(days=settings.PREUVES_REMINDER_DAYS_BEFORE)
+
+
+def evaluator_queue(evaluator, *, filter_name: str = "toutes", kind: str = ""):
+    """Return ``evaluator``'s assignments for the queue, nearest due date first."""
+    rows = Assignment.objects.filter(evaluator=evaluator).exclude(
+        state__in=[Assignment.State.DECLINED, Assignment.State.WITHDRAWN]
+    )
+    rows = rows.filter(QUEUE_FILTERS.get(filter_name, Q()))
+    if filter_name == "echeance_proche":
+        rows = rows.filter(due_date__lte=due_soon_limit())
+    if kind == "portefeuille":
+        rows = rows.filter(portfolio__isnull=False)
+    elif kind == "memoire":
+        rows = rows.filter(memoire__isnull=False)
+    return rows.select_related(
+        "portfolio__bloc",
+        "portfolio__enrolment__candidate",
+        "memoire__enrolment__candidate",
+        "scoring",
+    ).order_by("due_date", "pk")
+
+
+def evaluator_queue_counts(evaluator) -> dict[str, int]:
+    return {name: evaluator_queue(evaluator, filter_name=name).count() for name in QUEUE_FILTERS}
+
+
+def staff_portfolios(*, state: str = ""):
+    rows = Portfolio.objects.filter(is_active=True).select_related(
+        "bloc", "enrolment__candidate", "enrolment__cohort"
+    )
+    if state:
+        rows = rows.filter(state=state)
+    return rows.order_by("submitted_at", "pk")
+
+
+def staff_memoires(*, state: str = ""):
+    rows = Memoire.objects.filter(is_active=True).select_related(
+        "enrolment__candidate", "enrolment__cohort"
+    )
+    if state:
+        rows = rows.filter(state=state)
+    return rows.order_by("submitted_at", "pk")
+
+
+def target_assignments(target):
+    field = "portfolio" if isinstance(target, Portfolio) else "memoire"
+    return (
+        Assignment.objects.filter(**{field: target})
+        .select_related("evaluator", "assigned_by", "scoring")
+        .order_by("rank", "assigned_at")
+    )
+
+
+def object_history(obj):
+    from django.contrib.contenttypes.models import ContentType
+
+    return AuditEvent.objects.filter(
+        object_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    ).select_related("actor")

@@ -1,0 +1,71 @@
+"""Who may do what in tutoring, continuous assessment, attendance, jury sessions and results.
+
+Views and services ask these functions; none of them writes anything.
+"""
+
+from accounts.access import is_centre_staff
+from accounts.models import Role
+from workflow.models import JuryMember, JurySession
+
+VOTING_ROLES = (
+    JuryMember.Role.PRESIDENT,
+    JuryMember.Role.PROFESSIONAL,
+    JuryMember.Role.CCI_REPRESENTATIVE,
+)
+
+
+def jury_seat(user, session) -> JuryMember | None:
+    """Return the seat ``user`` holds on ``session``, or None."""
+    if not user.is_authenticated or not user.has_role(Role.JURY):
+        return None
+    return JuryMember.objects.filter(session=session, user=user).first()
+
+
+def is_voting_member(user, session) -> bool:
+    seat = jury_seat(user, session)
+    return seat is not None and seat.role in VOTING_ROLES
+
+
+def is_president(user, session) -> bool:
+    seat = jury_seat(user, session)
+    return seat is not None and seat.role == JuryMember.Role.PRESIDENT
+
+
+def session_may_read(user, session) -> bool:
+    """Return True for the centre's staff and the members of that session."""
+    return is_centre_staff(user) or jury_seat(user, session) is not None
+
+
+def accommodations_may_read(user, enrolment) -> bool:
+    """Return True for the staff and the president of a jury the candidate goes before."""
+    if is_centre_staff(user):
+        return True
+    if not user.is_authenticated or not user.has_role(Role.JURY):
+        return False
+    return JuryMember.objects.filter(
+        user=user,
+        role=JuryMember.Role.PRESIDENT,
+        session__candidates__enrolment=enrolment,
+    ).exists()
+
+
+def candidate_history_may_read(user, enrolment) -> bool:
+    """Return True for the staff and the president of a jury the candidate goes before."""
+    return accommodations_may_read(user, enrolment)
+
+
+def candidate_may_see_results(user, session) -> bool:
+    return session.state == JurySession.State.PUBLISHED and user.is_authenticated
+
+
+def jury_may_read(user, *, enrolment) -> bool:
+    """Return True when ``user`` sits on a jury session that the candidate is in."""
+    if not user.is_authenticated or not user.has_role(Role.JURY):
+        return False
+    return JuryMember.objects.filter(user=user, session__candidates__enrolment=enrolment).exists()
+
+
+def jury_may_read_file(user, *, portfolio=None, memoire=None) -> bool:
+    """Return True when ``user`` sits on a session of the file's candidate (a read grant)."""
+    target = portfolio if portfolio is not None else memoire
+    return target is not None and jury_may_read(user, enrolment=target.enrolment)

@@ -1,0 +1,256 @@
+"""Deliberation on the engine's decisions, overrides with a motive, closing, publication."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.access import is_centre_staff
+from audit import clock
+from audit.clock import today
+from audit.notifications import notify
+from audit.trail import audit_record
+from portfolio.models import Portfolio
+from rules import eligibility, engine
+from workflow.errors import WorkflowError
+from workflow.jury.access import is_president
+from workflow.jury.results import (
+    candidate_file,
+    computed_decision,
+    decision_snapshot,
+)
+from workflow.jury.sessions import (
+    composition_problems,
+    session_audit,
+    session_enrolments,
+    session_lock,
+    session_require_state,
+)
+from workflow.marks.tutoring import tutor_evaluations_lock
+from workflow.models import (
+    JuryDecision,
+    JurySession,
+)
+
+
+def jury_deliberation_open(*, actor, session) -> JurySession:
+    """The jury sits: open the deliberation and lock the tutors' evaluations."""
+    with transaction.atomic():
+        session = session_lock(session)
+        if not (is_president(actor, session) or is_centre_staff(actor)):
+            raise WorkflowError(
+                _("Le président du jury ou le personnel du centre ouvre la délibération.")
+            )
+        session_require_state(session, JurySession.State.COMPOSED)
+        if not session.candidates.exists():
+            raise WorkflowError(_("Aucun candidat n'est inscrit à cette session."))
+        problems = composition_problems(session)
+        if problems:
+            raise WorkflowError(" ".join(problems))
+        before = session.state
+        session.open_deliberation()
+        session.save()
+        tutor_evaluations_lock(actor=actor, enrolments=session_enrolments(session), session=session)
+        session_audit(actor, session, "jury_session.open_deliberation", before)
+    return session
+
+
+def _check_final(snapshot: dict, outcome: str, validated: list[str], file) -> None:
+    all_blocs = sorted(snapshot["blocs"], key=engine.bloc_sort_key)
+    if outcome not in JuryDecision.Outcome.values:
+        raise WorkflowError(_("Décision inconnue."))
+    if any(number not in all_blocs for number in validated):
+        raise WorkflowError(_("Bloc inconnu dans la liste des blocs validés."))
+    if file.fraud and (outcome != engine.OUTCOME_NONE or validated):
+        raise WorkflowError(
+            _("La fraude est établie : la session est invalidée et aucun bloc n'est validé.")
+        )
+    if outcome == engine.OUTCOME_TOTAL and validated != all_blocs:
+        raise WorkflowError(_("La certification totale valide tous les blocs."))
+    if outcome == engine.OUTCOME_PARTIAL and not validated:
+        raise WorkflowError(_("Une certification partielle valide au moins un bloc."))
+    if outcome == engine.OUTCOME_NONE and validated:
+        raise WorkflowError(_("Sans certification, aucun bloc n'est validé."))
+    lost = [number for number in file.carried if number not in validated]
+    if lost:
+        raise WorkflowError(
+            _("Les blocs déjà validés (%(b)s) restent acquis.") % {"b": ", ".join(lost)}
+        )
+
+
+def jury_decision_record(
+    *, actor, session, enrolment, outcome: str, validated_blocs, motive: str = ""
+) -> JuryDecision:
+    """Record the jury's decision for a candidate; a decision other than the computed one
+    (or any decision on a case referred to the jury) needs a written motive."""
+    with transaction.atomic():
+        session = session_lock(session)
+        if not is_president(actor, session):
+            raise WorkflowError(_("Le président du jury enregistre les décisions."))
+        session_require_state(session, JurySession.State.DELIBERATING)
+        if not session.candidates.filter(enrolment=enrolment).exists():
+            raise WorkflowError(_("Ce candidat n'est pas inscrit à cette session."))
+        file = candidate_file(enrolment=enrolment, session=session)
+        decision = computed_decision(file)
+        if decision is None:
+            raise WorkflowError(_("Dossier incomplet : %(m)s") % {"m": " ".join(file.missing)})
+        snapshot = decision_snapshot(decision, file)
+        validated = sorted({str(n) for n in validated_blocs}, key=engine.bloc_sort_key)
+        _check_final(snapshot, outcome, validated, file)
+        differs = outcome != snapshot["outcome"] or validated != snapshot["validated_blocs"]
+        motive = motive.strip()
+        if (differs or snapshot["referred_to_jury"]) and not motive:
+            raise WorkflowError(
+                _(
+                    "Le jury s'écarte de la décision calculée ou statue sur un cas renvoyé : "
+                    "indiquez le motif."
+                )
+                if differs
+                else _("Ce cas est renvoyé au jury : indiquez le motif de sa décision.")
+            )
+        previous = JuryDecision.objects.filter(session=session, enrolment=enrolment).first()
+        before = (
+            {"outcome": previous.outcome, "validated_blocs": previous.validated_blocs}
+            if previous
+            else None
+        )
+        record, _created = JuryDecision.objects.update_or_create(
+            session=session,
+            enrolment=enrolment,
+            defaults={
+                "computed": snapshot,
+                "outcome": outcome,
+                "validated_blocs": validated,
+                "override_motive": motive,
+                "fraud": file.fraud,
+                "recorded_by": actor,
+                "recorded_at": clock.now(),
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="jury_decision.override" if differs else "jury_decision.record",
+            obj=record,
+            candidate=enrolment.candidate,
+            before=before,
+            after={
+                "outcome": outcome,
+                "validated_blocs": validated,
+                "computed_outcome": snapshot["outcome"],
+                "computed_validated_blocs": snapshot["validated_blocs"],
+            },
+            reason=motive,
+        )
+    return record
+
+
+def jury_deliberation_close(*, actor, session, confirm: bool) -> JurySession:
+    """Close the deliberation: every result is frozen. The president confirms."""
+    with transaction.atomic():
+        session = session_lock(session)
+        if not is_president(actor, session):
+            raise WorkflowError(_("Seul le président du jury clôt la délibération."))
+        session_require_state(session, JurySession.State.DELIBERATING)
+        if not confirm:
+            raise WorkflowError(
+                _("Confirmez la clôture : les résultats seront figés et ne pourront plus changer.")
+            )
+        recorded = {d.enrolment_id: d for d in JuryDecision.objects.filter(session=session)}
+        problems, pending = [], []
+        for enrolment in session_enrolments(session):
+            if enrolment.pk in recorded:
+                continue
+            file = candidate_file(enrolment=enrolment, session=session)
+            decision = computed_decision(file)
+            if decision is None:
+                problems.append(f"{enrolment.candidate} : {' '.join(file.missing)}")
+                continue
+            snapshot = decision_snapshot(decision, file)
+            if snapshot["referred_to_jury"]:
+                problems.append(
+                    _("%(c)s : cas renvoyé au jury, la décision doit être enregistrée.")
+                    % {"c": enrolment.candidate}
+                )
+                continue
+            pending.append((enrolment, snapshot, file))
+        if problems:
+            raise WorkflowError(_("Clôture impossible : %(p)s") % {"p": " ; ".join(problems)})
+        at = clock.now()
+        for enrolment, snapshot, file in pending:
+            record = JuryDecision.objects.create(
+                session=session,
+                enrolment=enrolment,
+                computed=snapshot,
+                outcome=snapshot["outcome"],
+                validated_blocs=snapshot["validated_blocs"],
+                fraud=file.fraud,
+                recorded_by=actor,
+                recorded_at=at,
+            )
+            audit_record(
+                actor=actor,
+                action="jury_decision.record",
+                obj=record,
+                candidate=enrolment.candidate,
+                after={"outcome": record.outcome, "validated_blocs": record.validated_blocs},
+            )
+        enrolments = session_enrolments(session)
+        for portfolio in Portfolio.objects.select_for_update().filter(
+            enrolment__in=enrolments, is_active=True, state=Portfolio.State.READY_FOR_JURY
+        ):
+            portfolio.decide()
+            portfolio.save()
+            audit_record(
+                actor=actor,
+                action="portfolio.decide",
+                obj=portfolio,
+                candidate=portfolio.enrolment.candidate,
+                before={"state": Portfolio.State.READY_FOR_JURY},
+                after={"state": portfolio.state},
+            )
+        tutor_evaluations_lock(actor=actor, enrolments=enrolments, session=session)
+        before = session.state
+        session.close()
+        session.closed_at = at
+        session.save()
+        session_audit(actor, session, "jury_session.close", before)
+    return session
+
+
+def jury_results_publish(*, actor, session) -> JurySession:
+    """Publish a closed session's results; each candidate is told once, after commit."""
+    with transaction.atomic():
+        session = session_lock(session)
+        if not (is_centre_staff(actor) or is_president(actor, session)):
+            raise WorkflowError(
+                _("Le personnel du centre ou le président du jury publie les résultats.")
+            )
+        session_require_state(session, JurySession.State.CLOSED)
+        disclosure = eligibility.results_disclosure(
+            last_exam_date=session.last_exam_date or session.date, on=today()
+        )
+        before = session.state
+        session.publish()
+        session.published_at = clock.now()
+        session.save()
+        session_audit(
+            actor,
+            session,
+            "jury_session.publish",
+            before,
+            "" if disclosure.allowed and not disclosure.warning else disclosure.reason,
+        )
+        for decision in JuryDecision.objects.filter(session=session).select_related(
+            "enrolment__candidate"
+        ):
+            notify(
+                key=f"results_published:{session.pk}:{decision.enrolment_id}",
+                recipient=decision.enrolment.candidate,
+                template="results_published",
+                context={
+                    "candidate": str(decision.enrolment.candidate),
+                    "outcome": decision.get_outcome_display(),
+                    "date": eligibility.fr_date(session.date),
+                },
+            )
+    return session

@@ -1,0 +1,377 @@
+"""From the recorded marks to the rules engine's decision, and who may see it.
+
+``candidate_file`` gathers one candidate's case for a session (CC from the trainers' marks, the
+portfolio's agreed mark or the épreuves mark, the mémoire's written mark, the soutenance, the
+tutor's mark, the unjustified absence share, fraud); ``computed_decision`` hands it to
+``rules.engine.decide``, the only place where the certification is decided. Nothing here
+compares a mark with a threshold.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from accounts.models import Enrolment
+from portfolio.models import Memoire, Portfolio
+from rules import eligibility, engine, wording
+from workflow.marks.attendance import unjustified_absence_pct
+from workflow.marks.cc import bloc_cc_points
+from workflow.marks.tutoring import tutor_mark
+from workflow.marks.written import memoire_written_mark
+from workflow.models import (
+    BlocExamMark,
+    FraudReport,
+    JuryDecision,
+    JurySession,
+    Soutenance,
+)
+from workflow.titles import title_rules
+
+DECIDED_SESSION_STATES = (JurySession.State.CLOSED, JurySession.State.PUBLISHED)
+NOT_PRESENTED_PORTFOLIO = (Portfolio.State.NOT_SUBMITTED, Portfolio.State.WITHDRAWN)
+READY_PORTFOLIO = (Portfolio.State.READY_FOR_JURY, Portfolio.State.DECIDED)
+
+
+# --- Marks read from other parts of the workflow -----------------------------------------
+
+
+def current_memoire(enrolment) -> Memoire | None:
+    return (
+        Memoire.objects.filter(enrolment=enrolment, is_active=True)
+        .order_by("-attempt", "-version")
+        .first()
+    )
+
+
+def current_portfolio(enrolment, bloc) -> Portfolio | None:
+    return (
+        Portfolio.objects.filter(enrolment=enrolment, bloc=bloc, is_active=True)
+        .order_by("-attempt", "-version")
+        .first()
+    )
+
+
+def current_exam_mark(enrolment, bloc) -> BlocExamMark | None:
+    return BlocExamMark.objects.filter(enrolment=enrolment, bloc=bloc).order_by("-attempt").first()
+
+
+def earlier_decisions(enrolment, *, before_session=None):
+    """Return the enrolment's frozen decisions of other sessions, oldest first."""
+    decisions = JuryDecision.objects.filter(
+        enrolment=enrolment, session__state__in=DECIDED_SESSION_STATES
+    ).select_related("session")
+    if before_session is not None:
+        decisions = decisions.exclude(session=before_session).filter(
+            session__date__lte=before_session.date
+        )
+    return decisions.order_by("session__date", "pk")
+
+
+def fraud_confirmed(enrolment, session) -> bool:
+    return FraudReport.objects.filter(
+        enrolment=enrolment, session=session, state=FraudReport.State.CONFIRMED
+    ).exists()
+
+
+# --- The case ----------------------------------------------------------------------------
+
+
+@dataclass
+class CandidateFile:
+    enrolment: Enrolment
+    case: engine.Case | None
+    missing: list[str] = field(default_factory=list)
+    carried: tuple[str, ...] = ()
+    inputs: dict = field(default_factory=dict)
+    fraud: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return self.case is not None
+
+
+def candidate_file(*, enrolment, session) -> CandidateFile:
+    """Gather the candidate's marks for ``session`` into a rules-engine case.
+
+    A bloc validated by an earlier decision is carried over with its marks and never
+    re-evaluated. With fraud confirmed, missing marks count 0: the engine validates nothing.
+    """
+    title = enrolment.cohort.title
+    fraud = fraud_confirmed(enrolment, session)
+    earlier = list(earlier_decisions(enrolment, before_session=session))
+    carried_inputs: dict[str, dict] = {}
+    for decision in earlier:
+        if decision.fraud:
+            continue
+        for number in decision.validated_blocs:
+            carried_inputs[number] = (
+                decision.computed.get("inputs", {}).get("blocs", {}).get(number)
+            )
+    missing: list[str] = []
+    blocs: dict[str, engine.BlocResult] = {}
+    inputs: dict = {"blocs": {}, "practice": {}}
+    carried = []
+    for bloc in title.blocs.order_by("number"):
+        number = str(bloc.number)
+        previous = carried_inputs.get(number)
+        if previous and not fraud:
+            carried.append(number)
+            result = engine.BlocResult(
+                cc=Decimal(previous["cc"]), exam=Decimal(previous["exam"]), presented=True
+            )
+        else:
+            result = _bloc_result(enrolment, bloc, missing)
+        blocs[number] = result
+        inputs["blocs"][number] = {
+            "cc": str(result.cc),
+            "exam": str(result.exam),
+            "presented": result.presented,
+            "carried": number in carried,
+        }
+    practice = _practice_result(enrolment, session, earlier, missing)
+    inputs["practice"] = {
+        "written": str(practice.written),
+        "oral": str(practice.oral),
+        "tutor": str(practice.tutor),
+        "presented": practice.presented,
+        "absence_pct": str(practice.absence_pct),
+    }
+    inputs["fraud"] = fraud
+    complete = fraud or not missing
+    case = engine.Case(blocs=blocs, practice=practice, fraud=fraud) if complete else None
+    return CandidateFile(
+        enrolment=enrolment,
+        case=case,
+        missing=[] if fraud else missing,
+        carried=tuple(carried),
+        inputs=inputs,
+        fraud=fraud,
+    )
+
+
+def _bloc_result(enrolment, bloc, missing: list[str]) -> engine.BlocResult:
+    label = _("Bloc %(n)s") % {"n": bloc.number}
+    presented = True
+    exam = None
+    if enrolment.route == Enrolment.Route.PORTEFEUILLE:
+        portfolio = current_portfolio(enrolment, bloc)
+        if portfolio is None:
+            missing.append(_("%(b)s : aucun portefeuille.") % {"b": label})
+        elif portfolio.state in NOT_PRESENTED_PORTFOLIO or (
+            portfolio.state == Portfolio.State.INVALIDATED
+        ):
+            presented = False
+        elif portfolio.state in READY_PORTFOLIO and portfolio.agreed_mark is not None:
+            exam = portfolio.agreed_mark
+        else:
+            missing.append(
+                _("%(b)s : portefeuille « %(s)s », pas encore prêt pour le jury.")
+                % {"b": label, "s": portfolio.get_state_display()}
+            )
+    else:
+        mark = current_exam_mark(enrolment, bloc)
+        if mark is None:
+            missing.append(_("%(b)s : note d'épreuves non saisie.") % {"b": label})
+        elif not mark.presented:
+            presented = False
+        else:
+            exam = mark.points
+    cc = bloc_cc_points(enrolment, bloc)
+    if cc is None and presented:
+        missing.append(_("%(b)s : contrôle continu incomplet.") % {"b": label})
+    return engine.BlocResult(
+        cc=cc if cc is not None else Decimal(0),
+        exam=exam if exam is not None else Decimal(0),
+        presented=presented,
+    )
+
+
+def _practice_result(enrolment, session, earlier, missing: list[str]) -> engine.PracticeResult:
+    absence_pct = unjustified_absence_pct(enrolment)
+    tutor = tutor_mark(enrolment)
+    if tutor is None:
+        missing.append(_("Pratique professionnelle : évaluation du tuteur non remise."))
+    memoire = current_memoire(enrolment)
+    soutenance = (
+        Soutenance.objects.filter(session=session, memoire=memoire).first() if memoire else None
+    )
+    if soutenance is None and earlier:
+        # Nothing new presented for the practice: its marks are those of the last decision.
+        last = earlier[-1].computed.get("inputs", {}).get("practice")
+        if last:
+            return engine.PracticeResult(
+                written=Decimal(last["written"]),
+                oral=Decimal(last["oral"]),
+                tutor=tutor if tutor is not None else Decimal(last["tutor"]),
+                presented=last["presented"],
+                absence_pct=absence_pct,
+            )
+    written = oral = None
+    presented = True
+    if memoire is None or memoire.state in (
+        Memoire.State.NOT_SUBMITTED,
+        Memoire.State.INVALIDATED,
+    ):
+        presented = False
+    else:
+        written = memoire_written_mark(memoire)
+        if written is None:
+            missing.append(_("Pratique professionnelle : note du mémoire non saisie."))
+        if soutenance is None or soutenance.marked_at is None:
+            missing.append(_("Pratique professionnelle : soutenance non notée."))
+        elif not soutenance.presented:
+            presented = False
+        else:
+            oral = soutenance.total
+    return engine.PracticeResult(
+        written=written if written is not None else Decimal(0),
+        oral=oral if oral is not None else Decimal(0),
+        tutor=tutor if tutor is not None else Decimal(0),
+        presented=presented,
+        absence_pct=absence_pct,
+    )
+
+
+# --- The decision ------------------------------------------------------------------------
+
+
+def computed_decision(file: CandidateFile) -> engine.Decision | None:
+    """Return the engine's decision for a complete file, else None."""
+    if file.case is None:
+        return None
+    return engine.decide(file.case, title_rules(file.enrolment.cohort.title))
+
+
+def final_validated_blocs(decision: engine.Decision, file: CandidateFile) -> list[str]:
+    """Return the blocs held after the decision: the engine's plus those carried over."""
+    if file.fraud:
+        return []
+    held = set(decision.validated_blocs) | set(file.carried)
+    return sorted(held, key=engine.bloc_sort_key)
+
+
+def decision_snapshot(decision: engine.Decision, file: CandidateFile) -> dict:
+    """Return the decision as JSON data, exact values as strings, with the inputs used."""
+    validated = final_validated_blocs(decision, file)
+    title = title_rules(file.enrolment.cohort.title)
+    bloc_thresholds = {b.number: (b.minimum_on_20, b.validation_on_20) for b in title.blocs}
+    outcome = decision.outcome
+    if outcome == engine.OUTCOME_NONE and validated:
+        outcome = engine.OUTCOME_PARTIAL
+    return {
+        "outcome": outcome,
+        "outcome_label": str(JuryDecision.Outcome(outcome).label),
+        "engine_outcome": decision.outcome,
+        "points_total": str(decision.points_total),
+        "points_total_display": wording.fr_number(decision.points_total),
+        "points_max_display": wording.fr_number(
+            sum((b.max_points for b in decision.blocs), decision.practice.max_points)
+        ),
+        "blocs": {
+            b.number: {
+                "points": str(b.points),
+                "points_display": wording.fr_number(b.points),
+                "max_points": str(b.max_points),
+                "on_20": str(b.on_20),
+                "on_20_display": wording.fr_mark_on_20(b.on_20, *bloc_thresholds.get(b.number, ())),
+                "presented": b.presented,
+                "passed": b.passed,
+                "eliminatory": b.eliminatory,
+                "carried": b.number in file.carried,
+            }
+            for b in decision.blocs
+        },
+        "practice": {
+            "points": str(decision.practice.points),
+            "points_display": wording.fr_number(decision.practice.points),
+            "max_points": str(decision.practice.max_points),
+            "on_20": str(decision.practice.on_20),
+            "on_20_display": wording.fr_mark_on_20(
+                decision.practice.on_20, title.practice.minimum_on_20
+            ),
+            "tutor_after_penalty": str(decision.practice.tutor_after_penalty),
+            "tutor_after_penalty_display": wording.fr_number(decision.practice.tutor_after_penalty),
+            "presented": decision.practice.presented,
+            "passed": decision.practice.passed,
+        },
+        "tutor_penalty_pct": None
+        if decision.tutor_penalty_pct is None
+        else str(decision.tutor_penalty_pct),
+        "referred_to_jury": decision.referred_to_jury,
+        "validated_blocs": validated,
+        "reasons": list(decision.reasons),
+        "inputs": file.inputs,
+    }
+
+
+@dataclass
+class SessionRow:
+    """One candidate on the deliberation screen."""
+
+    file: CandidateFile
+    snapshot: dict | None
+    recorded: JuryDecision | None
+
+    @property
+    def enrolment(self):
+        return self.file.enrolment
+
+
+def session_rows(session) -> list[SessionRow]:
+    """Return each candidate of the session with the computed decision and any recorded one."""
+    recorded = {d.enrolment_id: d for d in JuryDecision.objects.filter(session=session)}
+    frozen = JurySession.objects.filter(pk=session.pk, state__in=DECIDED_SESSION_STATES).exists()
+    rows = []
+    for entry in session.candidates.select_related(
+        "enrolment__candidate", "enrolment__cohort__title"
+    ).order_by("enrolment__candidate__last_name", "enrolment__candidate__first_name"):
+        enrolment = entry.enrolment
+        decision_record = recorded.get(enrolment.pk)
+        if frozen and decision_record is not None:
+            rows.append(
+                SessionRow(
+                    file=CandidateFile(enrolment=enrolment, case=None),
+                    snapshot=decision_record.computed,
+                    recorded=decision_record,
+                )
+            )
+            continue
+        file = candidate_file(enrolment=enrolment, session=session)
+        decision = computed_decision(file)
+        snapshot = decision_snapshot(decision, file) if decision else None
+        rows.append(SessionRow(file=file, snapshot=snapshot, recorded=decision_record))
+    return rows
+
+
+# --- Confidentiality and deadlines -------------------------------------------------------
+
+
+def published_decisions(enrolment):
+    """Return the decisions the candidate may read: those of published sessions only."""
+    return (
+        JuryDecision.objects.filter(enrolment=enrolment, session__state=JurySession.State.PUBLISHED)
+        .select_related("session")
+        .order_by("-session__date")
+    )
+
+
+def marks_disclosed(enrolment) -> bool:
+    """Return whether bloc, portfolio and mémoire marks may be shown to the candidate."""
+    return published_decisions(enrolment).exists()
+
+
+def publication_status(session, *, on: date) -> dict:
+    """Return the session's publication deadline and whether it is near or passed."""
+    last_exam = session.last_exam_date or session.date
+    answer = eligibility.results_disclosure(last_exam_date=last_exam, on=on)
+    published = session.state == JurySession.State.PUBLISHED
+    overdue = not published and not answer.allowed and on > last_exam
+    return {
+        "deadline": eligibility.results_disclosure(last_exam_date=last_exam, on=last_exam).key_date,
+        "message": answer.reason,
+        "warning": not published and answer.warning,
+        "overdue": overdue,
+        "published": published,
+    }

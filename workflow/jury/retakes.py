@@ -1,0 +1,103 @@
+"""Retakes (RULES.md §4): a non-validated bloc, once, within 5 years, as a new attempt.
+
+The tutor's mark is kept (it belongs to the enrolment, not to the attempt) and validated blocs
+are carried over by ``workflow.jury.results``. Every yes or no comes from ``rules.eligibility``.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import is_centre_staff
+from accounts.models import Enrolment
+from audit import clock
+from audit.trail import audit_record
+from portfolio.models import Portfolio
+from rules import eligibility
+from workflow.errors import WorkflowError
+from workflow.jury.results import earlier_decisions
+from workflow.models import BlocExamMark, RetakeRegistration
+
+
+def bloc_retake_eligibility(*, enrolment, bloc, evaluation_date: date, on: date):
+    """Return whether the candidate may register on ``on`` to retake ``bloc``, with the reason."""
+    decisions = list(earlier_decisions(enrolment))
+    if not decisions:
+        return eligibility.Eligibility(
+            False, _("Aucune décision de jury : il n'y a rien à repasser."), None
+        )
+    last = decisions[-1]
+    number = str(bloc.number)
+    if last.fraud:
+        waiting = eligibility.fraud_retake(fraud_decision_date=last.session.date, on=on)
+        if not waiting:
+            return waiting
+        return eligibility.retake_registration(evaluation_date=evaluation_date, registered_on=on)
+    validated = any(number in d.validated_blocs for d in decisions if not d.fraud)
+    retakes_taken = RetakeRegistration.objects.filter(
+        enrolment=enrolment, bloc=bloc, decision__fraud=False
+    ).count()
+    answer = eligibility.bloc_retake(
+        decision_date=last.session.date,
+        on=on,
+        bloc_validated=validated,
+        retakes_taken=retakes_taken,
+    )
+    if not answer:
+        return answer
+    return eligibility.retake_registration(evaluation_date=evaluation_date, registered_on=on)
+
+
+def bloc_retake_register(*, actor, enrolment, bloc, evaluation_date: date) -> RetakeRegistration:
+    """Register a bloc retake as a new attempt (a new draft portfolio on the portfolio route)."""
+    if not is_centre_staff(actor):
+        raise WorkflowError(_("Seul le personnel du centre enregistre un rattrapage."))
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        on = timezone.localdate(clock.now())
+        answer = bloc_retake_eligibility(
+            enrolment=enrolment, bloc=bloc, evaluation_date=evaluation_date, on=on
+        )
+        if not answer:
+            raise WorkflowError(answer.reason)
+        attempts = [
+            Portfolio.objects.filter(enrolment=enrolment, bloc=bloc).aggregate(m=Max("attempt"))[
+                "m"
+            ],
+            BlocExamMark.objects.filter(enrolment=enrolment, bloc=bloc).aggregate(m=Max("attempt"))[
+                "m"
+            ],
+            RetakeRegistration.objects.filter(enrolment=enrolment, bloc=bloc).aggregate(
+                m=Max("attempt")
+            )["m"],
+        ]
+        attempt = max(a or 1 for a in attempts) + 1
+        registration = RetakeRegistration.objects.create(
+            enrolment=enrolment,
+            bloc=bloc,
+            attempt=attempt,
+            decision=list(earlier_decisions(enrolment))[-1],
+            evaluation_date=evaluation_date,
+            registered_on=on,
+            registered_by=actor,
+        )
+        portfolio = None
+        if enrolment.route == Enrolment.Route.PORTEFEUILLE:
+            portfolio = Portfolio.objects.create(enrolment=enrolment, bloc=bloc, attempt=attempt)
+        audit_record(
+            actor=actor,
+            action="retake.register",
+            obj=registration,
+            candidate=enrolment.candidate,
+            after={
+                "bloc": bloc.number,
+                "attempt": attempt,
+                "evaluation_date": evaluation_date.isoformat(),
+                "portfolio": portfolio.pk if portfolio else None,
+            },
+            reason=answer.reason,
+        )
+    return registration

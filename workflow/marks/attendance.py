@@ -1,0 +1,99 @@
+"""Attendance: absences recorded by the staff, and the unjustified share of training time."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from accounts.access import is_centre_staff
+from accounts.models import Enrolment
+from audit import clock
+from audit.trail import audit_record
+from rules import cc
+from workflow.errors import WorkflowError
+from workflow.models import AbsenceRecord
+
+
+def absence_record(
+    *,
+    actor,
+    enrolment,
+    date: date,
+    hours: Decimal,
+    justified: bool,
+    justification: str = "",
+    note: str = "",
+) -> AbsenceRecord:
+    """Record training time a candidate missed, justified (with its kind) or not."""
+    if not is_centre_staff(actor):
+        raise WorkflowError(_("Seul le personnel du centre saisit les absences."))
+    try:
+        hours = Decimal(str(hours))
+    except InvalidOperation:
+        raise WorkflowError(_("Le nombre d'heures doit être un nombre.")) from None
+    if not hours.is_finite() or hours <= 0 or hours > 24:
+        raise WorkflowError(_("Le nombre d'heures doit être compris entre 0 et 24."))
+    if justified and not justification:
+        raise WorkflowError(_("Indiquez le justificatif d'une absence justifiée."))
+    if not justified and justification:
+        raise WorkflowError(_("Une absence injustifiée n'a pas de justificatif."))
+    if not enrolment.cohort.training_start <= date <= enrolment.cohort.training_end:
+        raise WorkflowError(_("La date est en dehors de la période de formation."))
+    with transaction.atomic():
+        Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        record = AbsenceRecord.objects.create(
+            enrolment=enrolment,
+            date=date,
+            hours=hours,
+            justified=justified,
+            justification=justification,
+            note=note,
+            recorded_by=actor,
+            recorded_at=clock.now(),
+        )
+        audit_record(
+            actor=actor,
+            action="absence.record",
+            obj=record,
+            candidate=enrolment.candidate,
+            after={
+                "date": date.isoformat(),
+                "hours": str(hours),
+                "justified": justified,
+                "justification": justification,
+            },
+        )
+    return record
+
+
+def absence_delete(*, actor, record, reason: str) -> None:
+    """Remove an absence entered by mistake (staff, with a reason kept in the audit trail)."""
+    if not is_centre_staff(actor):
+        raise WorkflowError(_("Seul le personnel du centre modifie les absences."))
+    if not reason.strip():
+        raise WorkflowError(_("Indiquez pourquoi cette absence est supprimée."))
+    with transaction.atomic():
+        record = AbsenceRecord.objects.select_for_update().get(pk=record.pk)
+        audit_record(
+            actor=actor,
+            action="absence.delete",
+            obj=record,
+            candidate=record.enrolment.candidate,
+            before={"date": record.date.isoformat(), "hours": str(record.hours)},
+            reason=reason,
+        )
+        record.delete()
+
+
+def unjustified_hours(enrolment) -> Decimal:
+    total = AbsenceRecord.objects.filter(enrolment=enrolment, justified=False).aggregate(
+        total=Sum("hours")
+    )["total"]
+    return Decimal(total or 0)
+
+
+def unjustified_absence_pct(enrolment) -> Decimal:
+    """Return unjustified hours / the cohort's training hours × 100, as the engine computes it."""
+    return cc.absence_share_pct(unjustified_hours(enrolment), enrolment.cohort.training_hours)

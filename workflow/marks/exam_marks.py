@@ -1,0 +1,84 @@
+"""Marks the staff enter: épreuves marks (épreuves route) and the mémoire's written mark."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.access import is_centre_staff
+from audit import clock
+from audit.trail import audit_record
+from portfolio.models import Memoire
+from workflow.errors import WorkflowError
+from workflow.models import BlocExamMark, MemoireWrittenMark
+
+
+def bloc_exam_mark_enter(
+    *, actor, enrolment, bloc, points: Decimal | None, presented: bool = True, attempt: int = 1
+) -> BlocExamMark:
+    """Enter a bloc's épreuves mark (or the candidate's non-presentation)."""
+    if not is_centre_staff(actor):
+        raise WorkflowError(_("Seul le personnel du centre saisit les notes d'épreuves."))
+    if presented:
+        if points is None or points < 0 or points > bloc.exam_points:
+            raise WorkflowError(
+                _("La note d'épreuves doit être comprise entre 0 et %(max)s.")
+                % {"max": bloc.exam_points}
+            )
+    else:
+        points = None
+    with transaction.atomic():
+        record = (
+            BlocExamMark.objects.select_for_update()
+            .filter(enrolment=enrolment, bloc=bloc, attempt=attempt)
+            .first()
+        )
+        before = None
+        if record is None:
+            record = BlocExamMark(enrolment=enrolment, bloc=bloc, attempt=attempt)
+        else:
+            before = {"points": str(record.points), "presented": record.presented}
+        record.points, record.presented = points, presented
+        record.entered_by, record.entered_at = actor, clock.now()
+        record.save()
+        audit_record(
+            actor=actor,
+            action="bloc_exam_mark.enter",
+            obj=record,
+            candidate=enrolment.candidate,
+            before=before,
+            after={"points": None if points is None else str(points), "presented": presented},
+        )
+    return record
+
+
+def memoire_written_mark_enter(*, actor, memoire, points: Decimal) -> MemoireWrittenMark:
+    """Enter the mémoire's written mark (/125) and move it to « écrit noté »."""
+    if not is_centre_staff(actor):
+        raise WorkflowError(_("Seul le personnel du centre saisit la note du mémoire."))
+    maximum = memoire.enrolment.cohort.title.practice_written_points
+    if points is None or points < 0 or points > maximum:
+        raise WorkflowError(
+            _("La note du mémoire doit être comprise entre 0 et %(max)s.") % {"max": maximum}
+        )
+    with transaction.atomic():
+        memoire = Memoire.objects.select_for_update().get(pk=memoire.pk)
+        if memoire.state != Memoire.State.ASSIGNED:
+            raise WorkflowError(
+                _("Mémoire « %(s)s » : la note écrite se saisit une fois le mémoire affecté.")
+                % {"s": memoire.get_state_display()}
+            )
+        record = MemoireWrittenMark.objects.create(
+            memoire=memoire, points=points, entered_by=actor, entered_at=clock.now()
+        )
+        memoire.mark_written()
+        memoire.save()
+        audit_record(
+            actor=actor,
+            action="memoire.written_mark",
+            obj=memoire,
+            candidate=memoire.enrolment.candidate,
+            before={"state": Memoire.State.ASSIGNED},
+            after={"state": memoire.state, "points": str(points)},
+        )
+    return record

@@ -1,0 +1,236 @@
+"""The company tutor's evaluation on the 50-point grid (issue 5 item 5)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.access import is_centre_staff
+from audit import clock
+from audit.notifications import notify
+from audit.trail import audit_record
+from referentiel.models import Grid
+from referentiel.services import grid_version_freeze
+from workflow.errors import WorkflowError
+from workflow.marks.access import is_tutor_of
+from workflow.models import TutorEvaluation, TutorScore
+
+EDITABLE = (TutorEvaluation.State.INVITED, TutorEvaluation.State.IN_PROGRESS)
+
+
+def tutor_grid_version(title):
+    """Return the current version of the title's tutor grid."""
+    grid = Grid.objects.get(title=title, kind=Grid.Kind.TUTOR, bloc=None, epreuve=None)
+    return grid.current_version()
+
+
+def tutor_evaluation_invite(*, actor, enrolment, attempt: int = 1) -> TutorEvaluation:
+    """Invite the enrolment's tutor to fill the grid; pin the grid version used."""
+    if not is_centre_staff(actor):
+        raise WorkflowError(_("Seul le personnel du centre invite les tuteurs."))
+    if enrolment.tutor_id is None:
+        raise WorkflowError(_("Aucun tuteur n'est renseigné pour cette inscription."))
+    with transaction.atomic():
+        existing = (
+            TutorEvaluation.objects.select_for_update()
+            .filter(enrolment=enrolment, attempt=attempt)
+            .first()
+        )
+        if existing is not None:
+            return existing
+        version = grid_version_freeze(version=tutor_grid_version(enrolment.cohort.title))
+        evaluation = TutorEvaluation.objects.create(
+            enrolment=enrolment,
+            attempt=attempt,
+            tutor=enrolment.tutor,
+            grid_version=version,
+            invited_at=clock.now(),
+        )
+        audit_record(
+            actor=actor,
+            action="tutor_evaluation.invite",
+            obj=evaluation,
+            candidate=enrolment.candidate,
+            after={"state": evaluation.state, "grid_version": version.pk},
+        )
+        notify(
+            key=f"tutor_invitation:{evaluation.pk}",
+            recipient=enrolment.tutor,
+            template="tutor_invitation",
+            context={"candidate": str(enrolment.candidate), "cohort": str(enrolment.cohort)},
+        )
+    return evaluation
+
+
+def _locked(evaluation) -> TutorEvaluation:
+    return TutorEvaluation.objects.select_for_update().get(pk=evaluation.pk)
+
+
+def _parse_points(evaluation, points: dict) -> dict:
+    criteria = {c.pk: c for c in evaluation.grid_version.criteria.all()}
+    parsed = {}
+    for key, raw in points.items():
+        criterion = criteria.get(int(key))
+        if criterion is None:
+            raise WorkflowError(_("Critère inconnu pour cette grille."))
+        if raw in (None, ""):
+            continue
+        try:
+            value = Decimal(str(raw).replace(",", "."))
+        except InvalidOperation:
+            raise WorkflowError(
+                _("« %(label)s » : la note doit être un nombre.") % {"label": criterion.label}
+            ) from None
+        if not value.is_finite() or value < 0 or value > criterion.max_points:
+            raise WorkflowError(
+                _("« %(label)s » : la note doit être comprise entre 0 et %(max)s.")
+                % {"label": criterion.label, "max": criterion.max_points}
+            )
+        if value.as_tuple().exponent < -2:
+            raise WorkflowError(_("Les notes ont au plus 2 décimales."))
+        parsed[criterion.pk] = value
+    return parsed
+
+
+def tutor_evaluation_save(*, actor, evaluation, points: dict, comment: str = "") -> TutorEvaluation:
+    """Save the tutor's draft: points per criterion id (blank = not yet marked) and a comment."""
+    with transaction.atomic():
+        evaluation = _locked(evaluation)
+        if not is_tutor_of(actor, evaluation.enrolment) or evaluation.tutor_id != actor.pk:
+            raise WorkflowError(_("Seul le tuteur de ce candidat peut saisir cette évaluation."))
+        if evaluation.state not in EDITABLE:
+            raise WorkflowError(
+                _("Cette évaluation est %(state)s : elle ne peut plus être modifiée.")
+                % {"state": evaluation.get_state_display().lower()}
+            )
+        parsed = _parse_points(evaluation, points)
+        before = evaluation.state
+        if evaluation.state == TutorEvaluation.State.INVITED:
+            evaluation.start()
+        for criterion_id, value in parsed.items():
+            TutorScore.objects.update_or_create(
+                evaluation=evaluation, criterion_id=criterion_id, defaults={"points": value}
+            )
+        evaluation.comment = comment
+        evaluation.save()
+        audit_record(
+            actor=actor,
+            action="tutor_evaluation.save",
+            obj=evaluation,
+            candidate=evaluation.enrolment.candidate,
+            before={"state": before},
+            after={
+                "state": evaluation.state,
+                "points": {str(k): str(v) for k, v in parsed.items()},
+            },
+        )
+    return evaluation
+
+
+def tutor_evaluation_submit(*, actor, evaluation) -> TutorEvaluation:
+    """Submit the tutor's grid: every criterion marked; the total is recorded as given."""
+    with transaction.atomic():
+        evaluation = _locked(evaluation)
+        if not is_tutor_of(actor, evaluation.enrolment) or evaluation.tutor_id != actor.pk:
+            raise WorkflowError(_("Seul le tuteur de ce candidat peut remettre cette évaluation."))
+        if evaluation.state != TutorEvaluation.State.IN_PROGRESS:
+            raise WorkflowError(
+                _("Cette évaluation est %(state)s : elle ne peut pas être remise.")
+                % {"state": evaluation.get_state_display().lower()}
+            )
+        scores = {s.criterion_id: s.points for s in evaluation.scores.all()}
+        missing = [c.label for c in evaluation.grid_version.criteria.all() if c.pk not in scores]
+        if missing:
+            raise WorkflowError(
+                _("Critères non notés : %(labels)s.") % {"labels": " ; ".join(missing)}
+            )
+        evaluation.total = sum(scores.values(), Decimal(0))
+        evaluation.submit()
+        evaluation.submitted_at = clock.now()
+        evaluation.save()
+        audit_record(
+            actor=actor,
+            action="tutor_evaluation.submit",
+            obj=evaluation,
+            candidate=evaluation.enrolment.candidate,
+            before={"state": TutorEvaluation.State.IN_PROGRESS},
+            after={"state": evaluation.state, "total": str(evaluation.total)},
+        )
+    return evaluation
+
+
+def tutor_evaluation_reopen(*, actor, evaluation, reason: str) -> TutorEvaluation:
+    """Give a submitted evaluation back to the tutor (staff, with a reason), before the jury."""
+    if not is_centre_staff(actor):
+        raise WorkflowError(_("Seul le personnel du centre peut rouvrir une évaluation."))
+    if not reason.strip():
+        raise WorkflowError(_("Indiquez le motif de la réouverture."))
+    with transaction.atomic():
+        evaluation = _locked(evaluation)
+        if evaluation.state != TutorEvaluation.State.SUBMITTED:
+            raise WorkflowError(
+                _("Seule une évaluation remise et non verrouillée peut être rouverte.")
+            )
+        evaluation.reopen()
+        evaluation.total = None
+        evaluation.save()
+        audit_record(
+            actor=actor,
+            action="tutor_evaluation.reopen",
+            obj=evaluation,
+            candidate=evaluation.enrolment.candidate,
+            before={"state": TutorEvaluation.State.SUBMITTED},
+            after={"state": evaluation.state},
+            reason=reason,
+        )
+    return evaluation
+
+
+def tutor_evaluations_lock(*, actor, enrolments, session) -> int:
+    """Lock the submitted tutor evaluations of these enrolments: the jury sits. Return a count.
+
+    Called from inside the jury service's transaction.
+    """
+    count = 0
+    for evaluation in TutorEvaluation.objects.select_for_update().filter(
+        enrolment__in=enrolments, state=TutorEvaluation.State.SUBMITTED
+    ):
+        evaluation.lock()
+        evaluation.locked_at = clock.now()
+        evaluation.save()
+        audit_record(
+            actor=actor,
+            action="tutor_evaluation.lock",
+            obj=evaluation,
+            candidate=evaluation.enrolment.candidate,
+            before={"state": TutorEvaluation.State.SUBMITTED},
+            after={"state": evaluation.state},
+            reason=str(session),
+        )
+        count += 1
+    return count
+
+
+# --- Reads -------------------------------------------------------------------------------
+
+
+def tutor_evaluations_for(user):
+    """Return the evaluations ``user`` must fill: only their own candidates."""
+    return (
+        TutorEvaluation.objects.filter(tutor=user, enrolment__tutor=user)
+        .select_related("enrolment__candidate", "enrolment__cohort", "grid_version")
+        .order_by("state", "enrolment__candidate__last_name")
+    )
+
+
+def tutor_mark(enrolment) -> Decimal | None:
+    """Return the tutor's mark as given (before any penalty), kept across retakes, or None."""
+    evaluation = (
+        TutorEvaluation.objects.filter(
+            enrolment=enrolment,
+            state__in=[TutorEvaluation.State.SUBMITTED, TutorEvaluation.State.LOCKED],
+        )
+        .order_by("-attempt")
+        .first()
+    )
+    return evaluation.total if evaluation else None
