@@ -41,7 +41,12 @@ EXCLUDED_FILES = {
     # Importable and tested without Django settings (pytest -p no:django). Their messages are
     # built from French fragments ("un document PDF", "12,5 Mo") at call time, and evaluating a
     # translation needs configured settings.
-    "portfolio/filetypes.py": "pure file checks, tested without Django settings",
+    "portfolio/filetypes/__init__.py": "pure file checks, tested without Django settings",
+    "portfolio/filetypes/base.py": "pure file checks, tested without Django settings",
+    "portfolio/filetypes/media.py": "pure file checks, tested without Django settings",
+    "portfolio/filetypes/office.py": "pure file checks, tested without Django settings",
+    "portfolio/filetypes/other.py": "pure file checks, tested without Django settings",
+    "portfolio/filetypes/pdf.py": "pure file checks, tested without Django settings",
     "portfolio/images.py": "pure image processing, tested without Django settings",
     "portfolio/scanning.py": "pure virus-scanner client, tested without Django settings",
     # Data, not messages: people and companies of the demo centre.

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.utils import translation
 
 from portfolio.models import Portfolio
-from portfolio.services import PORTFOLIO_DECLARATION, PortfolioError, _require_candidate
+from portfolio.services import PORTFOLIO_DECLARATION, PortfolioError
+from portfolio.services.common import _require_candidate
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 

@@ -14,7 +14,7 @@ from portfolio import services
 from portfolio.management.commands.cleanup_orphans import FOLDERS, stored_names
 from portfolio.models import EvidenceItem, ScanStatus
 from portfolio.scanning import ScanResult
-from portfolio.services import PortfolioError
+from portfolio.services import PortfolioError, uploads
 
 ACCEPTED = [
     (samples.pdf_minimal, "rapport.pdf", "pdf", "application/pdf"),
@@ -214,7 +214,7 @@ def test_an_infected_file_is_refused_and_not_stored(local_storage, portfolio, up
         def scan(self, fileobj):
             return ScanResult("infected", "Eicar-Test-Signature")
 
-    monkeypatch.setattr(services, "virus_scanner", Infected)
+    monkeypatch.setattr(uploads, "virus_scanner", Infected)
 
     with pytest.raises(PortfolioError) as caught:
         upload(portfolio, samples.pdf_minimal(), "rapport.pdf")
@@ -231,7 +231,7 @@ def test_a_clean_scan_is_recorded(local_storage, portfolio, upload, monkeypatch)
             assert fileobj.read(5) == b"%PDF-"  # the scanner sees the content
             return ScanResult("clean")
 
-    monkeypatch.setattr(services, "virus_scanner", Clean)
+    monkeypatch.setattr(uploads, "virus_scanner", Clean)
 
     assert upload(portfolio, samples.pdf_minimal(), "rapport.pdf").scan_status == "clean"
 
