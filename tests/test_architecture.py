@@ -1,0 +1,193 @@
+"""The shape of the code: one dependency order between packages, no cycle, no module too long.
+
+Read from the source with ``ast`` (nothing is imported), so a violation is found whether or not
+a test exercises the import. Imports under ``if TYPE_CHECKING:`` are annotations only and
+do not count; imports inside functions do.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Lowest first: a package may import only from packages before it in this list.
+LAYERS = [
+    "rules",
+    "referentiel",
+    "audit",
+    "accounts",
+    "portfolio",
+    "workflow",
+    "documents",
+    "demo",
+    "config",
+]
+# Inside the workflow, the same rule between its sub-packages; the modules at its root
+# (models, transitions, errors, describe, titles, admin, apps) are shared by all of them.
+WORKFLOW_LAYERS = ["evaluation", "marks", "jury", "centre"]
+MAX_LINES = 600
+
+
+def _source_files():
+    for package in LAYERS:
+        for path in sorted((REPO_ROOT / package).rglob("*.py")):
+            if "migrations" not in path.relative_to(REPO_ROOT).parts:
+                yield path
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(REPO_ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _type_checking_nodes(tree) -> set[int]:
+    skipped = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in node.body:
+                skipped.update(id(n) for n in ast.walk(child))
+    return skipped
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    """Return (line, imported module) for every import in ``path`` that counts."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = _type_checking_nodes(tree)
+    found = []
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module
+            found.append((node.lineno, module))
+            # ``from workflow import jury`` imports the sub-package jury.
+            found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def _edges():
+    """Yield (importing module, line, imported module) within the project."""
+    for path in _source_files():
+        importer = _module_name(path)
+        for line, imported in imports_of(path):
+            if imported.split(".")[0] in LAYERS:
+                yield importer, path, line, imported
+
+
+def _rank(module: str, layers: list[str], depth: int) -> int | None:
+    parts = module.split(".")
+    if len(parts) <= depth or parts[depth] not in layers:
+        return None
+    return layers.index(parts[depth])
+
+
+def test_the_layers_name_every_top_level_package():
+    packages = {p.parent.name for p in REPO_ROOT.glob("*/__init__.py")}
+    assert packages - {"tests", "scripts"} == set(LAYERS)
+
+
+def test_no_package_imports_from_a_higher_one():
+    upward = []
+    for importer, path, line, imported in _edges():
+        if _rank(imported, LAYERS, 0) > _rank(importer, LAYERS, 0):
+            upward.append(f"{path.relative_to(REPO_ROOT)}:{line} imports {imported}")
+    assert not upward, "\n".join(upward)
+
+
+def test_no_workflow_sub_package_imports_from_a_higher_one():
+    upward = []
+    for importer, path, line, imported in _edges():
+        if not (importer.startswith("workflow.") and imported.startswith("workflow.")):
+            continue
+        low, high = _rank(imported, WORKFLOW_LAYERS, 1), _rank(importer, WORKFLOW_LAYERS, 1)
+        if low is not None and high is not None and low > high:
+            upward.append(f"{path.relative_to(REPO_ROOT)}:{line} imports {imported}")
+        # The shared modules at the root of the workflow never import a sub-package.
+        if high is None and low is not None and importer != "workflow.apps":
+            upward.append(f"{path.relative_to(REPO_ROOT)}:{line} imports {imported}")
+    assert not upward, "\n".join(upward)
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """Return one cycle of ``graph`` as a list of nodes (first repeated last), or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node):
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt) :] + [nxt]
+            if nxt not in state:
+                cycle = visit(nxt)
+                if cycle:
+                    return cycle
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            cycle = visit(node)
+            if cycle:
+                return cycle
+    return None
+
+
+def test_no_cycle_between_top_level_packages():
+    graph: dict[str, set[str]] = {}
+    for importer, _path, _line, imported in _edges():
+        a, b = importer.split(".")[0], imported.split(".")[0]
+        if a != b:
+            graph.setdefault(a, set()).add(b)
+    assert find_cycle(graph) is None, " → ".join(find_cycle(graph))
+
+
+def test_no_cycle_between_modules():
+    modules = {_module_name(p) for p in _source_files()}
+    graph: dict[str, set[str]] = {}
+    for importer, _path, _line, imported in _edges():
+        # ``from package import name`` names a module only when that module exists.
+        while imported not in modules and "." in imported:
+            imported = imported.rsplit(".", 1)[0]
+        if imported in modules and imported != importer and not importer.startswith(imported):
+            graph.setdefault(importer, set()).add(imported)
+    cycle = find_cycle(graph)
+    assert cycle is None, " → ".join(cycle)
+
+
+def test_find_cycle_finds_a_cycle_and_only_a_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+@pytest.mark.parametrize("path", list(_source_files()), ids=lambda p: str(p.relative_to(REPO_ROOT)))
+def test_no_module_is_over_600_lines(path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{path.relative_to(REPO_ROOT)} has {lines} lines"
+
+
+def test_every_package_says_what_lives_there():
+    silent = []
+    for package in LAYERS:
+        for init in (REPO_ROOT / package).rglob("__init__.py"):
+            parts = init.relative_to(REPO_ROOT).parts
+            if "migrations" in parts or "management" in parts or "templatetags" in parts:
+                continue
+            if not ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))):
+                silent.append(str(init.relative_to(REPO_ROOT)))
+    assert not silent, silent
