@@ -48,6 +48,7 @@ from workflow.models import (
     Soutenance,
     TutorEvaluation,
 )
+from workflow.selectors import memoire_written_mark
 
 
 def _staff_only(user):
@@ -408,8 +409,10 @@ def staff_candidate(request, pk):
         Enrolment.objects.select_related("candidate", "cohort__title"), pk=pk
     )
     title = enrolment.cohort.title
+    memoire = results.current_memoire(enrolment)
     forms = {
         "absence": jury_forms.AbsenceForm(prefix="absence"),
+        "memoire": jury_forms.MemoireWrittenMarkForm(prefix="memoire", title=title),
         "accommodation": jury_forms.AccommodationForm(prefix="accommodation"),
         "fraud": jury_forms.FraudForm(prefix="fraud"),
         "exam": jury_forms.ExamMarkForm(prefix="exam", title=title),
@@ -480,6 +483,21 @@ def staff_candidate(request, pk):
                     ),
                     _("Note d'épreuves enregistrée."),
                 )
+        elif action == "memoire":
+            form = forms["memoire"] = jury_forms.MemoireWrittenMarkForm(
+                request.POST, prefix="memoire", title=title
+            )
+            if form.is_valid():
+                try:
+                    if memoire is None:
+                        raise WorkflowError(_("Ce candidat n'a pas de mémoire à noter."))
+                    exam_marks.memoire_written_mark_enter(
+                        actor=user, memoire=memoire, points=form.cleaned_data["points"]
+                    )
+                except WorkflowError as error:
+                    form.add_error("points", error.message)
+                else:
+                    messages.success(request, _("Note écrite du mémoire enregistrée."))
         elif action == "retake":
             form = forms["retake"] = jury_forms.RetakeForm(
                 request.POST, prefix="retake", title=title
@@ -513,6 +531,8 @@ def staff_candidate(request, pk):
             "absences": enrolment.absences.all(),
             "absence_pct": attendance.unjustified_absence_pct(enrolment),
             "accommodations": enrolment.accommodations.all(),
+            "memoire": memoire,
+            "memoire_written_mark": memoire_written_mark(memoire) if memoire else None,
             "fraud_reports": enrolment.fraud_reports.all(),
             "tutor_evaluations": TutorEvaluation.objects.filter(enrolment=enrolment),
             "exam_marks": enrolment.exam_marks.select_related("bloc"),
