@@ -43,6 +43,8 @@ from workflow.jury_access import (
     trainer_may_mark,
 )
 from workflow.models import (
+    AbsenceRecord,
+    Accommodation,
     FraudReport,
     JurySession,
     Soutenance,
@@ -539,6 +541,46 @@ def staff_candidate(request, pk):
             "retakes": enrolment.retakes.select_related("bloc"),
         },
     )
+
+
+@login_required
+@require_POST
+def staff_accommodation_remove(request, pk, accommodation_id):
+    """Withdraw an accommodation of this candidate, with the reason kept in the audit trail."""
+    _staff_only(request.user)
+    accommodation = get_object_or_404(Accommodation, pk=accommodation_id, enrolment_id=pk)
+    form = jury_forms.ReasonForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: accommodations.accommodation_remove(
+                actor=request.user, accommodation=accommodation, reason=form.cleaned_data["reason"]
+            ),
+            _("Aménagement retiré."),
+        )
+    else:
+        messages.error(request, _("Indiquez le motif du retrait."))
+    return redirect("jury:staff_candidate", pk=pk)
+
+
+@login_required
+@require_POST
+def staff_absence_delete(request, pk, absence_id):
+    """Delete an absence of this candidate entered by mistake, with the reason audited."""
+    _staff_only(request.user)
+    record = get_object_or_404(AbsenceRecord, pk=absence_id, enrolment_id=pk)
+    form = jury_forms.ReasonForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: attendance.absence_delete(
+                actor=request.user, record=record, reason=form.cleaned_data["reason"]
+            ),
+            _("Absence supprimée."),
+        )
+    else:
+        messages.error(request, _("Indiquez pourquoi cette absence est supprimée."))
+    return redirect("jury:staff_candidate", pk=pk)
 
 
 # --- Jury --------------------------------------------------------------------------------
