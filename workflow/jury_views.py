@@ -492,7 +492,7 @@ def staff_candidate(request, pk):
             if form.is_valid():
                 try:
                     if memoire is None:
-                        raise WorkflowError(_("Ce candidat n'a pas de mémoire à noter."))
+                        raise WorkflowError(_("Ce candidat n'a pas de mémoire."))
                     exam_marks.memoire_written_mark_enter(
                         actor=user, memoire=memoire, points=form.cleaned_data["points"]
                     )

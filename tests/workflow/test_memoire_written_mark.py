@@ -193,5 +193,5 @@ def test_a_candidate_without_a_memoire_gets_an_error(client):
     enrolment = EnrolmentFactory()
     page = _post(client, staff(), enrolment, "80")
     assert page.status_code == 200
-    assert "Ce candidat n&#x27;a pas de mémoire à noter." in page.content.decode()
+    assert "Ce candidat n&#x27;a pas de mémoire." in page.content.decode()
     assert not MemoireWrittenMark.objects.exists()
