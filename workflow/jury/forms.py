@@ -164,6 +164,19 @@ class ExamMarkForm(forms.Form):
         ]
 
 
+class MemoireWrittenMarkForm(forms.Form):
+    points = forms.DecimalField(
+        label=_("Note de l'écrit du mémoire"),
+        min_value=0,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args, title, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["points"].help_text = _("sur %(max)s") % {"max": title.practice_written_points}
+
+
 class RetakeForm(forms.Form):
     bloc = forms.TypedChoiceField(label=_("Bloc à repasser"), coerce=int, choices=())
     evaluation_date = forms.DateField(label=_("Date de l'évaluation"), widget=DateInput)

@@ -37,11 +37,14 @@ from workflow.jury.access import (
 from workflow.marks import attendance, cc, exam_marks, tutoring
 from workflow.marks.access import trainer_may_mark
 from workflow.models import (
+    AbsenceRecord,
+    Accommodation,
     FraudReport,
     JurySession,
     Soutenance,
     TutorEvaluation,
 )
+from workflow.selectors import memoire_written_mark
 
 
 def _staff_only(user):
@@ -402,8 +405,10 @@ def staff_candidate(request, pk):
         Enrolment.objects.select_related("candidate", "cohort__title"), pk=pk
     )
     title = enrolment.cohort.title
+    memoire = results.current_memoire(enrolment)
     forms = {
         "absence": jury_forms.AbsenceForm(prefix="absence"),
+        "memoire": jury_forms.MemoireWrittenMarkForm(prefix="memoire", title=title),
         "accommodation": jury_forms.AccommodationForm(prefix="accommodation"),
         "fraud": jury_forms.FraudForm(prefix="fraud"),
         "exam": jury_forms.ExamMarkForm(prefix="exam", title=title),
@@ -474,6 +479,21 @@ def staff_candidate(request, pk):
                     ),
                     _("Note d'épreuves enregistrée."),
                 )
+        elif action == "memoire":
+            form = forms["memoire"] = jury_forms.MemoireWrittenMarkForm(
+                request.POST, prefix="memoire", title=title
+            )
+            if form.is_valid():
+                try:
+                    if memoire is None:
+                        raise WorkflowError(_("Ce candidat n'a pas de mémoire."))
+                    exam_marks.memoire_written_mark_enter(
+                        actor=user, memoire=memoire, points=form.cleaned_data["points"]
+                    )
+                except WorkflowError as error:
+                    form.add_error("points", error.message)
+                else:
+                    messages.success(request, _("Note écrite du mémoire enregistrée."))
         elif action == "retake":
             form = forms["retake"] = jury_forms.RetakeForm(
                 request.POST, prefix="retake", title=title
@@ -507,12 +527,54 @@ def staff_candidate(request, pk):
             "absences": enrolment.absences.all(),
             "absence_pct": attendance.unjustified_absence_pct(enrolment),
             "accommodations": enrolment.accommodations.all(),
+            "memoire": memoire,
+            "memoire_written_mark": memoire_written_mark(memoire) if memoire else None,
             "fraud_reports": enrolment.fraud_reports.all(),
             "tutor_evaluations": TutorEvaluation.objects.filter(enrolment=enrolment),
             "exam_marks": enrolment.exam_marks.select_related("bloc"),
             "retakes": enrolment.retakes.select_related("bloc"),
         },
     )
+
+
+@login_required
+@require_POST
+def staff_accommodation_remove(request, pk, accommodation_id):
+    """Withdraw an accommodation of this candidate, with the reason kept in the audit trail."""
+    _staff_only(request.user)
+    accommodation = get_object_or_404(Accommodation, pk=accommodation_id, enrolment_id=pk)
+    form = jury_forms.ReasonForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: accommodations.accommodation_remove(
+                actor=request.user, accommodation=accommodation, reason=form.cleaned_data["reason"]
+            ),
+            _("Aménagement retiré."),
+        )
+    else:
+        messages.error(request, _("Indiquez le motif du retrait."))
+    return redirect("jury:staff_candidate", pk=pk)
+
+
+@login_required
+@require_POST
+def staff_absence_delete(request, pk, absence_id):
+    """Delete an absence of this candidate entered by mistake, with the reason audited."""
+    _staff_only(request.user)
+    record = get_object_or_404(AbsenceRecord, pk=absence_id, enrolment_id=pk)
+    form = jury_forms.ReasonForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: attendance.absence_delete(
+                actor=request.user, record=record, reason=form.cleaned_data["reason"]
+            ),
+            _("Absence supprimée."),
+        )
+    else:
+        messages.error(request, _("Indiquez pourquoi cette absence est supprimée."))
+    return redirect("jury:staff_candidate", pk=pk)
 
 
 # --- Jury --------------------------------------------------------------------------------

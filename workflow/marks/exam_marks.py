@@ -37,7 +37,10 @@ def bloc_exam_mark_enter(
         if record is None:
             record = BlocExamMark(enrolment=enrolment, bloc=bloc, attempt=attempt)
         else:
-            before = {"points": str(record.points), "presented": record.presented}
+            before = {
+                "points": None if record.points is None else str(record.points),
+                "presented": record.presented,
+            }
         record.points, record.presented = points, presented
         record.entered_by, record.entered_at = actor, clock.now()
         record.save()
