@@ -1,11 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from workflow.centre import urls as centre_urls
+from workflow.jury import urls as jury_urls
+from workflow.marks import urls as marks_urls
+
+# The tutor's, trainer's, centre's and jury's screens live in three workflow sub-packages but
+# share one URL prefix and the namespace "jury" they had before the split, so no URL changed.
+jury_namespace = (
+    [*marks_urls.urlpatterns, *centre_urls.urlpatterns, *jury_urls.urlpatterns],
+    "jury",
+)
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("documents/", include("documents.urls")),
     path("portefeuilles/", include("portfolio.urls")),
-    path("jury/", include("workflow.jury.urls")),
+    path("jury/", include(jury_namespace)),
     path("evaluation/", include("workflow.evaluation.urls")),
     path("", include("accounts.urls")),
 ]

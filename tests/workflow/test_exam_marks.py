@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Enrolment
+from audit.models import AuditEvent
 from tests.factories import DraftMemoireFactory, EnrolmentFactory, UserFactory
 from tests.workflow.jury_helpers import (  # noqa: F401
     fast_passwords,
@@ -15,10 +16,10 @@ from tests.workflow.jury_helpers import (  # noqa: F401
     staff,
     submit_tutor,
 )
-from workflow import results
 from workflow.errors import WorkflowError
-from workflow.exam_marks import bloc_exam_mark_enter
-from workflow.models import AuditEvent, BlocExamMark, MemoireWrittenMark
+from workflow.jury import results
+from workflow.marks.exam_marks import bloc_exam_mark_enter
+from workflow.models import BlocExamMark, MemoireWrittenMark
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent, Notification
 from portfolio.models import Portfolio
 from tests.workflow.jury_helpers import (  # noqa: F401
     fast_passwords,
@@ -13,9 +14,9 @@ from tests.workflow.jury_helpers import (  # noqa: F401
     session_with_candidate,
     staff,
 )
-from workflow import fraud, jury, results
 from workflow.errors import WorkflowError
-from workflow.models import AuditEvent, FraudReport, JurySession, Notification
+from workflow.jury import deliberation, fraud, results, sessions
+from workflow.models import FraudReport, JurySession
 
 pytestmark = pytest.mark.django_db
 
@@ -99,9 +100,9 @@ def test_only_this_sessions_president_dismisses(who):
 def test_a_report_is_dismissed_only_during_the_deliberation():
     enrolment = ready_enrolment()
     session, members, actor = seated_session()
-    jury.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
+    sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
     report = _report(enrolment)
-    for advance in (None, lambda: jury.jury_session_compose(actor=actor, session=session)):
+    for advance in (None, lambda: sessions.jury_session_compose(actor=actor, session=session)):
         if advance:
             advance()
         with pytest.raises(WorkflowError, match="pendant la délibération"):
@@ -113,7 +114,7 @@ def test_a_report_is_dismissed_only_during_the_deliberation():
 def test_a_report_is_not_dismissed_once_the_deliberation_is_closed():
     session, members, actor, enrolment = session_with_candidate()
     report = _report(enrolment)
-    jury.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
+    deliberation.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
     with pytest.raises(WorkflowError, match="pendant la délibération"):
         _dismiss(report, session, members["president"])
     assert _state(report) == FraudReport.State.RECORDED

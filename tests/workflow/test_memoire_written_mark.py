@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Enrolment
+from audit.models import AuditEvent
 from portfolio.models import Memoire
 from tests.factories import (
     DraftMemoireFactory,
@@ -22,11 +23,11 @@ from tests.workflow.jury_helpers import (  # noqa: F401
     staff,
     submit_tutor,
 )
-from workflow import results
 from workflow.errors import WorkflowError
-from workflow.exam_marks import memoire_written_mark_enter
-from workflow.models import AuditEvent, MemoireWrittenMark
-from workflow.selectors import memoire_written_mark
+from workflow.jury import results
+from workflow.marks.exam_marks import memoire_written_mark_enter
+from workflow.marks.written import memoire_written_mark
+from workflow.models import MemoireWrittenMark
 
 pytestmark = pytest.mark.django_db
 

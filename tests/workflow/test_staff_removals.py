@@ -5,11 +5,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from tests.factories import EnrolmentFactory, UserFactory
 from tests.workflow.jury_helpers import fast_passwords, staff  # noqa: F401
-from workflow import accommodations, attendance
 from workflow.errors import WorkflowError
-from workflow.models import AbsenceRecord, Accommodation, AuditEvent
+from workflow.jury import accommodations
+from workflow.marks import attendance
+from workflow.models import AbsenceRecord, Accommodation
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,35 @@
+"""What the workflow's screens share: who is staff, a candidate's own enrolments, and running
+one service with a message for the user."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+
+from accounts.access import is_centre_staff
+from accounts.models import Enrolment, Role
+from workflow.errors import WorkflowError
+
+
+def staff_only(user):
+    """Refuse (403) anyone but the centre's staff."""
+    if not is_centre_staff(user):
+        raise PermissionDenied
+
+
+def attempt(request, action, success: str):
+    """Run ``action``; report success or the WorkflowError's message. Return True on success."""
+    try:
+        action()
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def own_enrolments(user):
+    """Return the candidate's own enrolments; refuse (403) anyone who is not a candidate."""
+    if not user.has_role(Role.CANDIDAT):
+        raise PermissionDenied
+    return Enrolment.objects.filter(candidate=user).select_related("cohort__title")
