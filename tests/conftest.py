@@ -45,8 +45,36 @@ def moto_endpoint():
 
 
 @pytest.fixture
-def s3_settings(moto_endpoint, monkeypatch):
-    """Return storage options for a fresh private bucket on the moto server."""
+def s3_querystring_expire():
+    """The DJANGO_AWS_QUERYSTRING_EXPIRE the S3 tests run with; None leaves it unset.
+
+    A test may parametrize this name to run the project's settings with another value.
+    """
+    return None
+
+
+def project_settings(**environ):
+    """Evaluate config/settings.py afresh with ``environ`` (None unsets) and return its names.
+
+    The running Django settings stay as they are; this reads how the project would configure
+    itself in that environment.
+    """
+    import os
+    import runpy
+    from pathlib import Path
+    from unittest import mock
+
+    path = Path(__file__).resolve().parents[1] / "config" / "settings.py"
+    env = {k: v for k, v in os.environ.items() if k not in environ}
+    env.update({k: v for k, v in environ.items() if v is not None})
+    with mock.patch.dict(os.environ, env, clear=True):
+        return runpy.run_path(str(path))
+
+
+@pytest.fixture
+def s3_settings(moto_endpoint, monkeypatch, s3_querystring_expire):
+    """Return the project's S3 storage options (config/settings.py with DJANGO_STORAGE=s3)
+    for a fresh private bucket on the moto server."""
     import uuid
 
     import boto3
@@ -64,19 +92,18 @@ def s3_settings(moto_endpoint, monkeypatch):
     client.create_bucket(
         Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"}
     )
-    return {
-        "bucket_name": bucket,
-        "endpoint_url": moto_endpoint,
-        "region_name": "eu-west-3",
-        "access_key": "testing",
-        "secret_key": "testing",
-        "default_acl": None,
-        "querystring_auth": True,
-        "querystring_expire": 300,
-        "file_overwrite": False,
-        "signature_version": "s3v4",
-        "addressing_style": "path",
-    }
+    configured = project_settings(
+        DJANGO_STORAGE="s3",
+        DJANGO_AWS_STORAGE_BUCKET_NAME=bucket,
+        DJANGO_AWS_S3_ENDPOINT_URL=moto_endpoint,
+        DJANGO_AWS_S3_REGION_NAME="eu-west-3",
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        DJANGO_AWS_QUERYSTRING_EXPIRE=s3_querystring_expire,
+    )
+    storage = configured["STORAGES"]["default"]
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    return dict(storage["OPTIONS"])
 
 
 def _use_default_storage(settings, backend: str, options: dict):

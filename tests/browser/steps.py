@@ -14,7 +14,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.support import assert_no_axe_violations, has_horizontal_scroll, tab_to
 
-# The application's clock (workflow.audit.now) is set to this day by the browser tests: inside
+# The application's clock (audit.clock.now) is set to this day by the browser tests: inside
 # the portfolio window of a cohort whose training ended on 30/06/2026 (30/09 to 30/12/2026).
 IN_WINDOW = dt.datetime(2026, 10, 15, 10, 0, tzinfo=dt.UTC)
 

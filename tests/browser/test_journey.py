@@ -41,7 +41,7 @@ SESSION_DAY = dt.date(2027, 3, 15)
 
 @pytest.fixture
 def clock(monkeypatch):
-    """Set the application's one clock (workflow.audit.now); return a setter."""
+    """Set the application's one clock (audit.clock.now); return a setter."""
     from audit import clock
 
     current = {"now": steps.IN_WINDOW}
@@ -191,7 +191,7 @@ def test_from_the_first_upload_to_the_published_result(
         page.get_by_role("link", name=re.compile("Affecter", re.I)).first.click()
     steps.check_page(page)
     screenshot(page, "centre-affectation")
-    # The assignment form checks the due date against the real date, not workflow.audit.now.
+    # The assignment form checks the due date against the real date, not audit.clock.now.
     due = (max(steps.IN_WINDOW.date(), dt.date.today()) + dt.timedelta(days=21)).isoformat()
     page.get_by_label(re.compile("Françoise Aubert")).check()
     page.locator("input[name=due_date]").fill(due)

@@ -13,12 +13,24 @@ from django.urls import reverse
 from accounts.models import Role
 from documents import services
 from documents.models import IssuedDocument
-from portfolio.models import EvidenceItem, Manifest, Portfolio
+from portfolio.models import EvidenceItem, Manifest, Memoire, Portfolio
 from tests.documents.conftest import response_bytes
 from tests.factories import UserFactory, rncp_title
 from workflow.models import JurySession
 
 pytestmark = pytest.mark.django_db
+
+PROCEDURE = b"%PDF-1.4 procedure"
+PROCEDURE_SHA256 = hashlib.sha256(PROCEDURE).hexdigest()
+MEMOIRE = b"%PDF-1.4 memoire"
+MEMOIRE_SHA256 = hashlib.sha256(MEMOIRE).hexdigest()
+
+
+def canonical_digest(content) -> str:
+    """A manifest's digest: SHA-256 of its compact, key-sorted UTF-8 JSON."""
+    return hashlib.sha256(
+        json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 @pytest.fixture
@@ -26,18 +38,22 @@ def closed_session(candidate_entry):
     session = candidate_entry.session
     JurySession.objects.filter(pk=session.pk).update(state=JurySession.State.CLOSED)
     session.refresh_from_db()
-    manifest = Manifest.objects.create(
-        content={"files": [{"name": "procédure achats.pdf", "sha256": "d" * 64}]},
-        digest="e" * 64,
-    )
+    content = {
+        "type": "portfolio",
+        "files": [
+            {"name": "procédure achats.pdf", "size": len(PROCEDURE), "sha256": PROCEDURE_SHA256}
+        ],
+    }
+    manifest = Manifest.objects.create(content=content, digest=canonical_digest(content))
     portfolio = Portfolio.objects.create(
         enrolment=candidate_entry.enrolment, bloc=rncp_title().blocs.get(number=1),
         state="ready_for_jury", manifest=manifest,
     )  # fmt: skip
-    name = default_storage.save("evidence/a/b", ContentFile(b"%PDF-1.4 procedure"))
+    name = default_storage.save("evidence/a/b", ContentFile(PROCEDURE))
     EvidenceItem.objects.create(
         portfolio=portfolio, file=name, original_name="procédure achats.pdf", kind="pdf",
-        content_type="application/pdf", size=18, sha256="d" * 64, scan_status="clean",
+        content_type="application/pdf", size=len(PROCEDURE), sha256=PROCEDURE_SHA256,
+        scan_status="clean",
         title="Procédure d'achats",
     )  # fmt: skip
     return session
@@ -52,10 +68,9 @@ def test_the_archive_holds_manifests_files_and_checksums(closed_session, staff):
     names = archive.namelist()
     folder = "candidats/001-legare-anais/portefeuille-bloc-1-t1-v1"
     assert f"{folder}/manifest.json" in names
-    assert f"{folder}/fichiers/dddddddddddddddd-procedure-achats.pdf" in names
-    assert archive.read(f"{folder}/fichiers/dddddddddddddddd-procedure-achats.pdf") == (
-        b"%PDF-1.4 procedure"
-    )
+    stored = f"{folder}/fichiers/{PROCEDURE_SHA256[:16]}-procedure-achats.pdf"
+    assert stored in names
+    assert archive.read(stored) == PROCEDURE
     manifest = json.loads(archive.read(f"{folder}/manifest.json"))
     assert manifest["files"][0]["name"] == "procédure achats.pdf"
     index = json.loads(archive.read("index.json"))
@@ -127,4 +142,80 @@ def test_the_archive_holds_the_evaluators_scorings_with_their_grid(closed_sessio
     grid = notations["grid_versions"][evaluation["grid_version"]]
     assert [c["id"] for c in grid["criteria"]] == [c.pk for c in criteria]
     assert {s["criterion"] for s in evaluation["scores"]} == {c.pk for c in criteria}
-    assert all(s["evidence_sha256"] == ["d" * 64] for s in evaluation["scores"])
+    assert all(s["evidence_sha256"] == [PROCEDURE_SHA256] for s in evaluation["scores"])
+
+
+def add_submitted_memoire(closed_session):
+    enrolment = closed_session.candidates.get().enrolment
+    name = default_storage.save("memoires/a/b", ContentFile(MEMOIRE))
+    content = {
+        "type": "memoire",
+        "files": [{"name": "mémoire.pdf", "size": len(MEMOIRE), "sha256": MEMOIRE_SHA256}],
+    }
+    return Memoire.objects.create(
+        enrolment=enrolment, subject="Dématérialiser les notes de frais", state="submitted",
+        manifest=Manifest.objects.create(content=content, digest=canonical_digest(content)),
+        file=name, original_name="mémoire.pdf", kind="pdf", content_type="application/pdf",
+        size=len(MEMOIRE), sha256=MEMOIRE_SHA256, scan_status="clean",
+    )  # fmt: skip
+
+
+def test_every_file_in_the_archive_matches_the_sha256_it_records(client, closed_session, staff):
+    add_submitted_memoire(closed_session)
+    document = services.session_archive_issue(session=closed_session, actor=staff)
+    content = document.file.read()
+    # The archive's own checksum: recorded, downloaded and shown are the bytes' SHA-256.
+    assert document.sha256 == hashlib.sha256(content).hexdigest()
+    client.force_login(staff)
+    response = client.get(reverse("documents:session_archive", args=[closed_session.pk]))
+    assert response_bytes(response) == content
+    page = client.get(reverse("documents:session", args=[closed_session.pk])).content.decode()
+    assert document.sha256 in page
+
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    assert archive.testzip() is None
+    digests = {name: hashlib.sha256(archive.read(name)).hexdigest() for name in archive.namelist()}
+    # index.json lists every other file with its SHA-256, and nothing else.
+    index = json.loads(archive.read("index.json"))
+    assert index["entries"] == {
+        name: digest for name, digest in digests.items() if name not in {"index.json", "SHA256SUMS"}
+    }
+    # SHA256SUMS (for ``sha256sum -c``) lists the same files; it is written before
+    # index.json, which the archive's own checksum covers.
+    sums = {}
+    for line in archive.read("SHA256SUMS").decode().splitlines():
+        digest, name = line.split("  ", 1)
+        sums[name] = digest
+    assert sums == index["entries"]
+
+    # Each submitted file is the one its manifest recorded, by SHA-256 and size.
+    folder = "candidats/001-legare-anais"
+    evidence = (
+        f"{folder}/portefeuille-bloc-1-t1-v1/fichiers/{PROCEDURE_SHA256[:16]}-procedure-achats.pdf"
+    )
+    memoire = f"{folder}/memoire-t1-v1/memoire.pdf"
+    file_names = {
+        name
+        for name in archive.namelist()
+        if name.startswith(f"{folder}/") and not name.endswith(".json")
+    }
+    assert file_names == {evidence, memoire}
+    for name, expected, base in (
+        (evidence, PROCEDURE, f"{folder}/portefeuille-bloc-1-t1-v1"),
+        (memoire, MEMOIRE, f"{folder}/memoire-t1-v1"),
+    ):
+        manifest = json.loads(archive.read(f"{base}/manifest.json"))
+        (entry,) = manifest["files"]
+        assert archive.read(name) == expected
+        assert digests[name] == entry["sha256"] == hashlib.sha256(expected).hexdigest()
+        assert archive.getinfo(name).file_size == entry["size"]
+    # The index records each manifest's digest: that of the manifest.json archived beside it.
+    (candidate,) = index["candidates"]
+    (portfolio,) = candidate["portfolios"]
+    (memoire_entry,) = candidate["memoires"]
+    assert portfolio["missing_files"] == [] and memoire_entry["file_included"] is True
+    for recorded, manifest_name in (
+        (portfolio["manifest_digest"], f"{folder}/portefeuille-bloc-1-t1-v1/manifest.json"),
+        (memoire_entry["manifest_digest"], f"{folder}/memoire-t1-v1/manifest.json"),
+    ):
+        assert recorded == canonical_digest(json.loads(archive.read(manifest_name)))

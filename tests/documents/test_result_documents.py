@@ -99,11 +99,33 @@ def decision(decided, key) -> JuryDecision:
     return JuryDecision.objects.get(session=decided["session"], enrolment=decided[key])
 
 
+# The figures, worked out by hand from the fixture's marks (RULES.md §1 and §3). Every CC
+# module is marked 12/20 (ready_enrolment's 0.6), so a bloc's CC is 0.6 × its CC points; the
+# soutenance is 0.6 × 75 = 45 for all three; no absence, so no penalty on the tutor mark.
+#
+# Anaïs: bloc épreuves at 0.55, mémoire 80/125, tutor 50/50.
+#   Bloc 1: 0.6 × 100 = 60   + 0.55 × 150 = 82.5  = 142.5/250 → 142.5 / 250 × 20 = 11.4/20
+#   Bloc 2: 0.6 × 70  = 42   + 0.55 × 105 = 57.75 =  99.75/175 →  99.75 / 175 × 20 = 11.4/20
+#   Bloc 3: as bloc 2                              =  99.75/175 → 11.4/20
+#   Bloc 4: 0.6 × 60  = 36   + 0.55 × 90  = 49.5  =  85.5/150 →  85.5 / 150 × 20 = 11.4/20
+#   Practice: 80 + 45 + 50 = 175/250 → 14/20
+#   Total: 142.5 + 99.75 + 99.75 + 85.5 + 175 = 602.5/1000 ≥ 500: the title.
+# Jérôme and Zoé: bloc épreuves at 0.6, mémoire 0, tutor 0.
+#   Blocs: 60 + 90 = 150/250, 42 + 63 = 105/175 (twice), 36 + 54 = 90/150: all 12/20
+#   Practice: 0 + 45 + 0 = 45/250 → 3.6/20 < 10/20
+#   Total: 150 + 105 + 105 + 90 + 45 = 495/1000 < 500: blocs only.
+ANAIS_TOTAL = Decimal("602.5")
+JEROME_TOTAL = ZOE_TOTAL = Decimal("495")
+
+
 def test_the_decisions_are_what_the_fixture_says(decided):
     assert decision(decided, "anais").outcome == "total"
     assert decision(decided, "jerome").outcome == "partial"
     zoe = decision(decided, "zoe")
     assert zoe.outcome == "partial" and zoe.validated_blocs == ["1", "2"] and zoe.is_override
+    assert Decimal(decision(decided, "anais").computed["points_total"]) == ANAIS_TOTAL
+    assert Decimal(decision(decided, "jerome").computed["points_total"]) == JEROME_TOTAL
+    assert Decimal(zoe.computed["points_total"]) == ZOE_TOTAL
 
 
 def test_the_proces_verbal_lists_members_candidates_outcomes_and_overrides(decided):
@@ -120,12 +142,20 @@ def test_the_proces_verbal_lists_members_candidates_outcomes_and_overrides(decid
     assert "Décisions du jury différentes de la décision calculée" in text
     assert "Le jury ne retient que les blocs 1 et 2" in text
     assert "Signatures des membres du jury" in text
-    anais = decision(decided, "anais")
-    assert anais.computed["points_total_display"] in text
+    # One row per candidate: name, birth date, decision, blocs, points (see the figures above).
+    assert (
+        "Dupont-Aïdi Jérôme 28 novembre 2001 Certification partielle (blocs validés) 1, 2, 3, 4 495"
+        in text
+    )
+    assert "Légaré Anaïs 5 mars 1998 Certification totale (titre obtenu) 1, 2, 3, 4 602,5" in text
+    assert "Ñúñez Zoé 1 janvier 2000 Certification partielle (blocs validés) * 1, 2 495" in text
+    assert (
+        "1 certification(s) totale(s), 2 certification(s) partielle(s), 0 sans certification"
+        in text
+    )
 
 
 def test_the_releve_prints_the_stored_figures_with_decimal_commas(decided):
-    stored = decision(decided, "anais")
     document = services.releve_issue(
         session=decided["session"], enrolment=decided["anais"], actor=decided["staff"]
     )
@@ -135,13 +165,28 @@ def test_the_releve_prints_the_stored_figures_with_decimal_commas(decided):
     assert "82,5/150" in text
     assert "142,5/250" in text
     assert "11,4/20" in text
-    for bloc in stored.computed["blocs"].values():
-        assert f"{bloc['points_display']}/" in text
-        assert f"{bloc['on_20_display']}/20" in text
-    assert f"Total : {stored.computed['points_total_display']}/1000" in text
-    assert "M1.1" in text  # CC per module
-    for reason in stored.computed["reasons"]:
-        assert reason.split(" : ")[0] in text
+    # Each bloc's row: CC, épreuves, total, mark on 20 (see the figures above).
+    assert "60/100 82,5/150 142,5/250 11,4/20 validé" in text
+    assert text.count("42/70 57,75/105 99,75/175 11,4/20 validé") == 2  # blocs 2 and 3
+    assert "36/60 49,5/90 85,5/150 11,4/20 validé" in text
+    assert "Mémoire (écrit) 80/125" in text
+    assert "Soutenance (oral) 45/75" in text
+    assert "Évaluation du tuteur 50/50" in text
+    assert "Total de la pratique professionnelle 175/250 — 14/20" in text
+    assert "Total : 602,5/1000" in text
+    # CC per module: 12/20 scaled to the module's points, e.g. M1.1 12/20 × 40 = 24/40.
+    assert "M1.1 Maîtriser les écrits professionnels 24/40" in text
+    assert "M4.2 Participer à la prospection omnicanale de nouveaux clients 9/15" in text
+    for reason in (
+        "Bloc 1 : 11,4/20, seuil de validation du bloc atteint (10/20)",
+        "Bloc 2 : 11,4/20, seuil de validation du bloc atteint (10/20)",
+        "Bloc 3 : 11,4/20, seuil de validation du bloc atteint (10/20)",
+        "Bloc 4 : 11,4/20, seuil de validation du bloc atteint (10/20)",
+        "Pratique professionnelle : 175/250, soit 14/20 (minimum 10/20 atteint)",
+        "Total : 602,5/1000 (minimum 500/1000 atteint)",
+        "Certification totale : le titre est obtenu, tous les blocs sont validés",
+    ):
+        assert reason in text
     assert "Décision du jury : Certification totale" in text
 
 
@@ -217,6 +262,7 @@ def test_the_diplomation_export_matches_the_decisions_cell_by_cell(client, decid
     by_email = {row[3]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     assert len(by_email) == 3
     pv = IssuedDocument.objects.get(kind="proces_verbal")
+    totals = {"anais": ANAIS_TOTAL, "jerome": JEROME_TOTAL, "zoe": ZOE_TOTAL}
     for key in ("anais", "jerome", "zoe"):
         stored = decision(decided, key)
         candidate = stored.enrolment.candidate
@@ -232,9 +278,7 @@ def test_the_diplomation_export_matches_the_decisions_cell_by_cell(client, decid
         assert row["codes des blocs validés"] == ", ".join(
             f"RNCP36390BC0{n}" for n in stored.validated_blocs
         )
-        assert Decimal(row["points sur 1000"].replace(",", ".")) == Decimal(
-            stored.computed["points_total"]
-        )
+        assert Decimal(row["points sur 1000"].replace(",", ".")) == totals[key]
         assert row["décision modifiée par le jury"] == ("oui" if stored.is_override else "non")
         assert row["date du jury"] == "15/03/2027"
         assert row["référence du procès-verbal"] == pv.reference
@@ -247,9 +291,13 @@ def test_the_diplomation_export_matches_the_decisions_cell_by_cell(client, decid
     assert xlsx_rows[0] == rows[0]
     anais_row = next(row for row in xlsx_rows if row[3] == decided["anais"].candidate.email)
     assert anais_row[2].date() == date(1998, 3, 5)
-    assert Decimal(str(anais_row[9])) == Decimal(
-        decision(decided, "anais").computed["points_total"]
-    )
+    assert Decimal(str(anais_row[9])) == ANAIS_TOTAL
+    points_by_email = {row[3]: Decimal(str(row[9])) for row in xlsx_rows[1:]}
+    assert points_by_email == {
+        decided["anais"].candidate.email: ANAIS_TOTAL,
+        decided["jerome"].candidate.email: JEROME_TOTAL,
+        decided["zoe"].candidate.email: ZOE_TOTAL,
+    }
 
 
 # --- Access ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ BEFORE_MEMOIRE_DEADLINE = _dt.datetime(2026, 9, 15, 10, 0, tzinfo=_dt.UTC)
 
 @pytest.fixture
 def clock(monkeypatch):
-    """Set the application's clock (workflow.audit.now); return a setter."""
+    """Set the application's clock (audit.clock.now); return a setter."""
     from audit import clock
 
     current = {"now": IN_WINDOW}

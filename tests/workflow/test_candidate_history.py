@@ -1,8 +1,12 @@
 """A candidate's whole history on one page: the staff and their jury's president only."""
 
+import re
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
 from audit.trail import audit_record
 from tests.factories import UserFactory
 from tests.workflow.jury_helpers import (  # noqa: F401
@@ -37,35 +41,124 @@ def url(enrolment):
     return reverse("jury:candidate_history", args=[enrolment.pk])
 
 
+def history_rows(html):
+    """Return the journal's rows as (date, actor, action, object, before → after, reason)."""
+    body = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
+    assert body, "the page shows no journal table"
+    rows = []
+    for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S):
+        cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
+        rows.append(tuple(unescape(cell).strip() for cell in cells))
+    return rows
+
+
+def expected_rows(enrolment, actor):
+    """The journal the fixture leaves, oldest first, without the date column.
+
+    ``ready_enrolment`` has a staff member invite the tutor, who fills and submits the grid;
+    the fixture then puts the candidate before the jury and returns a portfolio with a reason.
+    """
+    tutor = str(enrolment.tutor)
+    evaluation = f"Évaluation tuteur — {enrolment.candidate}"
+    session = enrolment.jury_entries.get().session
+    return [
+        (tutor, "tutor_evaluation.save", evaluation, "invited → in_progress", ""),
+        (tutor, "tutor_evaluation.submit", evaluation, "in_progress → submitted", ""),
+        (str(actor), "jury_session.candidate_add", str(session), "→", ""),
+        (
+            str(actor),
+            "portfolio.return",
+            str(enrolment),
+            "submitted → returned",
+            "Ajoutez la procédure d'achat.",
+        ),
+    ]
+
+
+def assert_history_shown(response, enrolment, actor):
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Historique de {enrolment.candidate.get_full_name()}" in unescape(html)
+    rows = history_rows(html)
+    assert len(rows) == 5
+    for row in rows:
+        assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", row[0])
+    # The tutor is invited by one of the centre's staff, created inside ready_enrolment.
+    invite = rows[0][1:]
+    staff_names = {str(user) for user in User.objects.with_role("responsable")}
+    assert invite[0] in staff_names
+    assert invite[1:] == (
+        "tutor_evaluation.invite",
+        f"Évaluation tuteur — {enrolment.candidate}",
+        "→ invited",
+        "",
+    )
+    assert [row[1:] for row in rows[1:]] == expected_rows(enrolment, actor)
+    # The escaped reason, as the browser receives it.
+    assert "Ajoutez la procédure d&#x27;achat." in html
+
+
+def assert_no_history_leaks(response, enrolment):
+    html = unescape(response.content.decode())
+    for leak in (
+        "Journal du candidat",
+        "tutor_evaluation.invite",
+        "jury_session.candidate_add",
+        "portfolio.return",
+        "submitted → returned",
+        "Ajoutez la procédure",
+        f"Historique de {enrolment.candidate.get_full_name()}",
+        str(enrolment.tutor),
+    ):
+        assert leak not in html
+
+
 def test_staff_read_every_event_with_its_reason(client, enrolment_in_session):
     enrolment, _members, actor = enrolment_in_session
     client.force_login(actor)
-    response = client.get(url(enrolment))
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "portfolio.return" in html
-    assert "submitted → returned" in html
-    assert "Ajoutez la procédure d&#x27;achat." in html
-    assert "jury.candidate_add" in html or "candidate" in html
+    assert_history_shown(client.get(url(enrolment)), enrolment, actor)
 
 
 def test_the_president_of_the_candidates_jury_reads_it(client, enrolment_in_session):
-    enrolment, members, _actor = enrolment_in_session
+    enrolment, members, actor = enrolment_in_session
     client.force_login(members["president"])
-    assert client.get(url(enrolment)).status_code == 200
+    assert_history_shown(client.get(url(enrolment)), enrolment, actor)
 
 
 @pytest.mark.parametrize("who", ["pro1", "cci"])
 def test_other_jury_members_are_refused(client, enrolment_in_session, who):
     enrolment, members, _actor = enrolment_in_session
     client.force_login(members[who])
-    assert client.get(url(enrolment)).status_code == 404
+    response = client.get(url(enrolment))
+    assert response.status_code == 404
+    assert_no_history_leaks(response, enrolment)
 
 
 @pytest.mark.parametrize("role", ["candidat", "evaluateur", "tuteur", "formateur", "jury"])
 def test_other_roles_and_the_candidate_are_refused(client, enrolment_in_session, role):
     enrolment, _members, _actor = enrolment_in_session
     client.force_login(UserFactory(roles=[role]))
-    assert client.get(url(enrolment)).status_code == 404
+    response = client.get(url(enrolment))
+    assert response.status_code == 404
+    assert_no_history_leaks(response, enrolment)
     client.force_login(enrolment.candidate)
-    assert client.get(url(enrolment)).status_code == 404
+    response = client.get(url(enrolment))
+    assert response.status_code == 404
+    assert_no_history_leaks(response, enrolment)
+
+
+def test_the_president_of_another_jury_is_refused(client, enrolment_in_session):
+    enrolment, _members, _actor = enrolment_in_session
+    _session, other_members, _other_actor = seated_session()
+    client.force_login(other_members["president"])
+    response = client.get(url(enrolment))
+    assert response.status_code == 404
+    assert_no_history_leaks(response, enrolment)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, enrolment_in_session):
+    enrolment, _members, _actor = enrolment_in_session
+    response = client.get(url(enrolment))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert_no_history_leaks(response, enrolment)

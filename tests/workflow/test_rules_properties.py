@@ -3,6 +3,7 @@
 from dataclasses import replace
 from decimal import Decimal as D
 
+import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
@@ -148,12 +149,48 @@ def test_fraud_never_leaves_a_validated_bloc(case):
     assert decision.validated_blocs == ()
 
 
+def expected_absence_penalty(absence_pct):
+    """RULES.md §3, written out independently: (penalty % on the tutor mark, referred).
+
+    0 %: none; up to 2.5 %: 5 %; up to 5 %: 10 %; up to 10 %: 15 %; beyond: no automatic
+    figure, the decision goes to the jury. Each band includes its upper bound.
+    """
+    if absence_pct == 0:
+        return D(0), False
+    if absence_pct <= D("2.5"):
+        return D(5), False
+    if absence_pct <= D(5):
+        return D(10), False
+    if absence_pct <= D(10):
+        return D(15), False
+    return None, True
+
+
+@pytest.mark.parametrize(
+    ("absence_pct", "expected"),
+    [
+        (D(0), (D(0), False)),
+        (D("0.01"), (D(5), False)),
+        (D("2.5"), (D(5), False)),
+        (D("2.51"), (D(10), False)),
+        (D(5), (D(10), False)),
+        (D("5.01"), (D(15), False)),
+        (D(10), (D(15), False)),
+        (D("10.01"), (None, True)),
+        (D(100), (None, True)),
+    ],
+)
+def test_absence_penalty_bands_include_their_upper_bound(absence_pct, expected):
+    assert engine.absence_penalty(absence_pct) == expected
+    assert expected_absence_penalty(absence_pct) == expected
+
+
 @settings(max_examples=300, deadline=None)
 @given(case=cases(places=6))
 def test_points_total_is_the_exact_sum_after_the_penalty(case):
     decision = decide(case, TITLE)
 
-    penalty_pct, referred = engine.absence_penalty(case.practice.absence_pct)
+    penalty_pct, referred = expected_absence_penalty(case.practice.absence_pct)
     tutor = case.practice.tutor * (1 - (penalty_pct or 0) / D(100))
     expected = (
         sum(result.cc + result.exam for result in case.blocs.values())
