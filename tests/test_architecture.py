@@ -6,6 +6,8 @@ do not count; imports inside functions do.
 """
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -193,3 +195,36 @@ def test_every_package_says_what_lives_there():
             if not ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))):
                 silent.append(str(init.relative_to(REPO_ROOT)))
     assert not silent, silent
+
+
+# Pure Python: importable and tested without Django settings (no Django module may load).
+PURE_MODULES = [
+    "rules",
+    "rules.cc",
+    "rules.eligibility",
+    "rules.engine",
+    "rules.wording",
+    "portfolio.filetypes",
+    "portfolio.images",
+    "portfolio.scanning",
+]
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_importing_a_pure_module_loads_no_django_module(module):
+    script = (
+        "import importlib, sys\n"
+        f"importlib.import_module({module!r})\n"
+        "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
+        "print(','.join(loaded))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(REPO_ROOT)},
+    )
+
+    assert completed.stdout.strip() == ""

@@ -6,6 +6,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+MOVED = ("auditevent", "notification")
+
+
+def content_types_move(apps, schema_editor, *, source="workflow", target="audit"):
+    """Carry the two models' content types (and so their permissions) over to the new app."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    for model in MOVED:
+        if not ContentType.objects.filter(app_label=target, model=model).exists():
+            ContentType.objects.filter(app_label=source, model=model).update(app_label=target)
+
+
+def content_types_move_back(apps, schema_editor):
+    content_types_move(apps, schema_editor, source="audit", target="workflow")
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -63,4 +78,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
+        migrations.RunPython(content_types_move, content_types_move_back),
     ]

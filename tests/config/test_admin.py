@@ -64,7 +64,7 @@ from workflow.models import (
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ["accounts", "referentiel", "portfolio", "workflow", "documents"]
+PROJECT_APPS = ["referentiel", "audit", "accounts", "portfolio", "workflow", "documents", "demo"]
 
 
 def project_models():

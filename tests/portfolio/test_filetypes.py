@@ -1,7 +1,5 @@
 import hashlib
 import io
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -401,22 +399,3 @@ def test_clean_filename_keeps_the_extension_within_150_characters():
 
     assert len(cleaned) == 150
     assert cleaned.endswith(".xlsx")
-
-
-def test_importing_the_filetypes_package_loads_no_django_module():
-    script = (
-        "import sys\n"
-        "import portfolio.filetypes\n"
-        "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
-        "print(','.join(loaded))\n"
-    )
-    completed = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": str(ROOT)},
-    )
-
-    assert completed.stdout.strip() == ""

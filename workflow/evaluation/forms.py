@@ -9,6 +9,7 @@ from accounts.models import Role, User
 from audit.clock import today
 from rules import wording
 from workflow.models import Reconciliation
+from workflow.widgets import DateInput
 
 
 class AccessibleFormMixin:
@@ -32,13 +33,6 @@ class AccessibleFormMixin:
             if name in self.fields:
                 for message in messages:
                     self.add_error(name, message)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ReasonForm(AccessibleFormMixin, forms.Form):

@@ -4,13 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Enrolment, Organisation, User
-from workflow.marks.forms import DateInput, GridForm
+from workflow.marks.forms import GridForm
 from workflow.models import (
     Accommodation,
     FraudReport,
     JuryDecision,
     JuryMember,
 )
+from workflow.widgets import DateInput
 
 
 class SoutenanceForm(GridForm):

@@ -11,10 +11,7 @@ from workflow.models import (
     AbsenceRecord,
     CCMark,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from workflow.widgets import DateInput
 
 
 class GridForm(forms.Form):
