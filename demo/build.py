@@ -18,7 +18,17 @@ from accounts.models import (
     User,
     UserRole,
 )
+from portfolio.services import evidence_upload, portfolio_start, portfolio_submit
 from referentiel.models import Module, Title
+from workflow.evaluation.assignments import evaluator_assign
+from workflow.evaluation.screening import portfolio_declare_admissible
+from workflow.marks.cc import cc_mark_enter
+from workflow.marks.tutoring import (
+    tutor_evaluation_invite,
+    tutor_evaluation_save,
+    tutor_evaluation_submit,
+)
+from workflow.models import CCMark, TutorEvaluation
 
 DEMO_PASSWORD = "preuves-demo-2026"  # noqa: S105 - printed for the demo, documented in the README
 DOMAIN = "demo.preuves.fr"
@@ -200,17 +210,6 @@ def _demo_pdf(text: str) -> bytes:
 def _demo_activity(cohort) -> None:
     """Move part of the cohort along the workflow through the real services, once."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from portfolio.services import evidence_upload, portfolio_start, portfolio_submit
-    from workflow.evaluation.assignments import evaluator_assign
-    from workflow.evaluation.screening import portfolio_declare_admissible
-    from workflow.marks.cc import cc_mark_enter
-    from workflow.marks.tutoring import (
-        tutor_evaluation_invite,
-        tutor_evaluation_save,
-        tutor_evaluation_submit,
-    )
-    from workflow.models import CCMark, TutorEvaluation
 
     staff = User.objects.get(email=f"responsable@{DOMAIN}")
     evaluator = User.objects.get(email=f"evaluateur@{DOMAIN}")

@@ -17,6 +17,7 @@ from workflow.describe import mail_context
 from workflow.errors import WorkflowError
 from workflow.evaluation import policy
 from workflow.evaluation.independence import assignment_problems, independence_problems
+from workflow.evaluation.scoring import evaluation_start
 from workflow.models import Assignment
 from workflow.transitions import fire, lock, save
 
@@ -120,8 +121,6 @@ def evaluator_assign(*, target, evaluator, actor, due_date, rank: int = 1) -> As
 
 def assignment_accept(*, assignment: Assignment, actor, declaration: str) -> Assignment:
     """Accept ``assignment`` with the signed no-conflict declaration; start the evaluation."""
-    from workflow.evaluation.scoring import evaluation_start
-
     if not policy.is_own_assignment(actor, assignment):
         raise WorkflowError(_("Cette affectation ne vous est pas destinée."))
     declaration = (declaration or "").strip()

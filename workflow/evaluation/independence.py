@@ -19,6 +19,7 @@ from accounts.models import (
     TrainingLink,
     User,
 )
+from portfolio.models import Portfolio
 from workflow.models import Assignment
 
 OPEN_ASSIGNMENT_STATES = [Assignment.State.PROPOSED, Assignment.State.ACCEPTED]
@@ -105,8 +106,6 @@ def target_enrolment(target):
 
 
 def _target_filter(target) -> Q:
-    from portfolio.models import Portfolio
-
     if isinstance(target, Portfolio):
         return Q(portfolio=target)
     return Q(memoire=target)
