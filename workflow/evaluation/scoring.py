@@ -20,6 +20,7 @@ from referentiel.services import grid_version_freeze
 from workflow.describe import mail_context
 from workflow.errors import WorkflowError
 from workflow.evaluation import double_marking, policy
+from workflow.grids import criterion_points
 from workflow.models import Assignment, CriterionScore, Reconciliation, Scoring
 from workflow.transitions import fire, lock, save
 
@@ -100,24 +101,6 @@ def evaluation_start(*, assignment: Assignment, actor, target=None) -> Scoring:
     return scoring
 
 
-def _parse_points(raw, criterion):
-    if raw is None or raw == "":
-        return None
-    try:
-        points = Decimal(str(raw).replace(",", "."))
-    except InvalidOperation:
-        points = None
-    if points is None or not points.is_finite():
-        raise ValueError(_("Saisissez un nombre, par exemple 7,5."))
-    if points < 0 or points > criterion.max_points:
-        raise ValueError(
-            _("La note doit être comprise entre 0 et %(max)s.") % {"max": criterion.max_points}
-        )
-    if points.as_tuple().exponent < -2:
-        raise ValueError(_("Deux décimales au plus."))
-    return points
-
-
 def _evidence_ids(target) -> set[int]:
     if isinstance(target, Portfolio):
         return set(EvidenceItem.objects.filter(portfolio=target).values_list("pk", flat=True))
@@ -144,7 +127,7 @@ def scoring_save(*, scoring: Scoring, actor, overall_comment: str, scores: dict)
         for row in rows:
             data = scores.get(row.criterion_id, scores.get(str(row.criterion_id), {}))
             try:
-                row.points = _parse_points(data.get("points"), row.criterion)
+                row.points = criterion_points(data.get("points"), row.criterion)
             except ValueError as exc:
                 errors[f"points_{row.criterion_id}"] = [str(exc)]
             row.comment = (data.get("comment") or "").strip()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +16,7 @@ from referentiel.models import Grid
 from referentiel.services import grid_version_freeze
 from rules import eligibility
 from workflow.errors import WorkflowError
+from workflow.grids import grid_points
 from workflow.jury.access import is_voting_member
 from workflow.jury.accommodations import has_extra_time
 from workflow.jury.results import (
@@ -85,28 +86,6 @@ def soutenance_schedule(
     return soutenance
 
 
-def _parse_points(version, points: dict) -> dict:
-    criteria = {c.pk: c for c in version.criteria.all()}
-    parsed = {}
-    for criterion in criteria.values():
-        raw = points.get(criterion.pk, points.get(str(criterion.pk)))
-        if raw in (None, ""):
-            raise WorkflowError(_("« %(label)s » : note manquante.") % {"label": criterion.label})
-        try:
-            value = Decimal(str(raw).replace(",", "."))
-        except InvalidOperation:
-            raise WorkflowError(
-                _("« %(label)s » : la note doit être un nombre.") % {"label": criterion.label}
-            ) from None
-        if not value.is_finite() or value < 0 or value > criterion.max_points:
-            raise WorkflowError(
-                _("« %(label)s » : la note doit être comprise entre 0 et %(max)s.")
-                % {"label": criterion.label, "max": criterion.max_points}
-            )
-        parsed[criterion.pk] = value
-    return parsed
-
-
 def soutenance_mark(
     *, actor, soutenance, points: dict | None = None, comment: str = "", presented: bool = True
 ) -> Soutenance:
@@ -123,7 +102,7 @@ def soutenance_mark(
         if memoire.state != Memoire.State.SOUTENANCE_SCHEDULED:
             raise WorkflowError(_("Ce mémoire n'est pas en attente de soutenance."))
         if presented:
-            parsed = _parse_points(soutenance.grid_version, points or {})
+            parsed = grid_points(soutenance.grid_version, points or {}, complete=True)
             for criterion_id, value in parsed.items():
                 SoutenanceScore.objects.create(
                     soutenance=soutenance, criterion_id=criterion_id, points=value

@@ -1,6 +1,6 @@
 """The company tutor's evaluation on the 50-point grid (issue 5 item 5)."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from audit.trail import audit_record
 from referentiel.models import Grid
 from referentiel.services import grid_version_freeze
 from workflow.errors import WorkflowError
+from workflow.grids import grid_points
 from workflow.marks.access import is_tutor_of
 from workflow.models import TutorEvaluation, TutorScore
 
@@ -66,32 +67,6 @@ def _locked(evaluation) -> TutorEvaluation:
     return TutorEvaluation.objects.select_for_update().get(pk=evaluation.pk)
 
 
-def _parse_points(evaluation, points: dict) -> dict:
-    criteria = {c.pk: c for c in evaluation.grid_version.criteria.all()}
-    parsed = {}
-    for key, raw in points.items():
-        criterion = criteria.get(int(key))
-        if criterion is None:
-            raise WorkflowError(_("Critère inconnu pour cette grille."))
-        if raw in (None, ""):
-            continue
-        try:
-            value = Decimal(str(raw).replace(",", "."))
-        except InvalidOperation:
-            raise WorkflowError(
-                _("« %(label)s » : la note doit être un nombre.") % {"label": criterion.label}
-            ) from None
-        if not value.is_finite() or value < 0 or value > criterion.max_points:
-            raise WorkflowError(
-                _("« %(label)s » : la note doit être comprise entre 0 et %(max)s.")
-                % {"label": criterion.label, "max": criterion.max_points}
-            )
-        if value.as_tuple().exponent < -2:
-            raise WorkflowError(_("Les notes ont au plus 2 décimales."))
-        parsed[criterion.pk] = value
-    return parsed
-
-
 def tutor_evaluation_save(*, actor, evaluation, points: dict, comment: str = "") -> TutorEvaluation:
     """Save the tutor's draft: points per criterion id (blank = not yet marked) and a comment."""
     with transaction.atomic():
@@ -103,7 +78,7 @@ def tutor_evaluation_save(*, actor, evaluation, points: dict, comment: str = "")
                 _("Cette évaluation est %(state)s : elle ne peut plus être modifiée.")
                 % {"state": evaluation.get_state_display().lower()}
             )
-        parsed = _parse_points(evaluation, points)
+        parsed = grid_points(evaluation.grid_version, points, complete=False)
         before = evaluation.state
         if evaluation.state == TutorEvaluation.State.INVITED:
             evaluation.start()
