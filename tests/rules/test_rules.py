@@ -9,22 +9,11 @@ import pytest
 
 from rules import engine, wording
 from rules.engine import BlocResult, Case, PracticeResult, decide
+from tests.rules.rncp36390 import TITLE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RULES_FILES = sorted((REPO_ROOT / "rules").glob("*.py"))
 
-# Test data: the numbers of RNCP 36390 (RULES.md §1) written out, independent of the database.
-TITLE = engine.TitleRules(
-    blocs=(
-        engine.BlocRules("1", D(100), D(150), D(8), D(10)),
-        engine.BlocRules("2", D(70), D(105), D(8), D(10)),
-        engine.BlocRules("3", D(70), D(105), D(8), D(10)),
-        engine.BlocRules("4", D(60), D(90), D(8), D(10)),
-    ),
-    practice=engine.PracticeRules(D(125), D(75), D(50), D(10)),
-    total_points=D(1000),
-    pass_points=D(500),
-)
 BLOC_MAX = {"1": D(250), "2": D(175), "3": D(175), "4": D(150)}
 
 

@@ -9,18 +9,8 @@ from hypothesis import strategies as st
 
 from rules import engine
 from rules.engine import BlocResult, Case, PracticeResult, decide
+from tests.rules.rncp36390 import TITLE
 
-TITLE = engine.TitleRules(
-    blocs=(
-        engine.BlocRules("1", D(100), D(150), D(8), D(10)),
-        engine.BlocRules("2", D(70), D(105), D(8), D(10)),
-        engine.BlocRules("3", D(70), D(105), D(8), D(10)),
-        engine.BlocRules("4", D(60), D(90), D(8), D(10)),
-    ),
-    practice=engine.PracticeRules(D(125), D(75), D(50), D(10)),
-    total_points=D(1000),
-    pass_points=D(500),
-)
 MARK_FIELDS = [(n, part) for n in "1234" for part in ("cc", "exam")] + [
     ("practice", part) for part in ("written", "oral", "tutor")
 ]

@@ -50,6 +50,17 @@ def _require_staff(actor, message):
         raise WorkflowError(message)
 
 
+def _require_own(actor, assignment) -> None:
+    if not policy.is_own_assignment(actor, assignment):
+        raise WorkflowError(_("Cette affectation ne vous est pas destinée."))
+
+
+def _lock_with_target(assignment) -> tuple:
+    """Lock the assignment's portfolio or mémoire, then the assignment; return both."""
+    target = _lock_target(assignment.target)
+    return target, lock(Assignment, assignment.pk)
+
+
 def evaluator_assign(*, target, evaluator, actor, due_date, rank: int = 1) -> Assignment:
     """Propose ``target`` (a portfolio or a mémoire) to ``evaluator``; return the assignment.
 
@@ -121,8 +132,7 @@ def evaluator_assign(*, target, evaluator, actor, due_date, rank: int = 1) -> As
 
 def assignment_accept(*, assignment: Assignment, actor, declaration: str) -> Assignment:
     """Accept ``assignment`` with the signed no-conflict declaration; start the evaluation."""
-    if not policy.is_own_assignment(actor, assignment):
-        raise WorkflowError(_("Cette affectation ne vous est pas destinée."))
+    _require_own(actor, assignment)
     declaration = (declaration or "").strip()
     if not declaration:
         raise WorkflowError(
@@ -130,8 +140,7 @@ def assignment_accept(*, assignment: Assignment, actor, declaration: str) -> Ass
             field_errors={"declare": [_("La déclaration est obligatoire pour accepter.")]},
         )
     with transaction.atomic():
-        target = _lock_target(assignment.target)
-        assignment = lock(Assignment, assignment.pk)
+        target, assignment = _lock_with_target(assignment)
         # A conflict may have been recorded since the assignment was made.
         problems = independence_problems(actor, target.enrolment)
         if problems:
@@ -168,8 +177,7 @@ def assignment_accept(*, assignment: Assignment, actor, declaration: str) -> Ass
 
 def assignment_decline(*, assignment: Assignment, actor, reason: str) -> Assignment:
     """Decline ``assignment`` with ``reason``; the file goes back to the centre for another."""
-    if not policy.is_own_assignment(actor, assignment):
-        raise WorkflowError(_("Cette affectation ne vous est pas destinée."))
+    _require_own(actor, assignment)
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(
@@ -177,8 +185,7 @@ def assignment_decline(*, assignment: Assignment, actor, reason: str) -> Assignm
             field_errors={"reason": [_("Le motif est obligatoire pour décliner.")]},
         )
     with transaction.atomic():
-        target = _lock_target(assignment.target)
-        assignment = lock(Assignment, assignment.pk)
+        target, assignment = _lock_with_target(assignment)
         before, after = fire(assignment, "decline", message=ASSIGNMENT_CHANGED)
         assignment.declined_reason = reason
         save(assignment)
@@ -223,8 +230,7 @@ def assignment_withdraw(*, assignment: Assignment, actor, reason: str) -> Assign
             field_errors={"reason": [_("Le motif est obligatoire.")]},
         )
     with transaction.atomic():
-        target = _lock_target(assignment.target)
-        assignment = lock(Assignment, assignment.pk)
+        target, assignment = _lock_with_target(assignment)
         before, after = fire(assignment, "withdraw", message=ASSIGNMENT_CHANGED)
         save(assignment)
         target_before = _release_target(target, assignment)
