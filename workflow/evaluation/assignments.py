@@ -185,19 +185,8 @@ def assignment_decline(*, assignment: Assignment, actor, reason: str) -> Assignm
             field_errors={"reason": [_("Le motif est obligatoire pour décliner.")]},
         )
     with transaction.atomic():
-        target, assignment = _lock_with_target(assignment)
-        before, after = fire(assignment, "decline", message=ASSIGNMENT_CHANGED)
-        assignment.declined_reason = reason
-        save(assignment)
-        target_before = _release_target(target, assignment)
-        event = audit_record(
-            actor=actor,
-            action="assignment.decline",
-            obj=assignment,
-            candidate=_candidate(target),
-            before={"state": before, "target_state": target_before},
-            after={"state": after, "target_state": target.state},
-            reason=reason,
+        target, assignment, event = _end_and_release(
+            assignment, actor, "decline", reason, declined_reason=reason
         )
         notify(
             key=f"assignment:{assignment.pk}:declined:{event.pk}",
@@ -206,6 +195,29 @@ def assignment_decline(*, assignment: Assignment, actor, reason: str) -> Assignm
             context=mail_context(target, evaluator=actor, reason=reason),
         )
     return assignment
+
+
+def _end_and_release(assignment, actor, transition: str, reason: str, **fields):
+    """End ``assignment`` by ``transition`` (decline, withdraw), free its file, audit it.
+
+    Call inside ``transaction.atomic``; return the file, the assignment and the audit line.
+    """
+    target, assignment = _lock_with_target(assignment)
+    before, after = fire(assignment, transition, message=ASSIGNMENT_CHANGED)
+    for name, value in fields.items():
+        setattr(assignment, name, value)
+    save(assignment)
+    target_before = _release_target(target, assignment)
+    event = audit_record(
+        actor=actor,
+        action=f"assignment.{transition}",
+        obj=assignment,
+        candidate=_candidate(target),
+        before={"state": before, "target_state": target_before},
+        after={"state": after, "target_state": target.state},
+        reason=reason,
+    )
+    return target, assignment, event
 
 
 def _release_target(target, assignment) -> str:
@@ -230,19 +242,7 @@ def assignment_withdraw(*, assignment: Assignment, actor, reason: str) -> Assign
             field_errors={"reason": [_("Le motif est obligatoire.")]},
         )
     with transaction.atomic():
-        target, assignment = _lock_with_target(assignment)
-        before, after = fire(assignment, "withdraw", message=ASSIGNMENT_CHANGED)
-        save(assignment)
-        target_before = _release_target(target, assignment)
-        event = audit_record(
-            actor=actor,
-            action="assignment.withdraw",
-            obj=assignment,
-            candidate=_candidate(target),
-            before={"state": before, "target_state": target_before},
-            after={"state": after, "target_state": target.state},
-            reason=reason,
-        )
+        target, assignment, event = _end_and_release(assignment, actor, "withdraw", reason)
         notify(
             key=f"assignment:{assignment.pk}:withdrawn:{event.pk}",
             recipient=assignment.evaluator,
