@@ -44,8 +44,8 @@ def notification_send(notification_id: int) -> None:
             return
         context = {**notification.context, "recipient": notification.recipient}
         context.setdefault("site_url", getattr(settings, "PREUVES_SITE_URL", ""))
-        subject = render_to_string(f"email/{notification.template}_subject.txt", context)
-        body = render_to_string(f"email/{notification.template}.txt", context)
+        subject = render_to_string(f"audit/email/{notification.template}_subject.txt", context)
+        body = render_to_string(f"audit/email/{notification.template}.txt", context)
         send_mail(
             " ".join(subject.split()),
             body,

@@ -1,8 +1,9 @@
 """What candidates bring: a portfolio of evidence per bloc, and the mémoire.
 
 The states and their allowed moves are declared here with django-fsm; every move is made by one
-service function (``portfolio.services`` / ``workflow.services``) that locks the row, checks who
-is acting, records the audit event and queues notifications after commit.
+service function (``portfolio.services``, and those of ``workflow.evaluation`` and
+``workflow.jury``) that locks the row, checks who is acting, records the audit event and queues
+notifications after commit.
 """
 
 import uuid

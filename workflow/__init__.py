@@ -1,2 +1,2 @@
-"""What happens to a candidate's files, one sub-package per domain: evaluation, marks, jury,
-centre; the state-changing steps (``transitions``) and the records (``models``) they share."""
+"""What happens to a candidate's files, one sub-package per domain (marks, evaluation, jury,
+centre) over shared modules: models, transitions, errors, describe, titles, grids, web, widgets."""

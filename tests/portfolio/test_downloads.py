@@ -9,8 +9,11 @@ import samples
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from portfolio import access
 from portfolio.services import memoire_upload
 from tests.factories import EnrolmentFactory, EstablishmentFactory, UserFactory, rncp_title
+from workflow.evaluation.access import evaluator_may_read
+from workflow.jury.access import jury_may_read_file
 from workflow.models import Assignment, JuryMember, JurySession, SessionCandidate
 
 
@@ -212,3 +215,29 @@ def test_the_memoire_is_read_by_its_candidate_and_not_by_another(
     assert mine["X-Content-Type-Options"] == "nosniff"
     assert foreign.status_code == 404
     assert AuditEvent.objects.filter(action="memoire.download").count() == 1
+
+
+def test_the_workflow_registers_its_two_read_grants_at_start_up():
+    assert access._read_grants == [evaluator_may_read, jury_may_read_file]
+
+
+@pytest.mark.django_db
+def test_without_the_workflow_grants_only_the_candidate_and_the_staff_read(
+    client, item, monkeypatch
+):
+    evaluator = UserFactory(roles=["evaluateur"])
+    assignment(item.portfolio, evaluator, accepted=True)
+    member = UserFactory(roles=["jury"])
+    jury_seat(member, item.portfolio.enrolment)
+    monkeypatch.setattr(access, "_read_grants", [])
+
+    assert download(client, evaluator, item).status_code == 404
+    assert download(client, member, item).status_code == 404
+    assert download(client, item.portfolio.enrolment.candidate, item).status_code == 200
+    assert download(client, UserFactory(roles=["responsable"]), item).status_code == 200
+
+    access.read_grant_register(evaluator_may_read)
+    access.read_grant_register(evaluator_may_read)  # registered once only
+    assert access._read_grants == [evaluator_may_read]
+    assert download(client, evaluator, item).status_code == 200
+    assert download(client, member, item).status_code == 404

@@ -1,1 +1,3 @@
-"""The centre's overview: dashboard figures and the charts drawn from them as accessible SVG."""
+"""The centre's screens: the dashboard with its figures and SVG charts, a jury session's
+organisation (members, candidates, schedule, convocations, publication), a candidate's file
+(absences, accommodations, fraud, retakes, épreuves and written marks) and whole history."""

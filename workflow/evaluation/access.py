@@ -1,4 +1,5 @@
-"""Who may read a file as its evaluator."""
+"""Who may read a file as its evaluator (a read grant registered with ``portfolio.access``);
+who may act on an assignment or a scoring is in ``workflow.evaluation.policy``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Who may take which workflow action on which object, now.
+"""Who may take which evaluation action on which object, now (who may read a file as its
+evaluator: ``workflow.evaluation.access``).
 
 The services call these predicates before acting and ``available_actions`` lists the ones that
 pass, so the buttons a page shows and the checks a service makes can never disagree.

@@ -1,2 +1,2 @@
 """Jury sessions: composition, candidates, soutenances, deliberation, results and publication,
-fraud, retakes and accommodations; with the jury's, the staff's and the candidates' screens."""
+fraud, retakes and accommodations; with the jury members' screens and the candidate's results."""

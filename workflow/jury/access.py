@@ -1,11 +1,12 @@
-"""Who may do what in tutoring, continuous assessment, attendance, jury sessions and results.
+"""Who may do what in jury sessions: seats and votes, accommodations, a candidate's history
+(shown on the centre's screens), and the jury's read grant on a candidate's files.
 
 Views and services ask these functions; none of them writes anything.
 """
 
 from accounts.access import is_centre_staff
 from accounts.models import Role
-from workflow.models import JuryMember, JurySession
+from workflow.models import JuryMember
 
 VOTING_ROLES = (
     JuryMember.Role.PRESIDENT,
@@ -52,10 +53,6 @@ def accommodations_may_read(user, enrolment) -> bool:
 def candidate_history_may_read(user, enrolment) -> bool:
     """Return True for the staff and the president of a jury the candidate goes before."""
     return accommodations_may_read(user, enrolment)
-
-
-def candidate_may_see_results(user, session) -> bool:
-    return session.state == JurySession.State.PUBLISHED and user.is_authenticated
 
 
 def jury_may_read(user, *, enrolment) -> bool:

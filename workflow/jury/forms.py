@@ -1,4 +1,5 @@
-"""Forms of the tutor, trainer, staff and jury screens (French labels)."""
+"""Forms of the jury's screens and of the sessions, accommodations, fraud and retakes the staff
+record (French labels); the marks' forms are in ``workflow.marks.forms``."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
