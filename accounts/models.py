@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit import clock
+
 
 class Role(models.TextChoices):
     CANDIDAT = "candidat", _("Candidat")
@@ -313,7 +315,7 @@ def _token_digest(token: str) -> str:
 
 class InvitationQuerySet(models.QuerySet):
     def usable(self):
-        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+        return self.filter(used_at__isnull=True, expires_at__gt=clock.now())
 
 
 class Invitation(models.Model):
@@ -349,7 +351,7 @@ class Invitation(models.Model):
             user=user,
             token_digest=_token_digest(token),
             created_by=created_by,
-            expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+            expires_at=clock.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
         return invitation, token
 

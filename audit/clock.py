@@ -1,4 +1,5 @@
-"""The project's one clock: every date and timestamp is read here, so tests move it in one place."""
+"""The project's one clock: every date and timestamp of the application is read here (some
+services keep a thin ``now`` that calls it), so tests move time in one place."""
 
 from datetime import date
 

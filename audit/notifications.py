@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django_tasks import task
 
+from audit import clock
 from audit.models import Notification
 
 
@@ -52,5 +52,5 @@ def notification_send(notification_id: int) -> None:
             settings.DEFAULT_FROM_EMAIL,
             [notification.recipient.email],
         )
-        notification.sent_at = timezone.now()
+        notification.sent_at = clock.now()
         notification.save(update_fields=["sent_at"])

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import clock
 from audit.trail import audit_record
 from documents.models import IssuedDocument
 from portfolio.models import EvidenceItem, Memoire, Portfolio
@@ -201,7 +202,7 @@ def retention_apply(*, verdicts: list[SessionVerdict], actor=None) -> None:
                 if document.file:
                     deleted_names.append((document.file.storage, document.file.name))
                 document.file = ""
-                document.file_deleted_at = timezone.now()
+                document.file_deleted_at = clock.now()
                 document.save(update_fields=["file", "file_deleted_at"])
             # Comments only: the points and the decisions they led to are kept.
             scorings, criterion_scores, soutenances, tutor_evaluations = _comment_queries(

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import clock
 from referentiel.models import Grid, GridCriterion, GridVersion
 
 
@@ -14,7 +14,7 @@ def grid_version_freeze(*, version: GridVersion) -> GridVersion:
     """Mark ``version`` as used: from now on an edit makes a new version."""
     if version.frozen_at is None:
         GridVersion.objects.filter(pk=version.pk, frozen_at__isnull=True).update(
-            frozen_at=timezone.now()
+            frozen_at=clock.now()
         )
         version.refresh_from_db(fields=["frozen_at"])
     return version
