@@ -9,7 +9,7 @@ from accounts.models import TrainingLink
 from tests.browser import steps
 from tests.browser.support import screenshot, tab_to
 from tests.factories import EnrolmentFactory, UserFactory
-from tests.workflow.jury_helpers import session_with_candidate, staff
+from tests.workflow.jury.helpers import session_with_candidate, staff
 from workflow.marks import tutoring
 
 pytestmark = pytest.mark.browser

@@ -21,7 +21,7 @@ from documents import exports, selectors, services
 from documents.models import IssuedDocument
 from tests.documents.conftest import pdf_text, response_bytes
 from tests.factories import UserFactory
-from tests.workflow.jury_helpers import ready_enrolment, seated_session
+from tests.workflow.jury.helpers import ready_enrolment, seated_session
 from workflow.jury import deliberation, sessions, soutenances
 from workflow.models import Accommodation, JuryDecision, JurySession
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import TrainingLink
 from tests.factories import EnrolmentFactory, JuryUserFactory, UserFactory
-from tests.workflow.jury_helpers import (  # noqa: F401
+from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
     ready_enrolment,
     session_with_candidate,
@@ -173,7 +173,7 @@ def test_a_voting_member_marks_the_soutenance_and_only_the_president_sees_accomm
 
     from django.utils import timezone
 
-    from tests.workflow.jury_helpers import seated_session
+    from tests.workflow.jury.helpers import seated_session
     from workflow.jury import accommodations, sessions, soutenances
 
     enrolment = ready_enrolment()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Enrolment
 from audit.models import AuditEvent
 from tests.factories import DraftMemoireFactory, EnrolmentFactory, UserFactory
-from tests.workflow.jury_helpers import (  # noqa: F401
+from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
     fill_cc,
     session_with_candidate,

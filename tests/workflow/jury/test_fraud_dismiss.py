@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent, Notification
 from portfolio.models import Portfolio
-from tests.workflow.jury_helpers import (  # noqa: F401
+from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
     ready_enrolment,
     seated_session,

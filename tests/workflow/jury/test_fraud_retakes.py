@@ -10,7 +10,7 @@ from audit import clock
 from audit.models import Notification
 from portfolio.models import Portfolio
 from tests.factories import DraftPortfolioFactory, JurySessionFactory, JuryUserFactory
-from tests.workflow.jury_helpers import (  # noqa: F401
+from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
     ready_enrolment,
     session_with_candidate,
@@ -183,7 +183,7 @@ def test_the_convocation_states_the_accommodations():
     enrolment = ready_enrolment()
     actor = staff()
     accommodations.accommodation_record(actor=actor, enrolment=enrolment, kind="interpreter")
-    from tests.workflow.jury_helpers import seated_session
+    from tests.workflow.jury.helpers import seated_session
 
     session, _members, actor = seated_session()
     sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)

@@ -6,7 +6,7 @@ import pytest
 
 from audit.models import AuditEvent, Notification
 from tests.factories import EnrolmentFactory, UserFactory
-from tests.workflow.jury_helpers import fast_passwords, staff, submit_tutor  # noqa: F401
+from tests.workflow.jury.helpers import fast_passwords, staff, submit_tutor  # noqa: F401
 from workflow.errors import WorkflowError
 from workflow.marks import tutoring
 from workflow.models import TutorEvaluation

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent, Notification
 from portfolio.models import Portfolio
-from tests.workflow.jury_helpers import (  # noqa: F401
+from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
     ready_enrolment,
     session_with_candidate,

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from tests.factories import EnrolmentFactory, UserFactory
-from tests.workflow.jury_helpers import fast_passwords, staff  # noqa: F401
+from tests.workflow.jury.helpers import fast_passwords, staff  # noqa: F401
 from workflow.errors import WorkflowError
 from workflow.jury import accommodations
 from workflow.marks import attendance

@@ -8,7 +8,7 @@ import pytest
 from accounts.models import TrainingLink
 from audit.models import AuditEvent
 from tests.factories import EnrolmentFactory, UserFactory
-from tests.workflow.jury_helpers import fast_passwords, staff  # noqa: F401
+from tests.workflow.jury.helpers import fast_passwords, staff  # noqa: F401
 from workflow.errors import WorkflowError
 from workflow.marks import cc
 from workflow.marks.attendance import absence_record, unjustified_absence_pct

@@ -14,7 +14,7 @@ from tests.factories import (
     JuryUserFactory,
     UserFactory,
 )
-from tests.workflow.jury_helpers import (  # noqa: F401
+from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
     ready_enrolment,
     seated_session,

@@ -16,7 +16,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.workflow.helpers import assign_and_accept, score
-from tests.workflow.jury_helpers import (  # noqa: F401
+from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
     fill_cc,
     session_with_candidate,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.models import User
 from audit.trail import audit_record
 from tests.factories import UserFactory
-from tests.workflow.jury_helpers import (  # noqa: F401
+from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
     ready_enrolment,
     seated_session,
