@@ -1,5 +1,5 @@
-"""The project's one clock: every date and timestamp of the application is read here (some
-services keep a thin ``now`` that calls it), so tests move time in one place."""
+"""The project's one clock: every date and timestamp of the application is read here (the
+sign-in throttle keeps a thin ``now`` that calls it), so tests move time in one place."""
 
 from datetime import date
 

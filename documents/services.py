@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -22,16 +21,6 @@ from documents.imports import CandidateRow, LineError, read_candidate_file
 from documents.models import IssuedDocument, ReferenceCounter
 from documents.pdf import render_pdf
 from workflow.models import JurySession
-
-
-def now():
-    """Return the current time from the project's one clock, ``audit.clock.now``."""
-    return clock.now()
-
-
-def today() -> date:
-    return timezone.localdate(now())
-
 
 # --- Candidate imports ----------------------------------------------------------------------
 
@@ -97,7 +86,7 @@ class _Plan:
 
 def _plan(*, cohort: Cohort, filename: str, content: bytes) -> _Plan:
     report = ImportReport(filename=filename, sha256=hashlib.sha256(content).hexdigest())
-    read = read_candidate_file(filename, content, today=today())
+    read = read_candidate_file(filename, content, today=clock.today())
     report.errors.extend(read.errors)
     report.rows = len(read.rows)
     rows = read.rows
@@ -290,7 +279,7 @@ def document_record(
             size=len(content),
             sha256=hashlib.sha256(content).hexdigest(),
             content_digest=content_digest,
-            issued_at=now(),
+            issued_at=clock.now(),
             issued_by=actor if getattr(actor, "pk", None) else None,
         )
         document.file.save(reference, ContentFile(content), save=False)
@@ -347,7 +336,7 @@ def document_issue(
     )
     if existing is not None:
         return existing
-    issued_at = now()
+    issued_at = clock.now()
     reference = reference_allocate(kind=kind, year=timezone.localdate(issued_at).year)
     pdf = render_pdf(
         template_name,
@@ -422,9 +411,7 @@ def session_archive_issue(*, session: JurySession, actor: User | None) -> Issued
     )
     if existing is not None:
         return existing
-    reference = reference_allocate(
-        kind=IssuedDocument.Kind.ARCHIVE, year=timezone.localdate(now()).year
-    )
+    reference = reference_allocate(kind=IssuedDocument.Kind.ARCHIVE, year=clock.today().year)
     return document_record(
         kind=IssuedDocument.Kind.ARCHIVE,
         reference=reference,

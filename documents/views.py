@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Cohort, Enrolment
+from audit import clock
 from documents import exports, selectors, services
 from documents.access import document_may_download, may_download, staff_may_use
 from documents.forms import CandidateImportConfirmForm, CandidateImportForm, DocumentVerifyForm
@@ -322,8 +323,8 @@ def index(request):
 
 @staff_required
 def workload_export(request, fmt):
-    table = exports.workload_table(today=services.today())
-    return export_response(table, fmt=fmt, name=f"charge-evaluateurs-{services.today():%Y-%m-%d}")
+    table = exports.workload_table(today=clock.today())
+    return export_response(table, fmt=fmt, name=f"charge-evaluateurs-{clock.today():%Y-%m-%d}")
 
 
 @staff_required

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import is_centre_staff
 from accounts.models import Enrolment
+from audit import clock
 from portfolio import services
 from portfolio.access import (
     evidence_readable_by,
@@ -92,7 +93,7 @@ def _portfolio_summary(portfolio: Portfolio) -> dict:
         "coverage": services.portfolio_coverage(portfolio),
         "window": services.portfolio_window(portfolio),
         "deadline": deadline,
-        "days_left": (deadline - services.today()).days,
+        "days_left": (deadline - clock.today()).days,
     }
 
 

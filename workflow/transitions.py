@@ -1,16 +1,9 @@
 """The few steps every state-changing service repeats: lock, fire a transition, save."""
 
 from django.db import transaction
-from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
-from audit import clock
 from workflow.errors import STALE_MESSAGE, WorkflowError
-
-
-def today():
-    """Return the current local date, from the same seam as ``audit.clock.now``."""
-    return timezone.localdate(clock.now())
 
 
 def lock(model, pk):

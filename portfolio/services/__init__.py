@@ -3,7 +3,6 @@
 
 from portfolio.services.common import PortfolioError as PortfolioError
 from portfolio.services.common import memoire_deadline_open as memoire_deadline_open
-from portfolio.services.common import today as today
 from portfolio.services.submission import MANIFEST_FORMAT as MANIFEST_FORMAT
 from portfolio.services.submission import MEMOIRE_DECLARATION as MEMOIRE_DECLARATION
 from portfolio.services.submission import PORTFOLIO_DECLARATION as PORTFOLIO_DECLARATION

@@ -13,7 +13,6 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment
-from audit import clock
 from audit.clock import today
 from portfolio.models import Memoire, Portfolio
 from portfolio.windows import fr_date
@@ -27,15 +26,6 @@ class PortfolioError(Exception):
         self.message = message
         self.code = code
         self.field = field
-
-
-def now():
-    """Return the time from ``audit.clock.now``, the clock tests move.
-
-    The one clock of these services: ``uploads`` and ``submission`` call ``common.now()``, so a
-    patch of this function reaches both.
-    """
-    return clock.now()
 
 
 def _require_candidate(actor, enrolment: Enrolment) -> None:

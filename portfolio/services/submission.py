@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts.access import is_centre_staff
 from accounts.models import Enrolment, Role, User
+from audit import clock
 from audit.clock import today
 from audit.notifications import notify
 from audit.trail import audit_record
 from portfolio.models import EvidenceItem, Manifest, Memoire, Portfolio
-from portfolio.services import common
 from portfolio.services.common import (
     PortfolioError,
     _require_candidate,
@@ -290,7 +290,7 @@ def portfolio_submit(*, portfolio: Portfolio, actor, declaration_accepted: bool)
             title=locked.bloc.title, kind=Grid.Kind.PORTFOLIO, bloc=locked.bloc
         ).first()
         grid_version = grid.current_version() if grid else None
-        submitted_at = common.now()
+        submitted_at = clock.now()
         # The text the candidate read and accepted, in the language of this request.
         declaration = str(PORTFOLIO_DECLARATION)
         content = {
@@ -450,7 +450,7 @@ def memoire_submit(*, memoire: Memoire, actor, declaration_accepted: bool) -> Me
                 ),
                 code="scan_pending",
             )
-        submitted_at = common.now()
+        submitted_at = clock.now()
         declaration = str(MEMOIRE_DECLARATION)
         content = {
             "format": MANIFEST_FORMAT,

@@ -21,11 +21,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from audit import clock
 from audit.trail import audit_record
 from portfolio import images, scanning
 from portfolio.filetypes import CheckedFile, FileRefused, Limits, check_file, format_size_fr
 from portfolio.models import EvidenceItem, Memoire, Portfolio, ScanStatus
-from portfolio.services import common
 from portfolio.services.common import (
     PortfolioError,
     _require_candidate,
@@ -416,7 +416,7 @@ def memoire_upload(*, memoire: Memoire, actor, uploaded_file, subject: str = "")
             locked.sha256 = prepared.sha256
             locked.scan_status = prepared.scan_status
             locked.subject = subject
-            locked.uploaded_at = common.now()
+            locked.uploaded_at = clock.now()
             locked.save()
             audit_record(
                 actor=actor,

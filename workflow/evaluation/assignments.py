@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit import clock
-from audit.clock import today
 from audit.notifications import notify
 from audit.trail import audit_record
 from portfolio.models import Memoire, Portfolio
@@ -67,7 +66,7 @@ def evaluator_assign(*, target, evaluator, actor, due_date, rank: int = 1) -> As
     Refused, with every reason, when the evaluator is not independent of the candidate.
     """
     _require_staff(actor, _("Seul le personnel du centre peut affecter un évaluateur."))
-    if due_date is None or due_date <= today():
+    if due_date is None or due_date <= clock.today():
         raise WorkflowError(
             _("Choisissez une date de remise postérieure à aujourd'hui."),
             field_errors={"due_date": [_("La date de remise doit être dans le futur.")]},

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from documents import services
+from audit import clock
 from documents.retention import retention_apply, retention_plan
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run=False, **options):
-        verdicts = retention_plan(today=services.today())
+        verdicts = retention_plan(today=clock.today())
         for verdict in verdicts:
             counts = verdict.counts
             line = f"{verdict.session} : {verdict.reason}"
