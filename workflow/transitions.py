@@ -3,6 +3,7 @@
 from django.db import transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
+from portfolio.models import Memoire, Portfolio
 from workflow.errors import STALE_MESSAGE, WorkflowError
 
 
@@ -16,6 +17,11 @@ def lock(model, pk):
         return model.objects.select_for_update().get(pk=pk)
     except model.DoesNotExist as exc:
         raise WorkflowError(STALE_MESSAGE) from exc
+
+
+def lock_target(target):
+    """Return the portfolio or mémoire ``target`` locked until the end of the transaction."""
+    return lock(Portfolio if isinstance(target, Portfolio) else Memoire, target.pk)
 
 
 def fire(obj, transition_name: str, *, message=None):

@@ -18,7 +18,7 @@ from workflow.evaluation import policy
 from workflow.evaluation.independence import assignment_problems, independence_problems
 from workflow.evaluation.scoring import evaluation_start
 from workflow.models import Assignment
-from workflow.transitions import fire, lock, save
+from workflow.transitions import fire, lock, lock_target, save
 
 ASSIGNMENT_CHANGED = _("Cette affectation a déjà changé d'état : rechargez la page.")
 
@@ -34,10 +34,6 @@ def declaration_text(assignment) -> str:
         "evaluator": assignment.evaluator.get_full_name(),
         "candidate": assignment.target.enrolment.candidate.get_full_name(),
     }
-
-
-def _lock_target(target):
-    return lock(Portfolio if isinstance(target, Portfolio) else Memoire, target.pk)
 
 
 def _candidate(target):
@@ -56,7 +52,7 @@ def _require_own(actor, assignment) -> None:
 
 def _lock_with_target(assignment) -> tuple:
     """Lock the assignment's portfolio or mémoire, then the assignment; return both."""
-    target = _lock_target(assignment.target)
+    target = lock_target(assignment.target)
     return target, lock(Assignment, assignment.pk)
 
 
@@ -74,7 +70,7 @@ def evaluator_assign(*, target, evaluator, actor, due_date, rank: int = 1) -> As
     if isinstance(target, Memoire) and rank != Assignment.Rank.FIRST:
         raise WorkflowError(_("Le mémoire n'a qu'une évaluation écrite."))
     with transaction.atomic():
-        target = _lock_target(target)
+        target = lock_target(target)
         if not policy.needs_evaluator(target, rank=rank):
             raise WorkflowError(
                 _("Ce dossier n'attend pas d'évaluateur à ce stade : rechargez la page.")

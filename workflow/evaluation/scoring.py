@@ -22,16 +22,12 @@ from workflow.errors import WorkflowError
 from workflow.evaluation import double_marking, policy
 from workflow.grids import criterion_points
 from workflow.models import Assignment, CriterionScore, Reconciliation, Scoring
-from workflow.transitions import fire, lock, save
+from workflow.transitions import fire, lock, lock_target, save
 
 SCORING_CLOSED = _(
     "Cette notation n'est plus modifiable (remise, ou affectation retirée) : rechargez la page."
 )
 TARGET_CHANGED = _("Ce dossier a changé d'état entre-temps : rechargez la page.")
-
-
-def _lock_target(target):
-    return lock(Portfolio if isinstance(target, Portfolio) else Memoire, target.pk)
 
 
 def grid_version_for(target):
@@ -66,7 +62,7 @@ def evaluation_start(*, assignment: Assignment, actor, target=None) -> Scoring:
         raise WorkflowError(_("Acceptez d'abord cette affectation pour commencer l'évaluation."))
     with transaction.atomic():
         if target is None:
-            target = _lock_target(assignment.target)
+            target = lock_target(assignment.target)
         version = grid_version_for(target)
         if isinstance(target, Portfolio):
             fields = []
@@ -171,7 +167,7 @@ def scoring_submit(*, scoring: Scoring, actor) -> Scoring:
     if not policy.is_own_assignment(actor, scoring.assignment):
         raise WorkflowError(_("Cette notation n'est pas la vôtre."))
     with transaction.atomic():
-        target = _lock_target(scoring.assignment.target)
+        target = lock_target(scoring.assignment.target)
         assignment = lock(Assignment, scoring.assignment_id)
         scoring = lock(Scoring, scoring.pk)
         if assignment.state != Assignment.State.ACCEPTED or scoring.state != Scoring.State.DRAFT:
@@ -416,7 +412,7 @@ def scoring_reopen(*, scoring: Scoring, actor, reason: str) -> Scoring:
             field_errors={"reason": [_("Le motif est obligatoire.")]},
         )
     with transaction.atomic():
-        target = _lock_target(scoring.assignment.target)
+        target = lock_target(scoring.assignment.target)
         assignment = lock(Assignment, scoring.assignment_id)
         scoring = lock(Scoring, scoring.pk)
         if not policy.can_reopen(actor, assignment) or scoring.state != Scoring.State.SUBMITTED:

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import is_centre_staff
 from accounts.models import Role
 from audit.clock import today
 from portfolio.models import EvidenceItem, Memoire, Portfolio
@@ -33,14 +32,14 @@ from workflow.evaluation.forms import (
 )
 from workflow.evaluation.independence import evaluator_options
 from workflow.models import Assignment, Reconciliation, Scoring
+from workflow.web import attempt, staff_only
 
 
 def staff_required(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if not is_centre_staff(request.user):
-            raise PermissionDenied
+        staff_only(request.user)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -326,12 +325,7 @@ def staff_portfolio(request, pk):
 
 def _run(request, call, success, *, back):
     """Run a one-button service; show its message, or its error, and go ``back``."""
-    try:
-        call()
-    except WorkflowError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
+    attempt(request, call, success)
     return redirect(back)
 
 
