@@ -23,9 +23,7 @@ from workflow.jury import accommodations, fraud, results, retakes, soutenances
 from workflow.jury import deliberation as deliberations
 from workflow.jury import forms as jury_forms
 from workflow.jury import sessions as jury_sessions
-from workflow.jury.access import (
-    candidate_history_may_read,
-)
+from workflow.jury.access import candidate_history_may_read
 from workflow.marks import attendance, exam_marks, tutoring
 from workflow.marks import forms as marks_forms
 from workflow.marks.written import memoire_written_mark
