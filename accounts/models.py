@@ -20,9 +20,20 @@ class Role(models.TextChoices):
     FORMATEUR = "formateur", _("Formateur")
     EVALUATEUR = "evaluateur", _("Évaluateur")
     TUTEUR = "tuteur", _("Tuteur")
-    RESPONSABLE = "responsable", _("Responsable du centre")
+    RESPONSABLE_EVALUATION = "responsable_evaluation", _("Responsable du processus d'évaluation")
+    RESPONSABLE_CERTIFICATION = (
+        "responsable_certification",
+        _("Responsable du processus de certification"),
+    )
     JURY = "jury", _("Membre de jury")
-    ADMINISTRATEUR = "administrateur", _("Administrateur (certificateur)")
+    ADMINISTRATEUR = "administrateur", _("Administrateur national (certificateur)")
+    AUDITEUR = "auditeur", _("Auditeur national (certificateur, lecture seule)")
+
+
+# The two responsables of the règlement: granted per establishment, one person may hold both.
+ESTABLISHMENT_ROLES = frozenset({Role.RESPONSABLE_EVALUATION, Role.RESPONSABLE_CERTIFICATION})
+# The certifier's people see every establishment; the national pool sees what it is granted.
+NATIONAL_ROLES = frozenset({Role.ADMINISTRATEUR, Role.AUDITEUR, Role.EVALUATEUR, Role.JURY})
 
 
 class UserManager(BaseUserManager):
@@ -51,9 +62,21 @@ class UserManager(BaseUserManager):
     def with_role(self, role: str):
         return self.filter(user_roles__role=role, is_active=True)
 
+    def responsables_of(self, establishment_id: int, roles=None):
+        """Return the active people holding one of ``roles`` (both responsables by default)
+        in that establishment."""
+        return self.filter(
+            is_active=True,
+            user_roles__role__in=sorted(roles or ESTABLISHMENT_ROLES),
+            user_roles__establishment_id=establishment_id,
+        ).distinct()
+
 
 class Organisation(models.Model):
+    """The certifier, its establishments (each a tenant of the application) and companies."""
+
     class Kind(models.TextChoices):
+        CERTIFICATEUR = "certificateur", _("Certificateur")
         ETABLISSEMENT = "etablissement", _("Établissement de formation")
         ENTREPRISE = "entreprise", _("Entreprise")
 
@@ -61,6 +84,35 @@ class Organisation(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True)
     city = models.CharField(_("ville"), max_length=100, blank=True)
+    certifier = models.ForeignKey(
+        "self",
+        verbose_name=_("certificateur"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="establishments",
+        limit_choices_to={"kind": "certificateur"},
+    )
+    # A new cycle is sponsored by another establishment for its first two cohorts (RULES §6).
+    sponsor = models.ForeignKey(
+        "self",
+        verbose_name=_("établissement parrain (nouveau cycle)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sponsored_establishments",
+        limit_choices_to={"kind": "etablissement"},
+    )
+    # A company belongs to the establishment that recorded it (the certifier sees them all).
+    establishment = models.ForeignKey(
+        "self",
+        verbose_name=_("établissement de rattachement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="companies",
+        limit_choices_to={"kind": "etablissement"},
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -123,26 +175,76 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.first_name
 
-    @property
-    def role_set(self) -> set[str]:
+    def _roles(self) -> dict[str, frozenset[int]]:
         if not hasattr(self, "_role_cache"):
-            self._role_cache = set(self.user_roles.values_list("role", flat=True))
+            grants: dict[str, set[int]] = {}
+            for role, establishment_id in self.user_roles.values_list("role", "establishment_id"):
+                grants.setdefault(role, set())
+                if establishment_id is not None:
+                    grants[role].add(establishment_id)
+            self._role_cache = {role: frozenset(ids) for role, ids in grants.items()}
         return self._role_cache
 
+    @property
+    def role_set(self) -> set[str]:
+        return set(self._roles())
+
     def has_role(self, role: str) -> bool:
-        return role in self.role_set
+        return role in self._roles()
+
+    def role_establishments(self, role: str) -> frozenset[int]:
+        """Return the establishments where ``user`` holds ``role`` (empty for national roles)."""
+        return self._roles().get(role, frozenset())
 
 
 class UserRole(models.Model):
+    """A role granted to a person: the two responsables per establishment, the rest as a whole.
+
+    Trainers, tutors and candidates may carry the establishment that recorded them, so that its
+    back office lists them; the certifier's roles and the national pool never carry one.
+    """
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="user_roles")
-    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    role = models.CharField(_("rôle"), max_length=32, choices=Role.choices)
+    establishment = models.ForeignKey(
+        Organisation,
+        verbose_name=_("établissement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="granted_roles",
+        limit_choices_to={"kind": Organisation.Kind.ETABLISSEMENT},
+    )
 
     class Meta:
         verbose_name = _("rôle")
         verbose_name_plural = _("rôles")
-        constraints = [models.UniqueConstraint(fields=["user", "role"], name="user_role_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "establishment"],
+                condition=models.Q(establishment__isnull=False),
+                name="user_role_unique_per_establishment",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(establishment__isnull=True),
+                name="user_role_unique",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role__in=sorted(ESTABLISHMENT_ROLES))
+                | models.Q(establishment__isnull=False),
+                name="user_role_responsable_has_establishment",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role__in=sorted(NATIONAL_ROLES))
+                | models.Q(establishment__isnull=True),
+                name="user_role_national_has_no_establishment",
+            ),
+        ]
 
     def __str__(self):
+        if self.establishment_id:
+            return f"{self.user} — {self.get_role_display()} ({self.establishment})"
         return f"{self.user} — {self.get_role_display()}"
 
 
@@ -173,6 +275,8 @@ class Cohort(models.Model):
         _("heures de formation"), max_digits=6, decimal_places=1, default=Decimal("931")
     )
     memoire_deadline = models.DateField(_("date limite du mémoire"), null=True, blank=True)
+
+    establishment_path = "establishment"
 
     class Meta:
         verbose_name = _("promotion")
@@ -219,7 +323,11 @@ class Enrolment(models.Model):
         blank=True,
         related_name="tutored_enrolments",
     )
+    # The end of training when it differs from the cohort's (a late start, a break).
+    training_end = models.DateField(_("fin de formation du candidat"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    establishment_path = "cohort__establishment"
 
     class Meta:
         verbose_name = _("inscription")
@@ -231,6 +339,11 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.candidate} — {self.cohort}"
+
+    @property
+    def effective_training_end(self):
+        """Return the candidate's own end of training, or the cohort's."""
+        return self.training_end or self.cohort.training_end
 
 
 class TrainingLink(models.Model):
@@ -245,6 +358,8 @@ class TrainingLink(models.Model):
     cohort = models.ForeignKey(
         Cohort, verbose_name=_("promotion"), on_delete=models.CASCADE, related_name="training_links"
     )
+
+    establishment_path = "cohort__establishment"
 
     class Meta:
         verbose_name = _("intervention de formation")

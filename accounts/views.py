@@ -23,11 +23,28 @@ ROLE_HOMES = [
     (Role.TUTEUR, gettext_lazy("Saisir l'évaluation en entreprise (50 points) de vos alternants.")),
     (Role.FORMATEUR, gettext_lazy("Saisir les notes de contrôle continu de vos modules.")),
     (
-        Role.RESPONSABLE,
-        gettext_lazy("Piloter la promotion : dépôts, affectations, jurys, publication."),
+        Role.RESPONSABLE_EVALUATION,
+        gettext_lazy(
+            "Organiser les évaluations de votre établissement : recevabilité, affectations, "
+            "notes, assiduité, aménagements."
+        ),
+    ),
+    (
+        Role.RESPONSABLE_CERTIFICATION,
+        gettext_lazy(
+            "Organiser la certification de votre établissement : jurys, délibérations, "
+            "publication, documents et exports."
+        ),
     ),
     (Role.JURY, gettext_lazy("Noter les soutenances et délibérer en session de jury.")),
-    (Role.ADMINISTRATEUR, gettext_lazy("Administrer le référentiel, les grilles et les comptes.")),
+    (
+        Role.ADMINISTRATEUR,
+        gettext_lazy("Administrer le réseau : établissements, référentiel, grilles et comptes."),
+    ),
+    (
+        Role.AUDITEUR,
+        gettext_lazy("Consulter, sans rien modifier, les dossiers de tous les établissements."),
+    ),
 ]
 
 

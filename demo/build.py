@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import (
+    ESTABLISHMENT_ROLES,
     Cohort,
     Enrolment,
     Organisation,
@@ -54,7 +55,13 @@ COMPANIES = [
 ]
 # (e-mail local part, first name, last name, roles, employer kind)
 STAFF = [
-    ("responsable", "Nathalie", "Roussel", [Role.RESPONSABLE], "establishment"),
+    (
+        "responsable",
+        "Nathalie",
+        "Roussel",
+        [Role.RESPONSABLE_EVALUATION, Role.RESPONSABLE_CERTIFICATION],
+        "establishment",
+    ),
     ("admin", "Philippe", "Garnier", [Role.ADMINISTRATEUR], None),
 ]
 TRAINERS = [
@@ -89,7 +96,10 @@ def _person(local, first, last, roles, employer=None, **extra) -> User:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
     for role in roles:
-        UserRole.objects.get_or_create(user=user, role=role)
+        local_role = role in ESTABLISHMENT_ROLES
+        UserRole.objects.get_or_create(
+            user=user, role=role, establishment=employer if local_role else None
+        )
     return user
 
 

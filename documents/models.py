@@ -53,6 +53,13 @@ class IssuedDocument(models.Model):
         on_delete=models.PROTECT,
         related_name="issued_documents",
     )
+    # The establishment the document belongs to (its session's, or its candidate's cohort's).
+    establishment = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("établissement"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     bloc = models.ForeignKey(
         "referentiel.Bloc",
         verbose_name=_("bloc"),
@@ -77,6 +84,8 @@ class IssuedDocument(models.Model):
     file_deleted_at = models.DateTimeField(
         _("fichier supprimé le (durée de conservation)"), null=True, blank=True
     )
+
+    establishment_path = "establishment"
 
     class Meta:
         verbose_name = _("document émis")

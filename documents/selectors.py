@@ -262,7 +262,7 @@ def _result_header(decision: JuryDecision) -> dict:
         "candidate": _identity(decision.enrolment),
         "training": {
             "start": decision.enrolment.cohort.training_start,
-            "end": decision.enrolment.cohort.training_end,
+            "end": decision.enrolment.effective_training_end,
             "hours": decision.enrolment.cohort.training_hours,
             "establishment": decision.enrolment.cohort.establishment.name,
         },

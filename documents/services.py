@@ -275,6 +275,11 @@ def document_record(
             kind=kind,
             session=session,
             enrolment=enrolment,
+            establishment_id=(
+                session.establishment_id
+                if session is not None
+                else enrolment.cohort.establishment_id
+            ),
             bloc=bloc,
             size=len(content),
             sha256=hashlib.sha256(content).hexdigest(),

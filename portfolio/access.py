@@ -1,6 +1,7 @@
 """Who may read a candidate's files. Every view and download asks these functions.
 
-The candidate, the centre's staff and the certifier's administrators are decided here. The
+The candidate, the staff of the candidate's establishment and the certifier's national
+administrators and auditors are decided here. The
 readers the workflow grants (an evaluator holding an accepted assignment on that very version,
 the jury members of the candidate's session) are decided by ``workflow.evaluation.access`` and
 ``workflow.jury.access``; ``workflow.apps`` registers them here at start-up, since this package
@@ -9,8 +10,7 @@ sits below the workflow and never imports it. With no grant registered, nobody e
 
 from collections.abc import Callable
 
-from accounts.access import is_centre_staff
-from accounts.models import Role
+from accounts.access import staff_may
 from portfolio.models import EvidenceItem, Memoire, Portfolio
 
 # Each grant answers ``grant(user, portfolio=…)`` or ``grant(user, memoire=…)`` with a bool.
@@ -28,17 +28,14 @@ def _granted(user, **target) -> bool:
     return any(grant(user, **target) for grant in _read_grants)
 
 
-def _is_administrator(user) -> bool:
-    return user.has_role(Role.ADMINISTRATEUR)
-
-
 def portfolio_readable_by(user, portfolio: Portfolio) -> bool:
-    """Return True for the candidate, the accepted evaluator, the session's jury and staff."""
+    """Return True for the candidate, the accepted evaluator, the session's jury and the staff
+    of the candidate's establishment."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if portfolio.enrolment.candidate_id == user.pk:
         return True
-    if is_centre_staff(user) or _is_administrator(user):
+    if staff_may(user, portfolio):
         return True
     return _granted(user, portfolio=portfolio)
 
@@ -52,7 +49,7 @@ def memoire_readable_by(user, memoire: Memoire) -> bool:
         return False
     if memoire.enrolment.candidate_id == user.pk:
         return True
-    if is_centre_staff(user) or _is_administrator(user):
+    if staff_may(user, memoire):
         return True
     return _granted(user, memoire=memoire)
 

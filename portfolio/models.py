@@ -136,6 +136,8 @@ class Portfolio(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    establishment_path = "enrolment__cohort__establishment"
+
     class Meta:
         verbose_name = _("portefeuille de preuves")
         verbose_name_plural = _("portefeuilles de preuves")
@@ -251,6 +253,8 @@ class EvidenceItem(StoredFile):
     thumbnail = models.FileField(_("vignette"), max_length=255, blank=True)
     thumbnail_type = models.CharField(_("type MIME de la vignette"), max_length=40, blank=True)
 
+    establishment_path = "portfolio__enrolment__cohort__establishment"
+
     class Meta:
         verbose_name = _("preuve")
         verbose_name_plural = _("preuves")
@@ -303,6 +307,8 @@ class Memoire(ConcurrentTransitionMixin, StoredFile):
         _("analyse antivirus"), max_length=20, choices=ScanStatus.choices, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    establishment_path = "enrolment__cohort__establishment"
 
     class Meta:
         verbose_name = _("mémoire")

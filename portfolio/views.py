@@ -9,7 +9,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import is_centre_staff
+from accounts.access import Duty, staff_may
 from accounts.models import Enrolment
 from audit import clock
 from portfolio import services
@@ -318,7 +318,7 @@ def portfolio_new_version(request, pk):
 @login_required
 def portfolio_extension(request, pk):
     portfolio = _portfolio_or_404(request.user, pk)
-    if not is_centre_staff(request.user):
+    if not staff_may(request.user, portfolio, Duty.EVALUATION):
         raise Http404
     form = ExtensionForm(_posted(request))
     if request.method == "POST" and form.is_valid():

@@ -7,6 +7,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import (
+    ESTABLISHMENT_ROLES,
     Accompaniment,
     Cohort,
     Enrolment,
@@ -18,6 +19,9 @@ from accounts.models import (
 from referentiel.models import Title
 
 PASSWORD = "motdepasse-de-test-42"
+# Both responsables of the règlement, granted in the establishment (the suite's default one).
+STAFF_ROLES = ["responsable_evaluation", "responsable_certification"]
+DEFAULT_ESTABLISHMENT = "CCI Formation Lyon"
 
 
 def rncp_title() -> Title:
@@ -35,8 +39,25 @@ class OrganisationFactory(DjangoModelFactory):
 
 
 class EstablishmentFactory(OrganisationFactory):
-    name = factory.Sequence(lambda n: f"CCI Formation {n}")
+    """An establishment; the suite shares one unless a test names another."""
+
+    name = DEFAULT_ESTABLISHMENT
     kind = Organisation.Kind.ETABLISSEMENT
+
+
+def default_establishment() -> Organisation:
+    return EstablishmentFactory()
+
+
+def roles_grant(user, roles, establishment=None) -> None:
+    """Grant ``roles``; the responsables' in ``establishment`` (the default one if None)."""
+    for role in roles:
+        where = None
+        if role in ESTABLISHMENT_ROLES:
+            where = establishment or default_establishment()
+        UserRole.objects.get_or_create(user=user, role=role, establishment=where)
+    if hasattr(user, "_role_cache"):
+        del user._role_cache
 
 
 class UserFactory(DjangoModelFactory):
@@ -53,10 +74,7 @@ class UserFactory(DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         self.save()
-        for role in extracted or []:
-            UserRole.objects.get_or_create(user=self, role=role)
-        if hasattr(self, "_role_cache"):
-            del self._role_cache
+        roles_grant(self, extracted or [], kwargs.get("establishment"))
 
 
 class CohortFactory(DjangoModelFactory):
@@ -115,10 +133,7 @@ class JuryUserFactory(UserFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         self.save()
-        for role in extracted or ["jury"]:
-            UserRole.objects.get_or_create(user=self, role=role)
-        if hasattr(self, "_role_cache"):
-            del self._role_cache
+        roles_grant(self, extracted or ["jury"], kwargs.get("establishment"))
 
 
 class JurySessionFactory(DjangoModelFactory):
@@ -165,10 +180,9 @@ def _roles_defaulting_to(default: list[str]):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         self.save()
-        for role in extracted if extracted is not None else default:
-            UserRole.objects.get_or_create(user=self, role=role)
-        if hasattr(self, "_role_cache"):
-            del self._role_cache
+        roles_grant(
+            self, extracted if extracted is not None else default, kwargs.get("establishment")
+        )
 
     return roles
 
@@ -178,7 +192,7 @@ class EvaluatorFactory(UserFactory):
 
 
 class StaffFactory(UserFactory):
-    roles = _roles_defaulting_to(["responsable"])
+    roles = _roles_defaulting_to(STAFF_ROLES)
 
 
 class PortfolioFactory(DjangoModelFactory):

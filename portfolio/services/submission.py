@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.access import is_centre_staff
+from accounts.access import Duty, staff_may
 from accounts.models import Enrolment, Role, User
 from audit import clock
 from audit.clock import today
@@ -126,7 +126,7 @@ def portfolio_coverage(portfolio: Portfolio) -> Coverage:
 def portfolio_window(portfolio: Portfolio, *, on: date | None = None) -> Eligibility:
     """Return whether the portfolio may be presented today (or ``on``), and why in French."""
     return window_rule(
-        training_end=portfolio.enrolment.cohort.training_end,
+        training_end=portfolio.enrolment.effective_training_end,
         on=on or today(),
         extended_until=portfolio.window_extended_until,
     )
@@ -135,7 +135,7 @@ def portfolio_window(portfolio: Portfolio, *, on: date | None = None) -> Eligibi
 def portfolio_deadline(portfolio: Portfolio) -> date:
     """Return the last day the portfolio may be presented (extension included)."""
     return window_bounds(
-        training_end=portfolio.enrolment.cohort.training_end,
+        training_end=portfolio.enrolment.effective_training_end,
         extended_until=portfolio.window_extended_until,
     )[1]
 
@@ -144,7 +144,7 @@ def portfolio_extension_grant(
     *, portfolio: Portfolio, actor, until: date, reason: str
 ) -> Portfolio:
     """Extend the presentation window to ``until``; only the centre's staff, with a reason."""
-    if not is_centre_staff(actor):
+    if not staff_may(actor, portfolio, Duty.EVALUATION):
         raise PortfolioError(
             _("Seule l'équipe du centre peut prolonger le délai de dépôt."), code="forbidden"
         )
@@ -225,9 +225,10 @@ def _manifest_create(content: dict) -> Manifest:
 
 
 def _staff_to_notify(enrolment: Enrolment):
-    staff = User.objects.with_role(Role.RESPONSABLE)
-    local = staff.filter(employer_id=enrolment.cohort.establishment_id)
-    return local if local.exists() else staff
+    """Return the responsables d'évaluation of the candidate's establishment."""
+    return User.objects.responsables_of(
+        enrolment.cohort.establishment_id, roles=[Role.RESPONSABLE_EVALUATION]
+    )
 
 
 def _pending_files(items) -> list:
@@ -363,7 +364,7 @@ def portfolio_new_version(*, portfolio: Portfolio, actor) -> Portfolio:
     The staff's return calls it in its own transaction; the candidate may call it too (a
     version returned before this was automatic, or reopened by hand).
     """
-    if not is_centre_staff(actor):
+    if not staff_may(actor, portfolio, Duty.EVALUATION):
         _require_candidate(actor, portfolio.enrolment)
     with transaction.atomic():
         old = Portfolio.objects.select_for_update().get(pk=portfolio.pk)

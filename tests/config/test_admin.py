@@ -453,8 +453,10 @@ def build_reconciliation():
 
 
 def build_issueddocument():
+    candidate = enrolment()
     document = IssuedDocument.objects.create(
-        reference="RN-2099-000042", kind="releve", enrolment=enrolment(), size=10,
+        reference="RN-2099-000042", kind="releve", enrolment=candidate, size=10,
+        establishment=candidate.cohort.establishment,
         sha256="a" * 64, content_digest="b" * 64, issued_at=NOW,
     )  # fmt: skip
     return document, "RN-2099-000042", "RN-2099"

@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from accounts.models import Role
-from tests.factories import EnrolmentFactory, UserFactory, rncp_title
+from tests.factories import STAFF_ROLES, EnrolmentFactory, UserFactory, rncp_title
 from workflow.models import JurySession, SessionCandidate
 
 
@@ -31,7 +31,7 @@ def _media(local_storage):
 def staff():
     return UserFactory(
         email="responsable@exemple.fr", first_name="Nathalie", last_name="Roussel",
-        roles=[Role.RESPONSABLE],
+        roles=STAFF_ROLES,
     )  # fmt: skip
 
 
@@ -41,7 +41,7 @@ def jury_session(db):
 
     return JurySession.objects.create(
         title=rncp_title(),
-        establishment=EstablishmentFactory(name="CCI Formation Lyon Métropole"),
+        establishment=EstablishmentFactory(),
         date=date(2026, 11, 28),
         place="Salle Lumière, 32 quai Perrache, Lyon",
     )

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from accounts.models import Enrolment, Organisation, Role, User, UserRole
 from audit.models import AuditEvent
 from documents import services
-from tests.factories import CohortFactory, OrganisationFactory, UserFactory
+from tests.factories import STAFF_ROLES, CohortFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def cohort():
 
 @pytest.fixture
 def staff():
-    return UserFactory(email="responsable@exemple.fr", roles=[Role.RESPONSABLE])
+    return UserFactory(email="responsable@exemple.fr", roles=STAFF_ROLES)
 
 
 def test_a_good_csv_imports_candidates_tutors_companies_and_enrolments(cohort, staff):

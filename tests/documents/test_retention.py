@@ -12,7 +12,7 @@ from audit import clock
 from audit.models import AuditEvent
 from documents.models import IssuedDocument
 from portfolio.models import EvidenceItem, Memoire, Portfolio
-from tests.factories import EnrolmentFactory, EstablishmentFactory, rncp_title
+from tests.factories import STAFF_ROLES, EnrolmentFactory, EstablishmentFactory, rncp_title
 from workflow.models import JurySession, SessionCandidate
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,7 @@ def issued(jury_session, kind, reference):
     name = default_storage.save(f"documents/x/{reference}", ContentFile(b"%PDF " + kind.encode()))
     return IssuedDocument.objects.create(
         reference=reference, kind=kind, session=jury_session, file=name, size=10,
+        establishment=jury_session.establishment,
         sha256="b" * 64, content_digest="c" * 64, issued_at=datetime(2026, 11, 1, tzinfo=PARIS),
     )  # fmt: skip
 
@@ -198,7 +199,7 @@ def test_written_comments_go_with_the_material_but_the_points_stay(
         version = grid_version_for(portfolio)
         assignment = Assignment.objects.create(
             portfolio=portfolio, evaluator=UserFactory(roles=["evaluateur"]), state="completed",
-            assigned_by=UserFactory(roles=["responsable"]), assigned_at=timezone.now(),
+            assigned_by=UserFactory(roles=STAFF_ROLES), assigned_at=timezone.now(),
             due_date=TODAY,
         )  # fmt: skip
         scoring = Scoring.objects.create(

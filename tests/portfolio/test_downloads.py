@@ -11,7 +11,13 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from portfolio import access
 from portfolio.services import memoire_upload
-from tests.factories import EnrolmentFactory, EstablishmentFactory, UserFactory, rncp_title
+from tests.factories import (
+    STAFF_ROLES,
+    EnrolmentFactory,
+    EstablishmentFactory,
+    UserFactory,
+    rncp_title,
+)
 from workflow.evaluation.access import evaluator_may_read
 from workflow.jury.access import jury_may_read_file
 from workflow.models import Assignment, JuryMember, JurySession, SessionCandidate
@@ -32,7 +38,7 @@ def item(local_storage, portfolio, upload):
 
 
 def assignment(portfolio, evaluator, *, accepted: bool) -> Assignment:
-    staff = UserFactory(roles=["responsable"])
+    staff = UserFactory(roles=STAFF_ROLES)
     record = Assignment.objects.create(
         portfolio=portfolio,
         evaluator=evaluator,
@@ -97,9 +103,14 @@ def test_a_document_that_cannot_be_previewed_is_always_an_attachment(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["responsable", "administrateur"])
-def test_centre_staff_and_administrators_may_read(client, item, role):
-    assert download(client, UserFactory(roles=[role]), item).status_code == 200
+@pytest.mark.parametrize(
+    "roles",
+    [["responsable_evaluation"], ["responsable_certification"], ["administrateur"], ["auditeur"]],
+)
+def test_centre_staff_and_the_certifier_may_read(client, item, roles):
+    establishment = item.portfolio.enrolment.cohort.establishment
+    user = UserFactory(roles=roles, roles__establishment=establishment)
+    assert download(client, user, item).status_code == 200
 
 
 @pytest.mark.django_db
@@ -234,7 +245,7 @@ def test_without_the_workflow_grants_only_the_candidate_and_the_staff_read(
     assert download(client, evaluator, item).status_code == 404
     assert download(client, member, item).status_code == 404
     assert download(client, item.portfolio.enrolment.candidate, item).status_code == 200
-    assert download(client, UserFactory(roles=["responsable"]), item).status_code == 200
+    assert download(client, UserFactory(roles=STAFF_ROLES), item).status_code == 200
 
     access.read_grant_register(evaluator_may_read)
     access.read_grant_register(evaluator_may_read)  # registered once only

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from portfolio.models import EvidenceItem, Portfolio
-from tests.factories import EnrolmentFactory, UserFactory
+from tests.factories import STAFF_ROLES, EnrolmentFactory, UserFactory
 
 
 def text(response) -> str:
@@ -146,7 +146,7 @@ def test_another_candidate_cannot_see_or_post_to_the_portfolio(client, local_sto
 
 @pytest.mark.django_db
 def test_staff_read_the_portfolio_without_the_upload_form(client, local_storage, portfolio):
-    client.force_login(UserFactory(roles=["responsable"]))
+    client.force_login(UserFactory(roles=STAFF_ROLES))
 
     page = text(client.get(reverse("portfolio:detail", args=[portfolio.pk])))
 
@@ -247,7 +247,7 @@ def test_memoire_page_uploads_then_submits(signed_in, local_storage, memoire):
 
 @pytest.mark.django_db
 def test_staff_grant_an_extension_from_their_page(client, local_storage, portfolio):
-    staff = UserFactory(roles=["responsable"])
+    staff = UserFactory(roles=STAFF_ROLES)
     url = reverse("portfolio:extension", args=[portfolio.pk])
     client.force_login(portfolio.enrolment.candidate)
     assert client.get(url).status_code == 404

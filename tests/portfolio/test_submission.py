@@ -14,7 +14,7 @@ from portfolio import services
 from portfolio.models import EvidenceItem, Manifest, Memoire, Portfolio, ScanStatus
 from portfolio.services import PortfolioError
 from portfolio.windows import add_months, portfolio_window
-from tests.factories import EnrolmentFactory, UserFactory
+from tests.factories import STAFF_ROLES, EnrolmentFactory, UserFactory
 
 
 def at(day: dt.date) -> dt.datetime:
@@ -92,7 +92,7 @@ def test_submitting_freezes_the_portfolio_with_a_manifest(
 ):
     from tests.factories import EstablishmentFactory  # noqa: F401
 
-    staff = UserFactory(roles=["responsable"])
+    staff = UserFactory(roles=STAFF_ROLES)
     item = complete_portfolio.items.get()
 
     with django_capture_on_commit_callbacks(execute=False):
@@ -193,7 +193,7 @@ def test_submission_outside_the_window_is_refused(
 def test_an_extension_by_the_staff_reopens_the_window_and_is_audited(
     local_storage, complete_portfolio, candidate, clock
 ):
-    staff = UserFactory(roles=["responsable"])
+    staff = UserFactory(roles=STAFF_ROLES)
     clock(at(dt.date(2027, 1, 10)))
 
     with pytest.raises(PortfolioError):
@@ -237,7 +237,7 @@ def test_a_file_pending_its_virus_scan_blocks_the_submission(
 
 @pytest.mark.django_db
 def test_only_the_candidate_submits(local_storage, complete_portfolio):
-    staff = UserFactory(roles=["responsable"])
+    staff = UserFactory(roles=STAFF_ROLES)
 
     with pytest.raises(PortfolioError) as caught:
         services.portfolio_submit(
@@ -318,7 +318,7 @@ def memoire_file(data: bytes, name: str):
 def test_memoire_accepts_pdf_and_word_and_is_submitted_with_a_manifest(
     any_storage, memoire, candidate, make, name, kind
 ):
-    UserFactory(roles=["responsable"])
+    UserFactory(roles=STAFF_ROLES)
     services.memoire_upload(
         memoire=memoire,
         actor=candidate,

@@ -80,7 +80,7 @@ def portfolio_window_extend(*, actor, portfolio, until: date, accommodation) -> 
         raise WorkflowError(_("Seul le personnel du centre prolonge un délai."))
     if accommodation.enrolment_id != portfolio.enrolment_id:
         raise WorkflowError(_("Cet aménagement ne concerne pas ce candidat."))
-    training_end = portfolio.enrolment.cohort.training_end
+    training_end = portfolio.enrolment.effective_training_end
     if eligibility.portfolio_window(training_end=training_end, on=until).allowed:
         raise WorkflowError(
             _("Cette date est déjà dans la période normale de présentation : pas de prolongation.")

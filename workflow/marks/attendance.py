@@ -39,7 +39,7 @@ def absence_record(
         raise WorkflowError(_("Indiquez le justificatif d'une absence justifiée."))
     if not justified and justification:
         raise WorkflowError(_("Une absence injustifiée n'a pas de justificatif."))
-    if not enrolment.cohort.training_start <= date <= enrolment.cohort.training_end:
+    if not enrolment.cohort.training_start <= date <= enrolment.effective_training_end:
         raise WorkflowError(_("La date est en dehors de la période de formation."))
     with transaction.atomic():
         Enrolment.objects.select_for_update().get(pk=enrolment.pk)

@@ -196,6 +196,8 @@ class Reconciliation(models.Model):
     )
     decided_at = models.DateTimeField(_("arrêtée le"))
 
+    establishment_path = "portfolio__enrolment__cohort__establishment"
+
     class Meta:
         verbose_name = _("conciliation de notes")
         verbose_name_plural = _("conciliations de notes")

@@ -25,6 +25,8 @@ class JurySession(ConcurrentTransitionMixin, models.Model):
     closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
 
+    establishment_path = "establishment"
+
     class Meta:
         verbose_name = _("session de jury")
         verbose_name_plural = _("sessions de jury")
@@ -71,6 +73,8 @@ class JuryMember(models.Model):
     )
     role = models.CharField(_("rôle"), max_length=30, choices=Role.choices)
 
+    establishment_path = "session__establishment"
+
     class Meta:
         verbose_name = _("membre du jury")
         verbose_name_plural = _("membres du jury")
@@ -90,6 +94,8 @@ class SessionCandidate(models.Model):
         "accounts.Enrolment", on_delete=models.PROTECT, related_name="jury_entries"
     )
     added_at = models.DateTimeField(auto_now_add=True)
+
+    establishment_path = "session__establishment"
 
     class Meta:
         verbose_name = _("candidat de la session")
@@ -129,6 +135,8 @@ class Soutenance(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     marked_at = models.DateTimeField(_("notée le"), null=True, blank=True)
+
+    establishment_path = "session__establishment"
 
     class Meta:
         verbose_name = _("soutenance")
@@ -184,6 +192,8 @@ class JuryDecision(models.Model):
     )
     recorded_at = models.DateTimeField(_("enregistrée le"))
 
+    establishment_path = "session__establishment"
+
     class Meta:
         verbose_name = _("décision du jury")
         verbose_name_plural = _("décisions du jury")
@@ -235,6 +245,8 @@ class FraudReport(models.Model):
         JurySession, null=True, blank=True, on_delete=models.PROTECT, related_name="fraud_reports"
     )
 
+    establishment_path = "enrolment__cohort__establishment"
+
     class Meta:
         verbose_name = _("procès-verbal de fraude")
         verbose_name_plural = _("procès-verbaux de fraude")
@@ -261,6 +273,8 @@ class RetakeRegistration(models.Model):
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    establishment_path = "enrolment__cohort__establishment"
 
     class Meta:
         verbose_name = _("inscription au rattrapage")
@@ -298,6 +312,8 @@ class Accommodation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("saisi le"))
+
+    establishment_path = "enrolment__cohort__establishment"
 
     class Meta:
         verbose_name = _("aménagement d'épreuve")

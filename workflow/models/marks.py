@@ -49,6 +49,8 @@ class TutorEvaluation(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField(_("remise le"), null=True, blank=True)
     locked_at = models.DateTimeField(_("verrouillée le"), null=True, blank=True)
 
+    establishment_path = "enrolment__cohort__establishment"
+
     class Meta:
         verbose_name = _("évaluation du tuteur")
         verbose_name_plural = _("évaluations des tuteurs")
@@ -129,6 +131,8 @@ class CCMark(models.Model):
     )
     entered_at = models.DateTimeField(_("saisie le"))
 
+    establishment_path = "enrolment__cohort__establishment"
+
     class Meta:
         verbose_name = _("note de contrôle continu")
         verbose_name_plural = _("notes de contrôle continu")
@@ -172,6 +176,8 @@ class AbsenceRecord(models.Model):
     )
     recorded_at = models.DateTimeField(_("saisie le"))
 
+    establishment_path = "enrolment__cohort__establishment"
+
     class Meta:
         verbose_name = _("absence")
         verbose_name_plural = _("absences")
@@ -201,6 +207,8 @@ class BlocExamMark(models.Model):
     )
     entered_at = models.DateTimeField(_("saisie le"))
 
+    establishment_path = "enrolment__cohort__establishment"
+
     class Meta:
         verbose_name = _("note d'épreuves de bloc")
         verbose_name_plural = _("notes d'épreuves de bloc")
@@ -228,6 +236,8 @@ class MemoireWrittenMark(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     entered_at = models.DateTimeField(_("saisie le"))
+
+    establishment_path = "memoire__enrolment__cohort__establishment"
 
     class Meta:
         verbose_name = _("note écrite du mémoire")

@@ -85,7 +85,7 @@ def assert_history_shown(response, enrolment, actor):
         assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", row[0])
     # The tutor is invited by one of the centre's staff, created inside ready_enrolment.
     invite = rows[0][1:]
-    staff_names = {str(user) for user in User.objects.with_role("responsable")}
+    staff_names = {str(user) for user in User.objects.with_role("responsable_evaluation")}
     assert invite[0] in staff_names
     assert invite[1:] == (
         "tutor_evaluation.invite",

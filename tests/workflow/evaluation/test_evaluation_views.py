@@ -51,7 +51,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, submitted):
     assert response.status_code == 302 and "next=" in response["Location"]
 
 
-@pytest.mark.parametrize("role", [Role.CANDIDAT, Role.TUTEUR, Role.RESPONSABLE])
+@pytest.mark.parametrize("role", [Role.CANDIDAT, Role.TUTEUR, Role.RESPONSABLE_CERTIFICATION])
 def test_the_evaluator_queue_is_forbidden_to_other_roles(client, role):
     client.force_login(UserFactory(roles=[role]))
     assert client.get(reverse("workflow:queue")).status_code == 403
@@ -225,7 +225,10 @@ def test_home_links_each_role_to_its_screens(client, staff, evaluator):
     assert reverse("workflow:queue") in client.get(reverse("accounts:home")).content.decode()
     client.force_login(staff)
     page = client.get(reverse("accounts:home")).content.decode()
-    assert reverse("workflow:staff-portfolios") in page and 'data-role="responsable"' in page
+    assert (
+        reverse("workflow:staff-portfolios") in page
+        and 'data-role="responsable_evaluation"' in page
+    )
 
 
 def test_available_actions_follow_the_state_and_the_role(admissible, staff, evaluator, submitted):

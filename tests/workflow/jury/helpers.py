@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Enrolment
 from tests.factories import (
+    STAFF_ROLES,
     DraftMemoireFactory,
     DraftPortfolioFactory,
     EnrolmentFactory,
@@ -30,7 +31,7 @@ def fast_passwords(settings):
 
 
 def staff():
-    return UserFactory(roles=["responsable"])
+    return UserFactory(roles=STAFF_ROLES)
 
 
 def fill_cc(enrolment, *, ratio=Decimal("0.6"), by=None):
