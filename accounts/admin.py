@@ -21,6 +21,7 @@ from accounts.models import (
 
 class UserRoleInline(admin.TabularInline):
     model = UserRole
+    fields = ["role", "establishment"]
     extra = 1
 
 
@@ -28,7 +29,7 @@ class UserRoleInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     ordering = ["last_name", "first_name"]
     list_display = ["email", "last_name", "first_name", "employer", "is_active"]
-    list_filter = ["user_roles__role", "is_active", "is_staff", "employer"]
+    list_filter = ["user_roles__role", "user_roles__establishment", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
     inlines = [UserRoleInline]
     actions = ["send_invitations"]
@@ -71,9 +72,10 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "city", "siret"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "city", "certifier", "sponsor", "establishment"]
+    list_filter = ["kind", "certifier"]
     search_fields = ["name", "siret", "city"]
+    list_select_related = ["certifier", "sponsor", "establishment"]
 
 
 class EnrolmentInline(admin.TabularInline):
@@ -136,6 +138,7 @@ class LoginFailureAdmin(admin.ModelAdmin):
 
 @admin.register(UserRole)
 class UserRoleAdmin(admin.ModelAdmin):
-    list_display = ["user", "role"]
-    list_filter = ["role"]
+    list_display = ["user", "role", "establishment"]
+    list_filter = ["role", "establishment"]
+    list_select_related = ["user", "establishment"]
     search_fields = ["user__email", "user__last_name"]
