@@ -1,4 +1,7 @@
-"""Attendance: absences recorded by the staff, and the unjustified share of training time."""
+"""Attendance: absences recorded by the staff, and the unjustified share of training time.
+
+Recording or removing an absence is an evaluation duty on the candidate's establishment.
+"""
 
 from datetime import date
 from decimal import Decimal, InvalidOperation

@@ -1,4 +1,7 @@
-"""Marks the staff enter: épreuves marks (épreuves route) and the mémoire's written mark."""
+"""Marks the staff enter: épreuves marks (épreuves route) and the mémoire's written mark.
+
+Entering them is an evaluation duty on the candidate's establishment (``Duty.EVALUATION``).
+"""
 
 from decimal import Decimal
 

@@ -1,4 +1,8 @@
-"""The company tutor's evaluation on the 50-point grid (issue 5 item 5)."""
+"""The company tutor's evaluation on the 50-point grid (issue 5 item 5).
+
+Inviting a tutor and reopening their evaluation are evaluation duties on the candidate's
+establishment; the tutor fills only their own candidates' grids.
+"""
 
 from decimal import Decimal
 
