@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -172,8 +173,23 @@ def portfolio_detail(request, pk):
     return render(
         request,
         "portfolio/detail.html",
-        {**_portfolio_summary(portfolio), "items": items, "form": form, "editable": editable},
+        {
+            **_portfolio_summary(portfolio),
+            "items": items,
+            "form": form,
+            "editable": editable,
+            "may_extend": _may_extend(request.user, portfolio),
+        },
         status=400 if form is not None and form.errors else 200,
+    )
+
+
+def _may_extend(user, portfolio) -> bool:
+    """Return True when ``user`` may extend this draft's window (evaluation duty)."""
+    return (
+        portfolio.is_active
+        and portfolio.state == Portfolio.State.DRAFT
+        and staff_may(user, portfolio, Duty.EVALUATION)
     )
 
 
@@ -319,6 +335,10 @@ def portfolio_new_version(request, pk):
 def portfolio_extension(request, pk):
     portfolio = _portfolio_or_404(request.user, pk)
     if not staff_may(request.user, portfolio, Duty.EVALUATION):
+        # The staff who read the file (an auditor, a responsable de certification) are refused;
+        # to anyone else (the candidate) the page does not exist.
+        if staff_may(request.user, portfolio):
+            raise PermissionDenied
         raise Http404
     form = ExtensionForm(_posted(request))
     if request.method == "POST" and form.is_valid():

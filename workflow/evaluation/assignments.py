@@ -40,8 +40,9 @@ def _candidate(target):
     return target.enrolment.candidate
 
 
-def _require_staff(actor, message):
-    if not policy.is_centre_staff(actor):
+def _require_evaluation_duty(actor, target, message):
+    """Refuse anyone without the evaluation duty on ``target``'s establishment."""
+    if not policy.may_evaluate(actor, target):
         raise WorkflowError(message)
 
 
@@ -61,7 +62,9 @@ def evaluator_assign(*, target, evaluator, actor, due_date, rank: int = 1) -> As
 
     Refused, with every reason, when the evaluator is not independent of the candidate.
     """
-    _require_staff(actor, _("Seul le personnel du centre peut affecter un évaluateur."))
+    _require_evaluation_duty(
+        actor, target, _("Seul le personnel du centre peut affecter un évaluateur.")
+    )
     if due_date is None or due_date <= clock.today():
         raise WorkflowError(
             _("Choisissez une date de remise postérieure à aujourd'hui."),
@@ -229,7 +232,9 @@ def _release_target(target, assignment) -> str:
 
 def assignment_withdraw(*, assignment: Assignment, actor, reason: str) -> Assignment:
     """Withdraw ``assignment`` (staff, with ``reason``); its draft scoring stays on record."""
-    _require_staff(actor, _("Seul le personnel du centre peut retirer une affectation."))
+    _require_evaluation_duty(
+        actor, assignment, _("Seul le personnel du centre peut retirer une affectation.")
+    )
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(

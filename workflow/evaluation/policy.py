@@ -4,13 +4,17 @@ evaluator: ``workflow.evaluation.access``).
 The services call these predicates before acting and ``available_actions`` lists the ones that
 pass, so the buttons a page shows and the checks a service makes can never disagree.
 Predicates read only; they never change anything.
+
+The centre's actions need ``Duty.EVALUATION`` on the file's establishment (``may_evaluate``):
+the responsable du processus d'évaluation there, or a national administrator. An auditor, a
+responsable de certification, or another establishment's staff sees no button and is refused.
 """
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import is_centre_staff
+from accounts.access import Duty, staff_may
 from accounts.models import Role
 from portfolio.models import Memoire, Portfolio
 from workflow.evaluation.independence import LIVE_ASSIGNMENT_STATES
@@ -60,23 +64,33 @@ def first_and_second_scorings(portfolio) -> tuple[Scoring | None, Scoring | None
     return by_rank.get(Assignment.Rank.FIRST), by_rank.get(Assignment.Rank.SECOND)
 
 
+def may_evaluate(user, target) -> bool:
+    """Return True when ``user`` may take the centre's evaluation actions on ``target``.
+
+    ``target`` is a portfolio, a mémoire, or an assignment (decided by the file it targets).
+    """
+    if isinstance(target, Assignment):
+        target = target.target
+    return staff_may(user, target, Duty.EVALUATION)
+
+
 def can_screen(user, portfolio) -> bool:
-    return is_centre_staff(user) and portfolio.is_active and portfolio.state == P.SUBMITTED
+    return portfolio.is_active and portfolio.state == P.SUBMITTED and may_evaluate(user, portfolio)
 
 
 def can_assign(user, target, *, rank: int = 1) -> bool:
-    return is_centre_staff(user) and needs_evaluator(target, rank=rank)
+    return may_evaluate(user, target) and needs_evaluator(target, rank=rank)
 
 
 def can_reconcile(user, portfolio) -> bool:
-    if not is_centre_staff(user) or portfolio.state != P.RECONCILIATION:
+    if portfolio.state != P.RECONCILIATION or not may_evaluate(user, portfolio):
         return False
     first, second = first_and_second_scorings(portfolio)
     return first is not None and second is not None
 
 
 def can_mark_ready(user, portfolio) -> bool:
-    if not is_centre_staff(user):
+    if not may_evaluate(user, portfolio):
         return False
     return (portfolio.state == P.EVALUATED and portfolio.agreed_mark is not None) or (
         portfolio.state == P.RECONCILED
@@ -100,7 +114,7 @@ def can_score(user, assignment) -> bool:
 
 
 def can_withdraw(user, assignment) -> bool:
-    return is_centre_staff(user) and assignment.state in {A.PROPOSED, A.ACCEPTED}
+    return assignment.state in {A.PROPOSED, A.ACCEPTED} and may_evaluate(user, assignment)
 
 
 def reopen_allowed_by_target(assignment) -> bool:
@@ -115,8 +129,8 @@ def reopen_allowed_by_target(assignment) -> bool:
 
 def can_reopen(user, assignment) -> bool:
     return (
-        is_centre_staff(user)
-        and assignment.state == A.COMPLETED
+        assignment.state == A.COMPLETED
+        and may_evaluate(user, assignment)
         and reopen_allowed_by_target(assignment)
     )
 

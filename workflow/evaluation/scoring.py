@@ -344,7 +344,7 @@ def portfolio_reconcile(
     *, portfolio: Portfolio, actor, method: str, justification: str, agreed_mark=None
 ) -> Reconciliation:
     """Settle two distant marks (staff): keep one, or set an agreed mark, with a justification."""
-    if not policy.is_centre_staff(actor):
+    if not policy.may_evaluate(actor, portfolio):
         raise WorkflowError(_("Seul le personnel du centre peut concilier les notes."))
     justification = (justification or "").strip()
     errors = {}
@@ -403,7 +403,7 @@ def portfolio_reconcile(
 
 def scoring_reopen(*, scoring: Scoring, actor, reason: str) -> Scoring:
     """Reopen a submitted scoring (staff, with ``reason``) while the file's mark is not settled."""
-    if not policy.is_centre_staff(actor):
+    if not policy.may_evaluate(actor, scoring.assignment):
         raise WorkflowError(_("Seul le personnel du centre peut rouvrir une notation."))
     reason = (reason or "").strip()
     if not reason:
@@ -457,7 +457,7 @@ def scoring_reopen(*, scoring: Scoring, actor, reason: str) -> Scoring:
 
 def portfolio_mark_ready_for_jury(*, portfolio: Portfolio, actor) -> Portfolio:
     """Declare a portfolio with a settled mark ready for the jury (staff); return it."""
-    if not policy.is_centre_staff(actor):
+    if not policy.may_evaluate(actor, portfolio):
         raise WorkflowError(_("Seul le personnel du centre peut transmettre au jury."))
     with transaction.atomic():
         portfolio = lock(Portfolio, portfolio.pk)

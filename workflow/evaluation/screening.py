@@ -18,14 +18,14 @@ NOT_SUBMITTED = _(
 )
 
 
-def _staff_only(actor):
-    if not policy.is_centre_staff(actor):
+def _screener_only(actor, portfolio):
+    if not policy.may_evaluate(actor, portfolio):
         raise WorkflowError(_("Seul le personnel du centre peut examiner la recevabilité."))
 
 
 def portfolio_declare_admissible(*, portfolio: Portfolio, actor) -> Portfolio:
     """Declare a submitted portfolio admissible, ready for an evaluator; return it."""
-    _staff_only(actor)
+    _screener_only(actor, portfolio)
     with transaction.atomic():
         portfolio = lock(Portfolio, portfolio.pk)
         if not portfolio.is_active:
@@ -51,7 +51,7 @@ def portfolio_declare_admissible(*, portfolio: Portfolio, actor) -> Portfolio:
 
 def portfolio_return(*, portfolio: Portfolio, actor, reason: str) -> Portfolio:
     """Return a submitted portfolio to its candidate for changes, with ``reason``; return it."""
-    _staff_only(actor)
+    _screener_only(actor, portfolio)
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(

@@ -1,10 +1,15 @@
-"""Reads for the certification workflow and the evaluation screens."""
+"""Reads for the certification workflow and the evaluation screens.
+
+The staff's reads take the requesting user and keep only the rows of the establishments they
+may see (``accounts.access.staff_scope``).
+"""
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Q
 
+from accounts.access import Duty, staff_scope
 from audit.clock import today
 from audit.models import AuditEvent
 from portfolio.models import Memoire, Portfolio
@@ -47,8 +52,9 @@ def evaluator_queue_counts(evaluator) -> dict[str, int]:
     return {name: evaluator_queue(evaluator, filter_name=name).count() for name in QUEUE_FILTERS}
 
 
-def staff_portfolios(*, state: str = ""):
-    rows = Portfolio.objects.filter(is_active=True).select_related(
+def staff_portfolios(user, *, state: str = ""):
+    """Return the current portfolios of the establishments ``user`` may see, oldest first."""
+    rows = staff_scope(Portfolio.objects.filter(is_active=True), user).select_related(
         "bloc", "enrolment__candidate", "enrolment__cohort"
     )
     if state:
@@ -56,13 +62,23 @@ def staff_portfolios(*, state: str = ""):
     return rows.order_by("submitted_at", "pk")
 
 
-def staff_memoires(*, state: str = ""):
-    rows = Memoire.objects.filter(is_active=True).select_related(
+def staff_memoires(user, *, state: str = ""):
+    """Return the current mémoires of the establishments ``user`` may see, oldest first."""
+    rows = staff_scope(Memoire.objects.filter(is_active=True), user).select_related(
         "enrolment__candidate", "enrolment__cohort"
     )
     if state:
         rows = rows.filter(state=state)
     return rows.order_by("submitted_at", "pk")
+
+
+def staff_assignments(user, duty: Duty = Duty.READ):
+    """Return the assignments whose portfolio or mémoire belongs to an establishment where
+    ``user`` has ``duty`` (an assignment has no establishment of its own: its file decides)."""
+    return Assignment.objects.filter(
+        Q(portfolio__in=staff_scope(Portfolio.objects.all(), user, duty))
+        | Q(memoire__in=staff_scope(Memoire.objects.all(), user, duty))
+    )
 
 
 def target_assignments(target):

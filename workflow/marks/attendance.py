@@ -1,4 +1,7 @@
-"""Attendance: absences recorded by the staff, and the unjustified share of training time."""
+"""Attendance: absences recorded by the staff, and the unjustified share of training time.
+
+Recording or removing an absence is an evaluation duty on the candidate's establishment.
+"""
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -7,7 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from accounts.access import is_centre_staff
+from accounts.access import Duty, staff_may
 from accounts.models import Enrolment
 from audit import clock
 from audit.trail import audit_record
@@ -27,7 +30,7 @@ def absence_record(
     note: str = "",
 ) -> AbsenceRecord:
     """Record training time a candidate missed, justified (with its kind) or not."""
-    if not is_centre_staff(actor):
+    if not staff_may(actor, enrolment, Duty.EVALUATION):
         raise WorkflowError(_("Seul le personnel du centre saisit les absences."))
     try:
         hours = Decimal(str(hours))
@@ -70,7 +73,7 @@ def absence_record(
 
 def absence_delete(*, actor, record, reason: str) -> None:
     """Remove an absence entered by mistake (staff, with a reason kept in the audit trail)."""
-    if not is_centre_staff(actor):
+    if not staff_may(actor, record, Duty.EVALUATION):
         raise WorkflowError(_("Seul le personnel du centre modifie les absences."))
     if not reason.strip():
         raise WorkflowError(_("Indiquez pourquoi cette absence est supprimée."))

@@ -1,11 +1,14 @@
-"""Marks the staff enter: épreuves marks (épreuves route) and the mémoire's written mark."""
+"""Marks the staff enter: épreuves marks (épreuves route) and the mémoire's written mark.
+
+Entering them is an evaluation duty on the candidate's establishment (``Duty.EVALUATION``).
+"""
 
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.access import is_centre_staff
+from accounts.access import Duty, staff_may
 from audit import clock
 from audit.trail import audit_record
 from portfolio.models import Memoire
@@ -17,7 +20,7 @@ def bloc_exam_mark_enter(
     *, actor, enrolment, bloc, points: Decimal | None, presented: bool = True, attempt: int = 1
 ) -> BlocExamMark:
     """Enter a bloc's épreuves mark (or the candidate's non-presentation)."""
-    if not is_centre_staff(actor):
+    if not staff_may(actor, enrolment, Duty.EVALUATION):
         raise WorkflowError(_("Seul le personnel du centre saisit les notes d'épreuves."))
     if presented:
         if points is None or points < 0 or points > bloc.exam_points:
@@ -57,7 +60,7 @@ def bloc_exam_mark_enter(
 
 def memoire_written_mark_enter(*, actor, memoire, points: Decimal) -> MemoireWrittenMark:
     """Enter the mémoire's written mark (/125) and move it to « écrit noté »."""
-    if not is_centre_staff(actor):
+    if not staff_may(actor, memoire, Duty.EVALUATION):
         raise WorkflowError(_("Seul le personnel du centre saisit la note du mémoire."))
     maximum = memoire.enrolment.cohort.title.practice_written_points
     if points is None or points < 0 or points > maximum:

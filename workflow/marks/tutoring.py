@@ -1,11 +1,15 @@
-"""The company tutor's evaluation on the 50-point grid (issue 5 item 5)."""
+"""The company tutor's evaluation on the 50-point grid (issue 5 item 5).
+
+Inviting a tutor and reopening their evaluation are evaluation duties on the candidate's
+establishment; the tutor fills only their own candidates' grids.
+"""
 
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.access import is_centre_staff
+from accounts.access import Duty, staff_may
 from audit import clock
 from audit.notifications import notify
 from audit.trail import audit_record
@@ -27,7 +31,7 @@ def tutor_grid_version(title):
 
 def tutor_evaluation_invite(*, actor, enrolment, attempt: int = 1) -> TutorEvaluation:
     """Invite the enrolment's tutor to fill the grid; pin the grid version used."""
-    if not is_centre_staff(actor):
+    if not staff_may(actor, enrolment, Duty.EVALUATION):
         raise WorkflowError(_("Seul le personnel du centre invite les tuteurs."))
     if enrolment.tutor_id is None:
         raise WorkflowError(_("Aucun tuteur n'est renseigné pour cette inscription."))
@@ -136,7 +140,7 @@ def tutor_evaluation_submit(*, actor, evaluation) -> TutorEvaluation:
 
 def tutor_evaluation_reopen(*, actor, evaluation, reason: str) -> TutorEvaluation:
     """Give a submitted evaluation back to the tutor (staff, with a reason), before the jury."""
-    if not is_centre_staff(actor):
+    if not staff_may(actor, evaluation, Duty.EVALUATION):
         raise WorkflowError(_("Seul le personnel du centre peut rouvrir une évaluation."))
     if not reason.strip():
         raise WorkflowError(_("Indiquez le motif de la réouverture."))
