@@ -1,4 +1,10 @@
-"""A believable demo centre: one cohort of 30 candidates on both routes, and every role.
+"""A believable demo network: the certifier, two establishments, and every role.
+
+CCI France certifies through its establishments. The first one (Lyon) runs a cohort of 30
+candidates on both routes, with one person holding both responsables' roles; the second one
+(Grenoble) is a new cycle sponsored by Lyon, with a smaller cohort and two different
+responsables. Evaluators and jury members form the national pool, shared by both; the certifier
+has one national administrator and one auditor.
 
 Everything is created with get-or-create on natural keys, so running it twice changes nothing.
 """
@@ -11,6 +17,7 @@ from django.db import transaction
 
 from accounts.models import (
     ESTABLISHMENT_ROLES,
+    NATIONAL_ROLES,
     Cohort,
     Enrolment,
     Organisation,
@@ -33,6 +40,10 @@ from workflow.models import CCMark, TutorEvaluation
 
 DEMO_PASSWORD = "preuves-demo-2026"  # noqa: S105 - printed for the demo, documented in the README
 DOMAIN = "demo.preuves.fr"
+CERTIFIER = "CCI France"
+ESTABLISHMENT = "CCI Formation Lyon Métropole"
+# The new cycle, sponsored by the first establishment for its first cohorts (RULES §6).
+SECOND_ESTABLISHMENT = "CCI Formation Grenoble Alpes"
 
 FIRST_NAMES = [
     "Camille", "Léa", "Manon", "Chloé", "Inès", "Sarah", "Julie", "Emma", "Clara", "Jade",
@@ -63,6 +74,7 @@ STAFF = [
         "establishment",
     ),
     ("admin", "Philippe", "Garnier", [Role.ADMINISTRATEUR], None),
+    ("auditeur", "Danielle", "Joly", [Role.AUDITEUR], None),
 ]
 TRAINERS = [
     ("formateur.ecrits", "Sophie", "Blanchard", ["M1.1", "M1.2", "M1.3"]),
@@ -87,7 +99,37 @@ JURY = [
 ]
 
 
-def _person(local, first, last, roles, employer=None, **extra) -> User:
+# --- The second establishment: a new cycle in Grenoble, sponsored by Lyon ----------------------
+
+# (company, city, its tutor's first and last names)
+SECOND_COMPANIES = [
+    ("Téléphériques de l'Isère", "Grenoble", "Sylvie", "Mounier"),
+    ("Laboratoires Belledonne", "Meylan", "Franck", "Pellet"),
+    ("Coopérative du Vercors", "Villard-de-Lans", "Nadia", "Cattin"),
+]
+# Two different people share the responsables' roles here.
+SECOND_STAFF = [
+    ("responsable.evaluation.grenoble", "Mathilde", "Berthier", Role.RESPONSABLE_EVALUATION),
+    ("responsable.certification.grenoble", "Antoine", "Gauthier", Role.RESPONSABLE_CERTIFICATION),
+]
+SECOND_TRAINERS = [
+    ("formateur.grenoble", "Cécile", "Rivière", ["M1.1", "M1.2", "M1.3", "M1.4"]),
+    ("formateur.gestion.grenoble", "Pascal", "Brunet", ["M3.1", "M3.2", "M3.3"]),
+]
+SECOND_CANDIDATES = [
+    ("Aurélie", "Chabert"), ("Kevin", "Jacquier"), ("Pauline", "Reynaud"),
+    ("Sofiane", "Bouvier"), ("Mélanie", "Arnaud"), ("Damien", "Collomb"),
+    ("Laëtitia", "Guichard"), ("Bastien", "Faure"),
+]  # fmt: skip
+
+
+def _person(local, first, last, roles, employer=None, establishment=None, **extra) -> User:
+    """Get or create a demo account; grant ``roles``, the local ones in ``establishment``.
+
+    The responsables' roles are granted in ``establishment`` (their employer by default);
+    trainers, tutors and candidates carry the establishment that recorded them; the certifier's
+    roles and the national pool carry none.
+    """
     user, created = User.objects.get_or_create(
         email=f"{local}@{DOMAIN}",
         defaults={"first_name": first, "last_name": last, "employer": employer, **extra},
@@ -96,48 +138,81 @@ def _person(local, first, last, roles, employer=None, **extra) -> User:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
     for role in roles:
-        local_role = role in ESTABLISHMENT_ROLES
-        UserRole.objects.get_or_create(
-            user=user, role=role, establishment=employer if local_role else None
-        )
+        if role in ESTABLISHMENT_ROLES:
+            UserRole.objects.get_or_create(
+                user=user, role=role, establishment=establishment or employer
+            )
+        elif role in NATIONAL_ROLES:
+            UserRole.objects.get_or_create(user=user, role=role, establishment=None)
+        elif not UserRole.objects.filter(user=user, role=role).exists():
+            UserRole.objects.create(user=user, role=role, establishment=establishment)
     return user
 
 
-@transaction.atomic
-def demo_build() -> dict[str, str]:
-    """Build the demo centre and return one login e-mail per role."""
-    title = Title.objects.get(code="36390")
-    establishment, _ = Organisation.objects.get_or_create(
-        name="CCI Formation Lyon Métropole",
-        kind=Organisation.Kind.ETABLISSEMENT,
-        defaults={"city": "Lyon"},
+def _organisation(name, kind, *, city="", **links) -> Organisation:
+    """Get or create an organisation by its natural key and make its links what they should be."""
+    organisation, created = Organisation.objects.get_or_create(
+        name=name, kind=kind, defaults={"city": city, **links}
     )
-    evaluators_org, _ = Organisation.objects.get_or_create(
-        name="Réseau des évaluateurs indépendants",
-        kind=Organisation.Kind.ENTREPRISE,
-        defaults={"city": "Lyon"},
-    )
-    companies = [
-        Organisation.objects.get_or_create(
-            name=name, kind=Organisation.Kind.ENTREPRISE, defaults={"city": city}
-        )[0]
-        for name, city in COMPANIES
-    ]
-    # Training ended four months before the first run: the portfolio window (3 to 6 months
-    # after the end of training) is open, whatever the day the demo is built.
-    training_end = date.today() - timedelta(days=122)
+    stale = [field for field, value in links.items() if getattr(organisation, field) != value]
+    if stale:
+        for field in stale:
+            setattr(organisation, field, links[field])
+        organisation.save(update_fields=stale)
+    return organisation
+
+
+def _cohort(name, establishment, title, training_end, sponsor=None) -> Cohort:
     cohort, _ = Cohort.objects.get_or_create(
-        name="Office Manager junior — Lyon",
+        name=name,
         establishment=establishment,
         defaults={
             "title": title,
+            "sponsor": sponsor,
             "training_start": training_end - timedelta(days=300),
             "training_end": training_end,
             "training_hours": title.training_hours,
             "memoire_deadline": training_end + timedelta(days=180),
         },
     )
-    logins: dict[str, str] = {}
+    return cohort
+
+
+@transaction.atomic
+def demo_build() -> list[tuple[str | None, str, str]]:
+    """Build the demo network; return its logins as (establishment or None, role, e-mail).
+
+    One login per role: the certifier's and the national pool's (establishment None), then
+    each establishment's responsables, trainer, tutor and candidate.
+    """
+    title = Title.objects.get(code="36390")
+    certifier = _organisation(CERTIFIER, Organisation.Kind.CERTIFICATEUR, city="Paris")
+    establishment = _organisation(
+        ESTABLISHMENT, Organisation.Kind.ETABLISSEMENT, city="Lyon", certifier=certifier
+    )
+    second = _organisation(
+        SECOND_ESTABLISHMENT,
+        Organisation.Kind.ETABLISSEMENT,
+        city="Grenoble",
+        certifier=certifier,
+        sponsor=establishment,
+    )
+    evaluators_org = _organisation(
+        "Réseau des évaluateurs indépendants", Organisation.Kind.ENTREPRISE, city="Lyon"
+    )
+    companies = [
+        _organisation(name, Organisation.Kind.ENTREPRISE, city=city, establishment=establishment)
+        for name, city in COMPANIES
+    ]
+    # Training ended four months before the first run: the portfolio window (3 to 6 months
+    # after the end of training) is open, whatever the day the demo is built.
+    training_end = date.today() - timedelta(days=122)
+    cohort = _cohort("Office Manager junior — Lyon", establishment, title, training_end)
+    logins: dict[tuple[str | None, str], str] = {}
+
+    def login(where, role, user):
+        logins.setdefault((where.name if where else None, role), user.email)
+
     for local, first, last, roles, employer in STAFF:
         # The certifier's administrators manage the référentiel in Django's admin.
         admin = Role.ADMINISTRATEUR in roles
@@ -150,15 +225,16 @@ def demo_build() -> dict[str, str]:
             is_staff=admin,
             is_superuser=admin,
         )
-        logins.setdefault(roles[0], user.email)
+        for role in roles:
+            login(establishment if employer else None, role, user)
     for local, first, last, codes in TRAINERS:
         trainer = _person(local, first, last, [Role.FORMATEUR], establishment)
-        logins.setdefault(Role.FORMATEUR, trainer.email)
+        login(establishment, Role.FORMATEUR, trainer)
         for module in Module.objects.filter(bloc__title=title, code__in=codes):
             TrainingLink.objects.get_or_create(trainer=trainer, module=module, cohort=cohort)
     for local, first, last in EVALUATORS:
         evaluator = _person(local, first, last, [Role.EVALUATEUR], evaluators_org)
-        logins.setdefault(Role.EVALUATEUR, evaluator.email)
+        login(None, Role.EVALUATEUR, evaluator)
     for local, first, last, years in JURY:
         member = _person(
             local,
@@ -169,7 +245,7 @@ def demo_build() -> dict[str, str]:
             years_in_target_jobs=years,
             last_active_in_target_jobs=date(2026, 9, 1),
         )
-        logins.setdefault(Role.JURY, member.email)
+        login(None, Role.JURY, member)
     tutors = []
     for index, company in enumerate(companies):
         tutor = _person(
@@ -178,17 +254,21 @@ def demo_build() -> dict[str, str]:
             LAST_NAMES[(index * 11 + 5) % 30],
             [Role.TUTEUR],
             company,
+            establishment,
         )
         tutors.append(tutor)
-    logins.setdefault(Role.TUTEUR, tutors[0].email)
+    login(establishment, Role.TUTEUR, tutors[0])
     for index in range(30):
         candidate = _person(
             "candidat" if index == 0 else f"candidat.{index + 1:02d}",
             FIRST_NAMES[index],
             LAST_NAMES[index],
             [Role.CANDIDAT],
+            establishment=establishment,
             birth_date=date(1990 + index % 12, 1 + index % 12, 1 + index % 28),
         )
+        if index == 0:
+            login(establishment, Role.CANDIDAT, candidate)
         company = companies[index % len(companies)]
         Enrolment.objects.get_or_create(
             candidate=candidate,
@@ -200,9 +280,109 @@ def demo_build() -> dict[str, str]:
                 "tutor": tutors[index % len(tutors)],
             },
         )
-    logins.setdefault(Role.CANDIDAT, f"candidat@{DOMAIN}")
     _demo_activity(cohort)
+    for where, role, email in _second_establishment(second, title, training_end):
+        logins.setdefault((where, role), email)
+    return [(where, role, email) for (where, role), email in logins.items()]
+
+
+def _second_establishment(second, title, training_end) -> list[tuple[str, str, str]]:
+    """Build the sponsored new cycle: its responsables, companies, cohort, trainers, tutors and
+    candidates; return its logins."""
+    sponsor = second.sponsor
+    cohort = _cohort(
+        "Office Manager junior — Grenoble (nouveau cycle)",
+        second,
+        title,
+        training_end + timedelta(days=14),
+        sponsor=sponsor,
+    )
+    logins = []
+    staff = {}
+    for local, first, last, role in SECOND_STAFF:
+        staff[role] = _person(local, first, last, [role], second)
+        logins.append((second.name, role, staff[role].email))
+    companies = [
+        _organisation(name, Organisation.Kind.ENTREPRISE, city=city, establishment=second)
+        for name, city, *_tutor in SECOND_COMPANIES
+    ]
+    for index, (local, first, last, codes) in enumerate(SECOND_TRAINERS):
+        trainer = _person(local, first, last, [Role.FORMATEUR], second)
+        if index == 0:
+            logins.append((second.name, Role.FORMATEUR, trainer.email))
+        for module in Module.objects.filter(bloc__title=title, code__in=codes):
+            TrainingLink.objects.get_or_create(trainer=trainer, module=module, cohort=cohort)
+    tutors = [
+        _person(
+            f"tuteur.grenoble.{index + 1}",
+            first,
+            last,
+            [Role.TUTEUR],
+            company,
+            second,
+        )
+        for index, (company, (*_company, first, last)) in enumerate(
+            zip(companies, SECOND_COMPANIES, strict=True)
+        )
+    ]
+    logins.append((second.name, Role.TUTEUR, tutors[0].email))
+    for index, (first, last) in enumerate(SECOND_CANDIDATES):
+        candidate = _person(
+            f"candidat.grenoble.{index + 1:02d}",
+            first,
+            last,
+            [Role.CANDIDAT],
+            establishment=second,
+            birth_date=date(1995 + index % 6, 1 + index, 10 + index),
+        )
+        if index == 0:
+            logins.append((second.name, Role.CANDIDAT, candidate.email))
+        Enrolment.objects.get_or_create(
+            candidate=candidate,
+            cohort=cohort,
+            defaults={
+                "route": Enrolment.Route.PORTEFEUILLE if index < 5 else Enrolment.Route.EPREUVES,
+                "company": companies[index % len(companies)],
+                "tutor": tutors[index % len(tutors)],
+            },
+        )
+    # The new cycle has just started its evaluations: drafts opened, tutors invited, and the
+    # first candidate has proved bloc 1 and submitted it.
+    actor = staff[Role.RESPONSABLE_EVALUATION]
+    enrolments = list(cohort.enrolments.select_related("candidate").order_by("pk"))
+    for enrolment in enrolments:
+        portfolio_start(enrolment=enrolment, actor=actor)
+        if not TutorEvaluation.objects.filter(enrolment=enrolment).exists():
+            tutor_evaluation_invite(actor=actor, enrolment=enrolment)
+    portfolio = enrolments[0].portfolios.get(bloc__number=1, is_active=True)
+    if portfolio.state == portfolio.State.DRAFT:
+        _prove_and_submit(portfolio, enrolments[0], cohort)
     return logins
+
+
+def demo_accounts() -> list[dict]:
+    """Return every demo account: e-mail, password, name, role codes and establishment.
+
+    The establishment is the one where the person holds their roles (None for the certifier's
+    people and the national pool of evaluators and jury members).
+    """
+    accounts = []
+    users = User.objects.filter(email__endswith=f"@{DOMAIN}").prefetch_related(
+        "user_roles__establishment"
+    )
+    for user in users.order_by("email"):
+        grants = list(user.user_roles.all())
+        establishments = sorted({g.establishment.name for g in grants if g.establishment_id})
+        accounts.append(
+            {
+                "email": user.email,
+                "password": DEMO_PASSWORD,
+                "name": str(user),
+                "roles": sorted({g.role for g in grants}),
+                "establishment": establishments[0] if establishments else None,
+            }
+        )
+    return accounts
 
 
 def _demo_pdf(text: str) -> bytes:
@@ -217,10 +397,28 @@ def _demo_pdf(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def _demo_activity(cohort) -> None:
-    """Move part of the cohort along the workflow through the real services, once."""
+def _prove_and_submit(portfolio, enrolment, cohort) -> None:
+    """Upload one PDF per competency of the portfolio's bloc, as the candidate, and submit."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    for competency in portfolio.bloc.competencies.order_by("order"):
+        name = f"{competency.code} — {enrolment.candidate.last_name}"
+        evidence_upload(
+            portfolio=portfolio,
+            actor=enrolment.candidate,
+            uploaded_file=SimpleUploadedFile(
+                f"preuve-{competency.code}.pdf", _demo_pdf(name), "application/pdf"
+            ),
+            title=f"Production professionnelle pour {competency.code}",
+            description="Document réalisé en entreprise (démonstration).",
+            work_date=cohort.training_end - timedelta(days=30),
+            competencies=[competency],
+        )
+    portfolio_submit(portfolio=portfolio, actor=enrolment.candidate, declaration_accepted=True)
+
+
+def _demo_activity(cohort) -> None:
+    """Move part of the cohort along the workflow through the real services, once."""
     staff = User.objects.get(email=f"responsable@{DOMAIN}")
     evaluator = User.objects.get(email=f"evaluateur@{DOMAIN}")
     enrolments = list(cohort.enrolments.select_related("candidate", "tutor").order_by("pk"))
@@ -260,20 +458,7 @@ def _demo_activity(cohort) -> None:
         portfolio = enrolment.portfolios.get(bloc__number=1, is_active=True)
         if portfolio.state != portfolio.State.DRAFT:
             continue
-        for competency in portfolio.bloc.competencies.order_by("order"):
-            name = f"{competency.code} — {enrolment.candidate.last_name}"
-            evidence_upload(
-                portfolio=portfolio,
-                actor=enrolment.candidate,
-                uploaded_file=SimpleUploadedFile(
-                    f"preuve-{competency.code}.pdf", _demo_pdf(name), "application/pdf"
-                ),
-                title=f"Production professionnelle pour {competency.code}",
-                description="Document réalisé en entreprise (démonstration).",
-                work_date=cohort.training_end - timedelta(days=30),
-                competencies=[competency],
-            )
-        portfolio_submit(portfolio=portfolio, actor=enrolment.candidate, declaration_accepted=True)
+        _prove_and_submit(portfolio, enrolment, cohort)
         if number < 2:
             portfolio_declare_admissible(portfolio=portfolio, actor=staff)
         if number == 0:
