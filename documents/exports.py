@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from accounts.access import EVERYWHERE
 from accounts.models import Cohort, Role, User
 from documents.models import IssuedDocument
 from documents.selectors import EXPORT_OUTCOME_WORDS, bloc_code, session_decisions
@@ -89,29 +90,40 @@ def _xlsx_cell(value):
 # --- Evaluators' workload -------------------------------------------------------------------
 
 
-def workload_table(*, today: date) -> Table:
-    """Return one row per evaluator: assignments by state, open, overdue, next due date."""
+def _own_assignments(establishments) -> Q:
+    """Return the condition "the assignment is about a candidate of ``establishments``"."""
+    if establishments is EVERYWHERE:
+        return Q()
+    ids = list(establishments)
+    return Q(assignments__portfolio__enrolment__cohort__establishment__in=ids) | Q(
+        assignments__memoire__enrolment__cohort__establishment__in=ids
+    )
+
+
+def workload_table(*, today: date, establishments=EVERYWHERE) -> Table:
+    """Return one row per evaluator of the national pool: assignments by state, open, overdue,
+    next due date, counting the assignments of ``establishments`` only."""
     open_states = [Assignment.State.PROPOSED, Assignment.State.ACCEPTED]
+    own = _own_assignments(establishments)
+
+    def count(**condition):
+        return Count("assignments", filter=Q(**condition) & own)
+
     evaluators = (
         User.objects.with_role(Role.EVALUATEUR)
         .annotate(
-            proposed=Count("assignments", filter=Q(assignments__state=Assignment.State.PROPOSED)),
-            accepted=Count("assignments", filter=Q(assignments__state=Assignment.State.ACCEPTED)),
-            completed=Count("assignments", filter=Q(assignments__state=Assignment.State.COMPLETED)),
-            declined=Count("assignments", filter=Q(assignments__state=Assignment.State.DECLINED)),
-            portfolios=Count(
-                "assignments",
-                filter=Q(assignments__state__in=open_states, assignments__portfolio__isnull=False),
+            proposed=count(assignments__state=Assignment.State.PROPOSED),
+            accepted=count(assignments__state=Assignment.State.ACCEPTED),
+            completed=count(assignments__state=Assignment.State.COMPLETED),
+            declined=count(assignments__state=Assignment.State.DECLINED),
+            portfolios=count(
+                assignments__state__in=open_states, assignments__portfolio__isnull=False
             ),
-            memoires=Count(
-                "assignments",
-                filter=Q(assignments__state__in=open_states, assignments__memoire__isnull=False),
+            memoires=count(assignments__state__in=open_states, assignments__memoire__isnull=False),
+            overdue=count(assignments__state__in=open_states, assignments__due_date__lt=today),
+            next_due=Min(
+                "assignments__due_date", filter=Q(assignments__state__in=open_states) & own
             ),
-            overdue=Count(
-                "assignments",
-                filter=Q(assignments__state__in=open_states, assignments__due_date__lt=today),
-            ),
-            next_due=Min("assignments__due_date", filter=Q(assignments__state__in=open_states)),
         )
         .order_by("last_name", "first_name")
     )

@@ -7,7 +7,13 @@ from documents.imports import MAX_BYTES
 
 class CandidateImportForm(forms.Form):
     cohort = forms.ModelChoiceField(
-        label=_("Promotion"), queryset=Cohort.objects.select_related("establishment")
+        label=_("Promotion"),
+        queryset=Cohort.objects.none(),
+        error_messages={
+            "invalid_choice": _(
+                "Choisissez une promotion de votre établissement : celle-ci n'est pas proposée."
+            )
+        },
     )
     file = forms.FileField(
         label=_("Fichier des candidats"),
@@ -17,6 +23,11 @@ class CandidateImportForm(forms.Form):
             "épreuves), entreprise, e-mail du tuteur, et nom et prénom du tuteur s'il est nouveau."
         ),
     )
+
+    def __init__(self, *args, cohorts, **kwargs):
+        """``cohorts``: the promotions the user may import into (their establishments')."""
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = cohorts.select_related("establishment")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -86,11 +86,15 @@ def file_sha256(upload) -> str:
     return digest.hexdigest()
 
 
-def document_verification(*, reference: str = "", upload=None) -> Verification:
-    """Return whether a copy and/or a reference match a document the centre issued."""
+def document_verification(*, reference: str = "", upload=None, documents=None) -> Verification:
+    """Return whether a copy and/or a reference match a document the centre issued.
+
+    ``documents`` are those the user may know of (their establishments'; all by default).
+    """
+    documents = IssuedDocument.objects.all() if documents is None else documents
     sha256 = file_sha256(upload) if upload is not None else ""
     if reference:
-        document = IssuedDocument.objects.filter(reference=reference).first()
+        document = documents.filter(reference=reference).first()
         if document is None:
             return Verification(
                 None,
@@ -118,7 +122,7 @@ def document_verification(*, reference: str = "", upload=None) -> Verification:
             ),
             sha256,
         )
-    document = IssuedDocument.objects.filter(sha256=sha256).order_by("issued_at").first()
+    document = documents.filter(sha256=sha256).order_by("issued_at").first()
     if document is None:
         return Verification(
             None,

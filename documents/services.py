@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import Duty, is_centre_staff, staff_may
 from accounts.models import Cohort, Enrolment, Organisation, Role, User, UserRole
 from audit import clock
 from audit.trail import audit_record
@@ -23,6 +24,10 @@ from documents.pdf import render_pdf
 from workflow.models import JurySession
 
 # --- Candidate imports ----------------------------------------------------------------------
+
+
+class ImportRefused(Exception):
+    """The actor may not import into this cohort (another establishment's): nothing imported."""
 
 
 class ImportInvalid(Exception):
@@ -178,8 +183,11 @@ def enrolments_import(
 
     Raise ``ImportInvalid`` (nothing saved) when any line is wrong. Every record is found by
     its natural key first (e-mail address, company name, candidate and cohort), so importing
-    the same file again changes nothing.
+    the same file again changes nothing. Raise ``ImportRefused`` when ``actor`` is not a
+    responsable of the cohort's establishment.
     """
+    if not staff_may(actor, cohort, Duty.MANAGE):
+        raise ImportRefused(_("Seul le personnel de l'établissement importe ses candidats."))
     with transaction.atomic():
         plan = _plan(cohort=cohort, filename=filename, content=content)
         if not plan.report.valid:
@@ -326,6 +334,7 @@ def document_issue(
     The same facts give back the same document (same reference, same bytes); changed facts (a
     new place for the session) give a new document with a new reference.
     """
+    issuer_require(actor, session if session is not None else enrolment)
     digest = content_digest(data)
     existing = (
         IssuedDocument.objects.filter(
@@ -394,11 +403,27 @@ class DocumentRefused(Exception):
     """A document cannot be issued now; the message says why, in French."""
 
 
+def issuer_require(actor, target) -> None:
+    """Refuse a staff member who is not responsable de la certification of ``target``'s
+    establishment. The system (no actor) issues; candidates are let through by the views'
+    ``documents.access.may_download``."""
+    if actor is None or not is_centre_staff(actor):
+        return
+    if not staff_may(actor, target, Duty.CERTIFICATION):
+        raise DocumentRefused(
+            _(
+                "Seul le responsable du processus de certification de l'établissement établit "
+                "ce document."
+            )
+        )
+
+
 ARCHIVABLE_STATES = (JurySession.State.CLOSED, JurySession.State.PUBLISHED)
 
 
 def session_archive_issue(*, session: JurySession, actor: User | None) -> IssuedDocument:
     """Return the archive of a closed session as one ZIP recorded with its SHA-256."""
+    issuer_require(actor, session)
     if session.state not in ARCHIVABLE_STATES:
         raise DocumentRefused(
             _("L'archive d'une session se constitue une fois la délibération close.")

@@ -11,10 +11,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import (
+    Duty,
+    staff_establishments,
+    staff_may_any,
+    staff_object_or_404,
+    staff_scope,
+)
 from accounts.models import Cohort, Enrolment
 from audit import clock
 from documents import exports, selectors, services
-from documents.access import document_may_download, may_download, staff_may_use
+from documents.access import (
+    document_may_download,
+    may_download,
+    staff_may_issue,
+    staff_may_use,
+)
 from documents.forms import CandidateImportConfirmForm, CandidateImportForm, DocumentVerifyForm
 from documents.models import IssuedDocument
 from workflow.models import JurySession, SessionCandidate
@@ -32,6 +44,19 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def issuer_only(user, target) -> None:
+    """Refuse (403) staff of ``target``'s establishment who may not issue its documents."""
+    if not staff_may_issue(user, target):
+        raise PermissionDenied
+
+
+def _import_cohorts(user):
+    """Return the cohorts ``user`` may import into; refuse (403) who may import into none."""
+    if not staff_may_any(user, Duty.MANAGE):
+        raise PermissionDenied
+    return staff_scope(Cohort.objects, user, Duty.MANAGE)
 
 
 def serve(request, document: IssuedDocument) -> FileResponse:
@@ -56,8 +81,13 @@ def serve(request, document: IssuedDocument) -> FileResponse:
 @staff_required
 def candidate_import(request):
     """Upload a candidate file and show the dry run: every error, or what the import will do."""
+    cohorts = _import_cohorts(request.user)
     bound = request.method == "POST"
-    form = CandidateImportForm(request.POST, request.FILES) if bound else CandidateImportForm()
+    form = (
+        CandidateImportForm(request.POST, request.FILES, cohorts=cohorts)
+        if bound
+        else CandidateImportForm(cohorts=cohorts)
+    )
     context = {"form": form}
     if bound and form.is_valid():
         cohort = form.cleaned_data["cohort"]
@@ -87,6 +117,7 @@ def candidate_import(request):
 @staff_required
 @require_POST
 def candidate_import_confirm(request):
+    cohorts = _import_cohorts(request.user)
     form = CandidateImportConfirmForm(request.POST)
     try:
         if not form.is_valid():
@@ -107,17 +138,23 @@ def candidate_import_confirm(request):
     except (signing.BadSignature, KeyError, ValueError):
         messages.error(request, _("Confirmation invalide : déposez à nouveau le fichier."))
         return redirect("documents:candidate_import")
-    cohort = get_object_or_404(Cohort, pk=payload["cohort"])
+    cohort = get_object_or_404(cohorts, pk=payload["cohort"])
     try:
         report = services.enrolments_import(
             cohort=cohort, filename=payload["name"], content=content, actor=request.user
         )
+    except services.ImportRefused as refused:
+        raise Http404 from refused
     except services.ImportInvalid as invalid:
         # The database changed since the dry run: show the new errors, import nothing.
         return render(
             request,
             "documents/import.html",
-            {"form": CandidateImportForm(), "report": invalid.report, "cohort": cohort},
+            {
+                "form": CandidateImportForm(cohorts=cohorts),
+                "report": invalid.report,
+                "cohort": cohort,
+            },
         )
     messages.success(
         request,
@@ -146,7 +183,9 @@ def document_verify(request):
     result = None
     if bound and form.is_valid():
         result = selectors.document_verification(
-            reference=form.cleaned_data["reference"], upload=form.cleaned_data["file"]
+            reference=form.cleaned_data["reference"],
+            upload=form.cleaned_data["file"],
+            documents=staff_scope(IssuedDocument.objects, request.user),
         )
     return render(request, "documents/verify.html", {"form": form, "result": result})
 
@@ -156,12 +195,15 @@ def document_verify(request):
 
 @staff_required
 def session_documents(request, session_pk):
-    session = get_object_or_404(JurySession.objects.select_related("establishment"), pk=session_pk)
+    session = staff_object_or_404(
+        JurySession.objects.select_related("establishment"), request.user, pk=session_pk
+    )
     return render(
         request,
         "documents/session.html",
         {
             "session": session,
+            "may_issue": staff_may_issue(request.user, session),
             "rows": selectors.session_result_rows(session),
             "decided": session.state in selectors.DECIDED_STATES,
             "issued": session.issued_documents.select_related("enrolment__candidate", "bloc"),
@@ -174,11 +216,13 @@ def session_documents(request, session_pk):
 
 @staff_required
 def convocation_download(request, session_pk, enrolment_pk):
-    entry = get_object_or_404(
+    entry = staff_object_or_404(
         SessionCandidate.objects.select_related("session", "enrolment__candidate"),
+        request.user,
         session_id=session_pk,
         enrolment_id=enrolment_pk,
     )
+    issuer_only(request.user, entry)
     document = services.convocation_issue(entry=entry, actor=request.user)
     return serve(request, document)
 
@@ -223,6 +267,13 @@ RESULT_KINDS = {
 @login_required
 def result_download(request, session_pk, enrolment_pk, kind, bloc=None):
     """A candidate's relevé, certificat de bloc or attestation, issued on first request."""
+    if staff_may_use(request.user):
+        # Another establishment's session or candidate is a 404; issuing is certification's.
+        session = staff_object_or_404(
+            JurySession.objects.select_related("title"), request.user, pk=session_pk
+        )
+        staff_object_or_404(Enrolment.objects, request.user, pk=enrolment_pk)
+        issuer_only(request.user, session)
     session = get_object_or_404(JurySession.objects.select_related("title"), pk=session_pk)
     enrolment = get_object_or_404(Enrolment.objects.select_related("candidate"), pk=enrolment_pk)
     if kind not in RESULT_KINDS or not may_download(
@@ -252,7 +303,10 @@ def result_download(request, session_pk, enrolment_pk, kind, bloc=None):
 
 @staff_required
 def proces_verbal_download(request, session_pk):
-    session = get_object_or_404(JurySession.objects.select_related("title"), pk=session_pk)
+    session = staff_object_or_404(
+        JurySession.objects.select_related("title"), request.user, pk=session_pk
+    )
+    issuer_only(request.user, session)
     try:
         document = services.proces_verbal_issue(session=session, actor=request.user)
     except services.DocumentRefused as refused:
@@ -263,7 +317,10 @@ def proces_verbal_download(request, session_pk):
 
 @staff_required
 def session_results_export(request, session_pk, fmt):
-    session = get_object_or_404(JurySession.objects.select_related("title"), pk=session_pk)
+    session = staff_object_or_404(
+        JurySession.objects.select_related("title"), request.user, pk=session_pk
+    )
+    issuer_only(request.user, session)
     if session.state not in selectors.DECIDED_STATES:
         messages.error(request, _("Les résultats s'exportent une fois la délibération close."))
         return redirect("documents:session", session_pk=session.pk)
@@ -274,16 +331,19 @@ def session_results_export(request, session_pk, fmt):
 @staff_required
 def candidate_documents(request, enrolment_pk):
     """A candidate's documents for the staff: every decided session, every document issued."""
-    enrolment = get_object_or_404(
-        Enrolment.objects.select_related("candidate", "cohort"), pk=enrolment_pk
+    enrolment = staff_object_or_404(
+        Enrolment.objects.select_related("candidate", "cohort"), request.user, pk=enrolment_pk
     )
     return render(
         request,
         "documents/candidate.html",
         {
             "enrolment": enrolment,
+            "may_issue": staff_may_issue(request.user, enrolment),
             "results": selectors.candidate_result_links(enrolment, published_only=False),
-            "issued": enrolment.issued_documents.select_related("session", "bloc"),
+            "issued": staff_scope(
+                enrolment.issued_documents.select_related("session", "bloc"), request.user
+            ),
         },
     )
 
@@ -311,32 +371,37 @@ def export_response(table: exports.Table, *, fmt: str, name: str) -> HttpRespons
 @staff_required
 def index(request):
     """The staff's entry to documents: imports, exports, sessions, verification."""
+    user = request.user
     return render(
         request,
         "documents/index.html",
         {
-            "cohorts": Cohort.objects.select_related("establishment"),
-            "sessions": JurySession.objects.select_related("establishment"),
+            "may_import": staff_may_any(user, Duty.MANAGE),
+            "cohorts": staff_scope(Cohort.objects, user).select_related("establishment"),
+            "sessions": staff_scope(JurySession.objects, user).select_related("establishment"),
         },
     )
 
 
 @staff_required
 def workload_export(request, fmt):
-    table = exports.workload_table(today=clock.today())
+    table = exports.workload_table(
+        today=clock.today(), establishments=staff_establishments(request.user)
+    )
     return export_response(table, fmt=fmt, name=f"charge-evaluateurs-{clock.today():%Y-%m-%d}")
 
 
 @staff_required
 def cohort_progress_export(request, cohort_pk, fmt):
-    cohort = get_object_or_404(Cohort.objects.select_related("title"), pk=cohort_pk)
+    cohort = staff_object_or_404(Cohort.objects.select_related("title"), request.user, pk=cohort_pk)
     table = exports.cohort_progress_table(cohort)
     return export_response(table, fmt=fmt, name=f"avancement-promotion-{cohort.pk}")
 
 
 @staff_required
 def session_archive_download(request, session_pk):
-    session = get_object_or_404(JurySession, pk=session_pk)
+    session = staff_object_or_404(JurySession.objects, request.user, pk=session_pk)
+    issuer_only(request.user, session)
     try:
         document = services.session_archive_issue(session=session, actor=request.user)
     except services.DocumentRefused as refused:

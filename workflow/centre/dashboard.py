@@ -1,4 +1,8 @@
-"""Figures for the centre's dashboards: counts, overdue work, and the charts drawn from them."""
+"""Figures for the centre's dashboards: counts, overdue work, and the charts drawn from them.
+
+Each figure counts the rows of ``establishments`` only: the ids from
+``accounts.access.staff_establishments`` (the user's), or ``EVERYWHERE`` for the certifier.
+"""
 
 from collections import Counter
 from decimal import Decimal
@@ -6,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from accounts.access import EVERYWHERE
 from accounts.models import Role, User
 from audit.clock import today
 from portfolio.models import Portfolio
@@ -13,11 +18,28 @@ from workflow.centre import charts
 from workflow.models import Assignment, JuryDecision
 
 OPEN_ASSIGNMENT = (Assignment.State.PROPOSED, Assignment.State.ACCEPTED)
+# An assignment belongs to the establishment of the portfolio's or the mémoire's candidate.
+ASSIGNMENT_PATHS = (
+    "portfolio__enrolment__cohort__establishment",
+    "memoire__enrolment__cohort__establishment",
+)
 
 
-def portfolio_state_counts(cohort=None) -> list[tuple[str, int]]:
+def within(establishments, *paths, prefix: str = "") -> Q:
+    """Return the condition "belongs to one of ``establishments``" along any of ``paths``."""
+    if establishments is EVERYWHERE:
+        return Q()
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{prefix}{path}__in": list(establishments)})
+    return condition
+
+
+def portfolio_state_counts(cohort=None, establishments=EVERYWHERE) -> list[tuple[str, int]]:
     """Return (state label, count) of the current portfolio versions, in the workflow's order."""
-    portfolios = Portfolio.objects.filter(is_active=True)
+    portfolios = Portfolio.objects.filter(is_active=True).filter(
+        within(establishments, Portfolio.establishment_path)
+    )
     if cohort is not None:
         portfolios = portfolios.filter(enrolment__cohort=cohort)
     counts = Counter(portfolios.values_list("state", flat=True))
@@ -26,41 +48,47 @@ def portfolio_state_counts(cohort=None) -> list[tuple[str, int]]:
     ]
 
 
-def overdue_assignments():
+def overdue_assignments(establishments=EVERYWHERE):
     """Return the open assignments whose due date has passed, oldest first."""
     return (
         Assignment.objects.filter(state__in=OPEN_ASSIGNMENT, due_date__lt=today())
+        .filter(within(establishments, *ASSIGNMENT_PATHS))
         .select_related("evaluator", "portfolio__enrolment__candidate", "memoire__enrolment")
         .order_by("due_date")
     )
 
 
-def evaluator_workload() -> list[tuple[User, int, int]]:
-    """Return (evaluator, open assignments, completed assignments) for every evaluator."""
+def evaluator_workload(establishments=EVERYWHERE) -> list[tuple[User, int, int]]:
+    """Return (evaluator, open assignments, completed assignments) for every evaluator of the
+    national pool, counting the assignments of ``establishments`` only."""
+    own = within(establishments, *ASSIGNMENT_PATHS, prefix="assignments__")
     evaluators = User.objects.with_role(Role.EVALUATEUR).annotate(
-        open=Count("assignments", filter=Q(assignments__state__in=OPEN_ASSIGNMENT)),
-        done=Count("assignments", filter=Q(assignments__state=Assignment.State.COMPLETED)),
+        open=Count("assignments", filter=Q(assignments__state__in=OPEN_ASSIGNMENT) & own),
+        done=Count("assignments", filter=Q(assignments__state=Assignment.State.COMPLETED) & own),
     )
     return [(e, e.open, e.done) for e in evaluators.order_by("-open", "last_name")]
 
 
-def cohort_progress_chart(cohort=None) -> charts.Chart:
+def cohort_progress_chart(cohort=None, establishments=EVERYWHERE) -> charts.Chart:
     return charts.stacked_bar(
         chart_id="progression-portefeuilles",
         title=_("Avancement des portefeuilles"),
         description=_("Nombre de portefeuilles (version en cours) dans chaque état."),
-        segments=portfolio_state_counts(cohort),
+        segments=portfolio_state_counts(cohort, establishments),
         category_label=_("État"),
         count_label=_("Portefeuilles"),
     )
 
 
-def evaluator_workload_chart() -> charts.Chart:
+def evaluator_workload_chart(establishments=EVERYWHERE) -> charts.Chart:
     return charts.bar_chart(
         chart_id="charge-evaluateurs",
         title=_("Charge des évaluateurs"),
         description=_("Affectations en cours (proposées ou acceptées) par évaluateur."),
-        bars=[(e.get_full_name(), open_count) for e, open_count, _done in evaluator_workload()],
+        bars=[
+            (e.get_full_name(), open_count)
+            for e, open_count, _done in evaluator_workload(establishments)
+        ],
         category_label=_("Évaluateur"),
         value_label=_("Affectations en cours"),
     )

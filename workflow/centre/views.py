@@ -1,5 +1,11 @@
 """The centre's screens: the dashboard, a jury session's organisation, a candidate's file and
-history. Each checks access, parses a form, calls one service and redirects."""
+history. Each checks access, parses a form, calls one service and redirects.
+
+Every object is fetched within the user's establishments (``staff_object_or_404``): another
+establishment's session or candidate is a 404, as a missing one. A POST needs the duty of its
+action there (certification for the session's organisation and retakes, evaluation for marks,
+attendance, accommodations and fraud reports), else 403.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,23 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Cohort, Enrolment
+from accounts.access import (
+    EVERYWHERE,
+    Duty,
+    staff_establishments,
+    staff_may,
+    staff_may_any,
+    staff_object_or_404,
+    staff_scope,
+)
+from accounts.models import Cohort, Enrolment, Organisation
 from audit import clock
 from audit.trail import audit_for_candidate
 from referentiel.models import Bloc
@@ -35,11 +51,35 @@ from workflow.models import (
 )
 from workflow.web import attempt, staff_only
 
+# The candidate file's actions of the certification process; the others are the evaluation's.
+CERTIFICATION_ACTIONS = frozenset({"retake"})
+
+
+def _require(user, obj, duty: Duty) -> None:
+    """Refuse (403) an action the user may not do on this object of their establishment."""
+    if not staff_may(user, obj, duty):
+        raise PermissionDenied
+
+
+def _session_establishments(user):
+    """Return the establishments where ``user`` plans jury sessions."""
+    establishments = Organisation.objects.filter(kind=Organisation.Kind.ETABLISSEMENT)
+    allowed = staff_establishments(user, Duty.CERTIFICATION)
+    if allowed is EVERYWHERE:
+        return establishments
+    return establishments.filter(pk__in=list(allowed))
+
 
 @login_required
 def staff_dashboard(request):
     staff_only(request.user)
-    form = jury_forms.SessionForm(request.POST or None)
+    user = request.user
+    may_plan = staff_may_any(user, Duty.CERTIFICATION)
+    if request.method == "POST" and not may_plan:
+        raise PermissionDenied
+    form = jury_forms.SessionForm(
+        request.POST or None, establishments=_session_establishments(user)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         title = Cohort.objects.filter(establishment=data["establishment"]).first()
@@ -60,23 +100,29 @@ def staff_dashboard(request):
     on = clock.today()
     sessions = [
         {"session": s, "status": results.publication_status(s, on=on)}
-        for s in JurySession.objects.select_related("establishment").order_by("-date")
+        for s in staff_scope(JurySession.objects, user)
+        .select_related("establishment")
+        .order_by("-date")
     ]
-    enrolments = Enrolment.objects.select_related("candidate", "cohort").order_by(
-        "cohort__name", "candidate__last_name"
+    enrolments = (
+        staff_scope(Enrolment.objects, user)
+        .select_related("candidate", "cohort")
+        .order_by("cohort__name", "candidate__last_name")
     )
+    establishments = staff_establishments(user)
     return render(
         request,
         "workflow/staff_dashboard.html",
         {
             "sessions": sessions,
             "form": form,
+            "may_plan": may_plan,
             "enrolments": enrolments,
-            "state_counts": dashboard.portfolio_state_counts(),
-            "overdue": dashboard.overdue_assignments(),
-            "workload": dashboard.evaluator_workload(),
-            "progress_chart": dashboard.cohort_progress_chart(),
-            "workload_chart": dashboard.evaluator_workload_chart(),
+            "state_counts": dashboard.portfolio_state_counts(establishments=establishments),
+            "overdue": dashboard.overdue_assignments(establishments),
+            "workload": dashboard.evaluator_workload(establishments),
+            "progress_chart": dashboard.cohort_progress_chart(establishments=establishments),
+            "workload_chart": dashboard.evaluator_workload_chart(establishments),
         },
     )
 
@@ -84,12 +130,15 @@ def staff_dashboard(request):
 @login_required
 def staff_session(request, pk):
     staff_only(request.user)
-    session = get_object_or_404(JurySession, pk=pk)
+    session = staff_object_or_404(JurySession.objects, request.user, pk=pk)
+    may_certify = staff_may(request.user, session, Duty.CERTIFICATION)
     member_form = jury_forms.MemberForm()
     candidate_form = jury_forms.CandidateAddForm(session=session)
     schedule_form = jury_forms.ScheduleForm(session=session)
     reason_form = jury_forms.ReasonForm()
     if request.method == "POST":
+        if not may_certify:
+            raise PermissionDenied
         action = request.POST.get("action")
         user = request.user
         if action == "member":
@@ -184,6 +233,7 @@ def staff_session(request, pk):
             "status": results.publication_status(session, on=clock.today()),
             "results_chart": dashboard.session_results_chart(session),
             "pass_rate_chart": dashboard.session_pass_rate_chart(session),
+            "may_certify": may_certify,
             "member_form": member_form,
             "candidate_form": candidate_form,
             "schedule_form": schedule_form,
@@ -195,9 +245,11 @@ def staff_session(request, pk):
 @login_required
 def staff_candidate(request, pk):
     staff_only(request.user)
-    enrolment = get_object_or_404(
-        Enrolment.objects.select_related("candidate", "cohort__title"), pk=pk
+    enrolment = staff_object_or_404(
+        Enrolment.objects.select_related("candidate", "cohort__title"), request.user, pk=pk
     )
+    may_evaluate = staff_may(request.user, enrolment, Duty.EVALUATION)
+    may_certify = staff_may(request.user, enrolment, Duty.CERTIFICATION)
     title = enrolment.cohort.title
     memoire = results.current_memoire(enrolment)
     forms = {
@@ -211,6 +263,8 @@ def staff_candidate(request, pk):
     if request.method == "POST":
         action = request.POST.get("action")
         user = request.user
+        if not (may_certify if action in CERTIFICATION_ACTIONS else may_evaluate):
+            raise PermissionDenied
         if action == "absence":
             form = forms["absence"] = marks_forms.AbsenceForm(request.POST, prefix="absence")
             if form.is_valid():
@@ -319,6 +373,8 @@ def staff_candidate(request, pk):
         "workflow/staff_candidate.html",
         {
             "enrolment": enrolment,
+            "may_evaluate": may_evaluate,
+            "may_certify": may_certify,
             "forms": forms,
             "absences": enrolment.absences.all(),
             "absence_pct": attendance.unjustified_absence_pct(enrolment),
@@ -348,7 +404,10 @@ def _remove_with_reason(request, pk, remove, *, done: str, missing_reason: str):
 def staff_accommodation_remove(request, pk, accommodation_id):
     """Withdraw an accommodation of this candidate, with the reason kept in the audit trail."""
     staff_only(request.user)
-    accommodation = get_object_or_404(Accommodation, pk=accommodation_id, enrolment_id=pk)
+    accommodation = staff_object_or_404(
+        Accommodation.objects, request.user, pk=accommodation_id, enrolment_id=pk
+    )
+    _require(request.user, accommodation, Duty.EVALUATION)
     return _remove_with_reason(
         request,
         pk,
@@ -365,7 +424,10 @@ def staff_accommodation_remove(request, pk, accommodation_id):
 def staff_absence_delete(request, pk, absence_id):
     """Delete an absence of this candidate entered by mistake, with the reason audited."""
     staff_only(request.user)
-    record = get_object_or_404(AbsenceRecord, pk=absence_id, enrolment_id=pk)
+    record = staff_object_or_404(
+        AbsenceRecord.objects, request.user, pk=absence_id, enrolment_id=pk
+    )
+    _require(request.user, record, Duty.EVALUATION)
     return _remove_with_reason(
         request,
         pk,

@@ -4,7 +4,7 @@
 Views and services ask these functions; none of them writes anything.
 """
 
-from accounts.access import is_centre_staff
+from accounts.access import Duty, staff_may
 from accounts.models import Role
 from workflow.models import JuryMember
 
@@ -33,13 +33,14 @@ def is_president(user, session) -> bool:
 
 
 def session_may_read(user, session) -> bool:
-    """Return True for the centre's staff and the members of that session."""
-    return is_centre_staff(user) or jury_seat(user, session) is not None
+    """Return True for the staff of the session's establishment and the session's members."""
+    return staff_may(user, session, Duty.READ) or jury_seat(user, session) is not None
 
 
 def accommodations_may_read(user, enrolment) -> bool:
-    """Return True for the staff and the president of a jury the candidate goes before."""
-    if is_centre_staff(user):
+    """Return True for the staff of the candidate's establishment and the president of a jury
+    the candidate goes before."""
+    if staff_may(user, enrolment, Duty.READ):
         return True
     if not user.is_authenticated or not user.has_role(Role.JURY):
         return False
@@ -51,7 +52,7 @@ def accommodations_may_read(user, enrolment) -> bool:
 
 
 def candidate_history_may_read(user, enrolment) -> bool:
-    """Return True for the staff and the president of a jury the candidate goes before."""
+    """Return True for the establishment's staff and the president of the candidate's jury."""
     return accommodations_may_read(user, enrolment)
 
 

@@ -5,7 +5,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.access import is_centre_staff
+from accounts.access import Duty, staff_may
 from audit import clock
 from audit.trail import audit_record
 from portfolio.models import Portfolio
@@ -16,8 +16,10 @@ from workflow.models import Accommodation
 
 def accommodation_record(*, actor, enrolment, kind: str, details: str = "") -> Accommodation:
     """Record an accommodation granted to a candidate (or update its details)."""
-    if not is_centre_staff(actor):
-        raise WorkflowError(_("Seul le personnel du centre enregistre les aménagements."))
+    if not staff_may(actor, enrolment, Duty.EVALUATION):
+        raise WorkflowError(
+            _("Seul le responsable du processus d'évaluation enregistre les aménagements.")
+        )
     if kind not in Accommodation.Kind.values:
         raise WorkflowError(_("Aménagement inconnu."))
     with transaction.atomic():
@@ -43,8 +45,10 @@ def accommodation_record(*, actor, enrolment, kind: str, details: str = "") -> A
 
 
 def accommodation_remove(*, actor, accommodation, reason: str) -> None:
-    if not is_centre_staff(actor):
-        raise WorkflowError(_("Seul le personnel du centre retire un aménagement."))
+    if not staff_may(actor, accommodation, Duty.EVALUATION):
+        raise WorkflowError(
+            _("Seul le responsable du processus d'évaluation retire un aménagement.")
+        )
     if not reason.strip():
         raise WorkflowError(_("Indiquez le motif du retrait."))
     with transaction.atomic():
@@ -76,8 +80,8 @@ def accommodations_text(enrolment) -> list[str]:
 
 def portfolio_window_extend(*, actor, portfolio, until: date, accommodation) -> Portfolio:
     """Extend a portfolio's window beyond the regular 6 months, for an accommodation."""
-    if not is_centre_staff(actor):
-        raise WorkflowError(_("Seul le personnel du centre prolonge un délai."))
+    if not staff_may(actor, portfolio, Duty.EVALUATION):
+        raise WorkflowError(_("Seul le responsable du processus d'évaluation prolonge un délai."))
     if accommodation.enrolment_id != portfolio.enrolment_id:
         raise WorkflowError(_("Cet aménagement ne concerne pas ce candidat."))
     training_end = portfolio.enrolment.effective_training_end

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.access import is_centre_staff
+from accounts.access import Duty, staff_may
 from audit import clock
 from audit.clock import today
 from audit.notifications import notify
@@ -37,9 +37,12 @@ def jury_deliberation_open(*, actor, session) -> JurySession:
     """The jury sits: open the deliberation and lock the tutors' evaluations."""
     with transaction.atomic():
         session = session_lock(session)
-        if not (is_president(actor, session) or is_centre_staff(actor)):
+        if not (is_president(actor, session) or staff_may(actor, session, Duty.CERTIFICATION)):
             raise WorkflowError(
-                _("Le président du jury ou le personnel du centre ouvre la délibération.")
+                _(
+                    "Le président du jury ou le responsable de la certification de "
+                    "l'établissement ouvre la délibération."
+                )
             )
         session_require_state(session, JurySession.State.COMPOSED)
         if not session.candidates.exists():
@@ -221,9 +224,12 @@ def jury_results_publish(*, actor, session) -> JurySession:
     """Publish a closed session's results; each candidate is told once, after commit."""
     with transaction.atomic():
         session = session_lock(session)
-        if not (is_centre_staff(actor) or is_president(actor, session)):
+        if not (staff_may(actor, session, Duty.CERTIFICATION) or is_president(actor, session)):
             raise WorkflowError(
-                _("Le personnel du centre ou le président du jury publie les résultats.")
+                _(
+                    "Le responsable de la certification de l'établissement ou le président du "
+                    "jury publie les résultats."
+                )
             )
         session_require_state(session, JurySession.State.CLOSED)
         disclosure = eligibility.results_disclosure(

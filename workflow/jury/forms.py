@@ -24,11 +24,25 @@ class SoutenanceForm(GridForm):
 class SessionForm(forms.Form):
     establishment = forms.ModelChoiceField(
         label=_("Établissement"),
-        queryset=Organisation.objects.filter(kind=Organisation.Kind.ETABLISSEMENT),
+        queryset=Organisation.objects.none(),
+        error_messages={
+            "invalid_choice": _(
+                "Choisissez un établissement dont vous êtes responsable de la certification."
+            )
+        },
     )
     date = forms.DateField(label=_("Date de la session"), widget=DateInput)
     place = forms.CharField(label=_("Lieu"), max_length=200)
     last_exam_date = forms.DateField(label=_("Date de la dernière épreuve"), widget=DateInput)
+
+    def __init__(self, *args, establishments, **kwargs):
+        """``establishments``: those where the user plans sessions (preselected when one)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["establishment"]
+        field.queryset = establishments.order_by("name")
+        only = list(field.queryset[:2])
+        if len(only) == 1:
+            field.initial = only[0].pk
 
 
 class MemberForm(forms.Form):
@@ -44,7 +58,9 @@ class CandidateAddForm(forms.Form):
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enrolment"].queryset = (
-            Enrolment.objects.filter(cohort__title=session.title)
+            Enrolment.objects.filter(
+                cohort__title=session.title, cohort__establishment=session.establishment
+            )
             .exclude(jury_entries__session=session)
             .select_related("candidate", "cohort")
         )

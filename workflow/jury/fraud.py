@@ -5,7 +5,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.access import is_centre_staff
+from accounts.access import Duty, staff_may
 from audit import clock
 from audit.notifications import notify
 from audit.trail import audit_record
@@ -20,8 +20,13 @@ def fraud_report_record(
     *, actor, enrolment, occurred_on: date, facts: str, signature: str
 ) -> FraudReport:
     """Record a fraud report, countersigned by the candidate or marked as refused."""
-    if not is_centre_staff(actor):
-        raise WorkflowError(_("Seul le personnel du centre enregistre un procès-verbal de fraude."))
+    if not staff_may(actor, enrolment, Duty.EVALUATION):
+        raise WorkflowError(
+            _(
+                "Seul le responsable du processus d'évaluation de l'établissement enregistre un "
+                "procès-verbal de fraude."
+            )
+        )
     if not facts.strip():
         raise WorkflowError(_("Décrivez les faits constatés."))
     if signature not in FraudReport.Signature.values:

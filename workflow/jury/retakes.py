@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import is_centre_staff
+from accounts.access import Duty, staff_may
 from accounts.models import Enrolment
 from audit import clock
 from audit.trail import audit_record
@@ -53,8 +53,13 @@ def bloc_retake_eligibility(*, enrolment, bloc, evaluation_date: date, on: date)
 
 def bloc_retake_register(*, actor, enrolment, bloc, evaluation_date: date) -> RetakeRegistration:
     """Register a bloc retake as a new attempt (a new draft portfolio on the portfolio route)."""
-    if not is_centre_staff(actor):
-        raise WorkflowError(_("Seul le personnel du centre enregistre un rattrapage."))
+    if not staff_may(actor, enrolment, Duty.CERTIFICATION):
+        raise WorkflowError(
+            _(
+                "Seul le responsable du processus de certification de l'établissement enregistre "
+                "un rattrapage."
+            )
+        )
     with transaction.atomic():
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         on = timezone.localdate(clock.now())

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import is_centre_staff
+from accounts.access import Duty, staff_establishments, staff_may
 from accounts.models import Cohort, Enrolment, Role, TrainingLink
 from audit.clock import today
 from audit.notifications import notify
@@ -31,9 +31,15 @@ from workflow.models import (
 )
 
 
-def require_staff(actor) -> None:
-    if not is_centre_staff(actor):
-        raise WorkflowError(_("Cette action est réservée au personnel du centre."))
+def require_certification(actor, obj) -> None:
+    """Refuse anyone but the responsable de la certification of ``obj``'s establishment."""
+    if not staff_may(actor, obj, Duty.CERTIFICATION):
+        raise WorkflowError(
+            _(
+                "Cette action est réservée au responsable du processus de certification de "
+                "l'établissement."
+            )
+        )
 
 
 def session_lock(session) -> JurySession:
@@ -66,7 +72,15 @@ def jury_session_create(
     *, actor, title, establishment, date: date, place: str, last_exam_date: date | None = None
 ) -> JurySession:
     """Plan a jury session."""
-    require_staff(actor)
+    if establishment is None or establishment.pk not in staff_establishments(
+        actor, Duty.CERTIFICATION
+    ):
+        raise WorkflowError(
+            _(
+                "Cette action est réservée au responsable du processus de certification de "
+                "l'établissement."
+            )
+        )
     if not place.strip():
         raise WorkflowError(_("Indiquez le lieu de la session."))
     if last_exam_date is not None and last_exam_date > date:
@@ -107,7 +121,7 @@ def _trained_candidates(user, enrolments) -> list[str]:
 
 def jury_member_add(*, actor, session, user, role: str) -> JuryMember:
     """Seat someone on a planned session, refused when they may not sit on a jury."""
-    require_staff(actor)
+    require_certification(actor, session)
     if role not in JuryMember.Role.values:
         raise WorkflowError(_("Rôle de jury inconnu."))
     if not user.has_role(Role.JURY):
@@ -132,7 +146,7 @@ def jury_member_add(*, actor, session, user, role: str) -> JuryMember:
 
 
 def jury_member_remove(*, actor, member) -> None:
-    require_staff(actor)
+    require_certification(actor, member)
     with transaction.atomic():
         session = session_lock(member.session)
         session_require_state(session, JurySession.State.PLANNED)
@@ -159,6 +173,34 @@ def _observer_sponsors(session) -> set[int]:
     return {pk for pk in cohorts.values_list("sponsor_id", flat=True) if pk}
 
 
+def _sponsored_cohorts(session) -> list[Cohort]:
+    """Return the sponsored cohorts (an establishment's first two) among the candidates."""
+    return list(
+        Cohort.objects.filter(enrolments__jury_entries__session=session, sponsor__isnull=False)
+        .select_related("sponsor")
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def _observer_employers(members) -> set[int]:
+    return {
+        member.user.employer_id
+        for member in members
+        if member.role == JuryMember.Role.OBSERVER and member.user.employer_id
+    }
+
+
+def _missing_sponsor_observer(cohort, observer_employers) -> str | None:
+    """Return why a sponsored cohort's jury is irregular without its sponsor's observer."""
+    if cohort.sponsor_id in observer_employers:
+        return None
+    return _(
+        "La promotion « %(cohort)s » est un cycle parrainé par %(sponsor)s : le jury doit "
+        "compter un observateur de cet établissement parrain."
+    ) % {"cohort": cohort.name, "sponsor": cohort.sponsor}
+
+
 def composition_problems(session) -> list[str]:
     """Return every reason the session's jury may not sit as composed (empty when it may)."""
     members = list(session.members.select_related("user__employer"))
@@ -166,6 +208,11 @@ def composition_problems(session) -> list[str]:
     answer = eligibility.jury_composition(roles=[m.role for m in members])
     if not answer:
         problems.append(answer.reason)
+    observer_employers = _observer_employers(members)
+    for cohort in _sponsored_cohorts(session):
+        missing = _missing_sponsor_observer(cohort, observer_employers)
+        if missing:
+            problems.append(missing)
     enrolments = session_enrolments(session)
     for member in members:
         if member.role == JuryMember.Role.OBSERVER:
@@ -196,7 +243,7 @@ def composition_problems(session) -> list[str]:
 
 def jury_session_compose(*, actor, session) -> JurySession:
     """Declare the jury composed, refused with every reason when it is not regular."""
-    require_staff(actor)
+    require_certification(actor, session)
     with transaction.atomic():
         session = session_lock(session)
         session_require_state(session, JurySession.State.PLANNED)
@@ -216,7 +263,7 @@ def jury_session_compose(*, actor, session) -> JurySession:
 
 
 def jury_session_reopen_composition(*, actor, session, reason: str) -> JurySession:
-    require_staff(actor)
+    require_certification(actor, session)
     if not reason.strip():
         raise WorkflowError(_("Indiquez pourquoi la composition est modifiée."))
     with transaction.atomic():
@@ -271,7 +318,11 @@ def candidate_readiness(enrolment) -> list[str]:
 
 def jury_candidate_add(*, actor, session, enrolment) -> SessionCandidate:
     """Put a candidate whose files are ready before the session."""
-    require_staff(actor)
+    require_certification(actor, session)
+    if enrolment.cohort.establishment_id != session.establishment_id:
+        raise WorkflowError(
+            _("Ce candidat n'est pas inscrit dans l'établissement de cette session.")
+        )
     if enrolment.cohort.title_id != session.title_id:
         raise WorkflowError(_("Ce candidat ne prépare pas le titre de cette session."))
     with transaction.atomic():
@@ -285,6 +336,15 @@ def jury_candidate_add(*, actor, session, enrolment) -> SessionCandidate:
                 _("Dossier incomplet pour %(c)s : %(p)s")
                 % {"c": enrolment.candidate, "p": " ".join(problems)}
             )
+        if session.state == JurySession.State.COMPOSED and enrolment.cohort.sponsor_id:
+            observers = session.members.filter(role=JuryMember.Role.OBSERVER)
+            missing = _missing_sponsor_observer(
+                enrolment.cohort, _observer_employers(observers.select_related("user"))
+            )
+            if missing:
+                raise WorkflowError(
+                    missing + " " + _("Rouvrez la composition avant d'inscrire ce candidat.")
+                )
         for member in session.members.filter(role=JuryMember.Role.CCI_REPRESENTATIVE):
             if _trained_candidates(member.user, [enrolment]):
                 raise WorkflowError(
@@ -307,7 +367,7 @@ def jury_candidate_add(*, actor, session, enrolment) -> SessionCandidate:
 
 def jury_convocations_send(*, actor, session) -> int:
     """Send every candidate's convocation, at least one month ahead; return how many are new."""
-    require_staff(actor)
+    require_certification(actor, session)
     with transaction.atomic():
         session = session_lock(session)
         session_require_state(session, JurySession.State.COMPOSED)

@@ -22,7 +22,7 @@ from workflow.jury.accommodations import has_extra_time
 from workflow.jury.results import (
     current_memoire,
 )
-from workflow.jury.sessions import require_staff, session_lock, session_require_state
+from workflow.jury.sessions import require_certification, session_lock, session_require_state
 from workflow.models import (
     JurySession,
     Soutenance,
@@ -39,7 +39,7 @@ def soutenance_schedule(
     *, actor, session, enrolment, starts_at: datetime, base_minutes: int
 ) -> Soutenance:
     """Give the candidate a soutenance slot; extra time is added when it is granted."""
-    require_staff(actor)
+    require_certification(actor, session)
     if base_minutes <= 0:
         raise WorkflowError(_("La durée de la soutenance doit être positive."))
     with transaction.atomic():

@@ -7,11 +7,12 @@ redirects; a ``WorkflowError`` is shown on the page in French.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import is_centre_staff
+from accounts.access import Duty, is_centre_staff, staff_may
 from accounts.models import Enrolment, Role
 from workflow.errors import WorkflowError
 from workflow.jury import accommodations, fraud, results, soutenances
@@ -62,10 +63,20 @@ def jury_home(request):
 
 
 def _session_for(user, pk):
+    """Return the session for its members and its establishment's staff.
+
+    Another establishment's staff get the same 404 as for a missing session.
+    """
     session = get_object_or_404(JurySession, pk=pk)
     if not session_may_read(user, session):
+        if is_centre_staff(user):
+            raise Http404
         raise PermissionDenied
     return session
+
+
+def _may_certify(user, session) -> bool:
+    return staff_may(user, session, Duty.CERTIFICATION)
 
 
 @login_required
@@ -91,7 +102,7 @@ def jury_session(request, pk):
             "members": session.members.select_related("user"),
             "may_mark": is_voting_member(request.user, session),
             "is_president": president,
-            "may_open": (president or is_centre_staff(request.user))
+            "may_open": (president or _may_certify(request.user, session))
             and session.state == JurySession.State.COMPOSED,
         },
     )
@@ -146,9 +157,9 @@ def deliberation(request, pk):
     session = _session_for(request.user, pk)
     president = is_president(request.user, session)
     if request.method == "POST":
-        if not president:
-            raise PermissionDenied
         action = request.POST.get("action")
+        if not (president or (action == "publish" and _may_certify(request.user, session))):
+            raise PermissionDenied
         user = request.user
         if action == "decision":
             enrolment = get_object_or_404(
@@ -247,6 +258,6 @@ def deliberation(request, pk):
             "reports": reports,
             "close_form": jury_forms.CloseForm(),
             "may_publish": session.state == JurySession.State.CLOSED
-            and (president or is_centre_staff(request.user)),
+            and (president or _may_certify(request.user, session)),
         },
     )

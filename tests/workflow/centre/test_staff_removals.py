@@ -59,7 +59,10 @@ def test_other_roles_may_not_remove_an_accommodation(role):
         accommodations.accommodation_remove(
             actor=UserFactory(roles=[role]), accommodation=accommodation, reason="Erreur"
         )
-    assert refused.value.message == "Seul le personnel du centre retire un aménagement."
+    assert (
+        refused.value.message
+        == "Seul le responsable du processus d'évaluation retire un aménagement."
+    )
     assert Accommodation.objects.filter(pk=accommodation.pk).exists()
 
 

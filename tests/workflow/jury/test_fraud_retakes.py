@@ -36,7 +36,7 @@ def _report(enrolment, signature="countersigned"):
 
 def test_a_fraud_report_needs_staff_facts_and_the_signature_status():
     session, members, actor, enrolment = session_with_candidate()
-    with pytest.raises(WorkflowError, match="personnel"):
+    with pytest.raises(WorkflowError, match="responsable du processus d.évaluation"):
         fraud.fraud_report_record(
             actor=members["president"],
             enrolment=enrolment,
@@ -163,7 +163,7 @@ def test_the_retake_keeps_the_tutor_mark_and_carries_validated_blocs(monkeypatch
 
 def test_accommodations_are_recorded_by_staff_and_read_by_staff_and_president_only():
     session, members, actor, enrolment = session_with_candidate()
-    with pytest.raises(WorkflowError, match="personnel"):
+    with pytest.raises(WorkflowError, match="responsable du processus d.évaluation"):
         accommodations.accommodation_record(
             actor=members["president"], enrolment=enrolment, kind="extra_time"
         )

@@ -40,7 +40,7 @@ def test_staff_create_a_planned_session_and_others_may_not():
         last_exam_date=date(2027, 3, 1),
     )
     assert session.state == JurySession.State.PLANNED
-    with pytest.raises(WorkflowError, match="personnel"):
+    with pytest.raises(WorkflowError, match="responsable du processus de certification"):
         sessions.jury_session_create(
             actor=JuryUserFactory(),
             title=title,
