@@ -30,8 +30,9 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def staff():
-    return UserFactory(roles=STAFF_ROLES)
+def staff(establishment=None):
+    """Return someone holding both responsables' roles (in the suite's default establishment)."""
+    return UserFactory(roles=STAFF_ROLES, roles__establishment=establishment)
 
 
 def fill_cc(enrolment, *, ratio=Decimal("0.6"), by=None):
@@ -51,7 +52,8 @@ def fill_cc(enrolment, *, ratio=Decimal("0.6"), by=None):
 
 def submit_tutor(enrolment, *, points_each=None, by=None):
     """Invite, fill and submit the tutor grid; return the evaluation."""
-    evaluation = tutoring.tutor_evaluation_invite(actor=by or staff(), enrolment=enrolment)
+    actor = by or staff(enrolment.cohort.establishment)
+    evaluation = tutoring.tutor_evaluation_invite(actor=actor, enrolment=enrolment)
     criteria = list(evaluation.grid_version.criteria.all())
     points = {
         c.pk: (c.max_points if points_each is None else min(points_each, c.max_points))
