@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "portfolio",
     "workflow",
     "documents",
+    "centres",
     "demo",
 ]
 

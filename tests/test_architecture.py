@@ -24,6 +24,7 @@ LAYERS = [
     "portfolio",
     "workflow",
     "documents",
+    "centres",
     "demo",
     "config",
     "scripts",

@@ -1,0 +1,1 @@
+"""The back office's screens, one module per domain: cohorts, people, links, invitations."""
