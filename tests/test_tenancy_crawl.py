@@ -277,6 +277,35 @@ def build_world() -> World:
     )
     JurySessionFactory(establishment=a, place="Salle Zorglub bis", date=date(2027, 6, 1))
 
+    # The back office's records: a training link, a VAE accompaniment, a declared conflict, and
+    # an invited account that has not chosen its password yet.
+    from accounts.models import Accompaniment, ConflictDeclaration, TrainingLink
+    from accounts.services import invitation_issue
+
+    trainer = UserFactory(
+        email="zorglub.formateur@exemple.fr",
+        first_name="Zorglubin",
+        last_name="Formateur",
+        roles=[Role.FORMATEUR],
+    )
+    TrainingLink.objects.create(
+        trainer=trainer, cohort=cohort, module=blocs[0].modules.order_by("code").first()
+    )
+    Accompaniment.objects.create(
+        accompanist=UserFactory(first_name="Zorglubette", last_name="Accompagnatrice"),
+        candidate=gamma.candidate,
+        description="Accompagnement VAE Zorglub",
+    )
+    ConflictDeclaration.objects.create(
+        evaluator=evaluator, candidate=gamma.candidate, reason="Ancien collègue de Zorglub"
+    )
+    zeta = EnrolmentFactory(
+        candidate=candidate(6, "Zeta"), route=Enrolment.Route.PORTEFEUILLE, **where
+    )
+    zeta.candidate.set_unusable_password()
+    zeta.candidate.save(update_fields=["password"])
+    invitation_issue(user=zeta.candidate, created_by=a_staff)
+
     # Establishment B: a cohort, a candidate with a submitted portfolio, a planned session.
     b_company = OrganisationFactory(name="Téléphériques de l'Isère", establishment=b)
     b_cohort = CohortFactory(establishment=b, name="Promotion Grenoble 2026")
