@@ -1,4 +1,8 @@
-"""VAE accompaniments and declared conflicts of interest about the establishment's candidates."""
+"""VAE accompaniments and declared conflicts of interest about the establishment's candidates.
+
+Both are a list of records with a form to add one and a button to remove each; one pair of
+helpers serves both.
+"""
 
 from django.contrib import messages
 from django.http import Http404
@@ -12,87 +16,90 @@ from centres.forms import AccompanimentForm, ConflictForm
 from centres.views.base import centre_staff, form_error, may_manage, paginate, require_manage
 
 
-def _page(request, template, rows, form, status=200):
-    return render(
-        request,
-        template,
-        {"page": paginate(request, rows), "form": form, "may_manage": may_manage(request.user)},
-        status=status,
-    )
-
-
-@centre_staff
-def accompaniment_list(request):
+def _record_list(request, *, form_class, record, rows, template, done, back):
+    """Show ``rows`` paginated; on POST, add one record through ``record`` with the form."""
     scope = staff_establishments(request.user, Duty.MANAGE)
     form = None
     if request.method == "POST":
         require_manage(request.user)
-        form = AccompanimentForm(request.POST, scope=scope)
+        form = form_class(request.POST, scope=scope)
         if form.is_valid():
             try:
-                services.accompaniment_record(actor=request.user, **form.cleaned_data)
+                record(actor=request.user, **form.cleaned_data)
             except services.BackOfficeError as error:
                 form_error(form, error)
             else:
-                messages.success(request, _("Accompagnement enregistré."))
-                return redirect("centres:accompaniment_list")
+                messages.success(request, done)
+                return redirect(back)
     elif may_manage(request.user):
-        form = AccompanimentForm(scope=scope)
-    return _page(
+        form = form_class(scope=scope)
+    return render(
         request,
-        "centres/accompaniment_list.html",
-        selectors.accompaniments(request.user),
-        form,
+        template,
+        {"page": paginate(request, rows), "form": form, "may_manage": may_manage(request.user)},
         status=400 if form is not None and form.errors else 200,
+    )
+
+
+def _record_remove(request, *, rows, pk, remove, done, back):
+    """Remove the record ``pk`` among the rows the user may manage (404 otherwise)."""
+    found = rows.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    remove(actor=request.user, record=found)
+    messages.success(request, done)
+    return redirect(back)
+
+
+@centre_staff
+def accompaniment_list(request):
+    return _record_list(
+        request,
+        form_class=AccompanimentForm,
+        record=services.accompaniment_record,
+        rows=selectors.accompaniments(request.user),
+        template="centres/accompaniment_list.html",
+        done=_("Accompagnement enregistré."),
+        back="centres:accompaniment_list",
     )
 
 
 @centre_staff
 @require_POST
 def accompaniment_remove(request, pk):
-    accompaniment = _get_or_404(selectors.accompaniments(request.user, Duty.MANAGE), pk)
-    services.accompaniment_remove(actor=request.user, accompaniment=accompaniment)
-    messages.success(request, _("Accompagnement retiré."))
-    return redirect("centres:accompaniment_list")
+    return _record_remove(
+        request,
+        rows=selectors.accompaniments(request.user, Duty.MANAGE),
+        pk=pk,
+        remove=lambda actor, record: services.accompaniment_remove(
+            actor=actor, accompaniment=record
+        ),
+        done=_("Accompagnement retiré."),
+        back="centres:accompaniment_list",
+    )
 
 
 @centre_staff
 def conflict_list(request):
-    scope = staff_establishments(request.user, Duty.MANAGE)
-    form = None
-    if request.method == "POST":
-        require_manage(request.user)
-        form = ConflictForm(request.POST, scope=scope)
-        if form.is_valid():
-            try:
-                services.conflict_record(actor=request.user, **form.cleaned_data)
-            except services.BackOfficeError as error:
-                form_error(form, error)
-            else:
-                messages.success(request, _("Conflit d'intérêts enregistré."))
-                return redirect("centres:conflict_list")
-    elif may_manage(request.user):
-        form = ConflictForm(scope=scope)
-    return _page(
+    return _record_list(
         request,
-        "centres/conflict_list.html",
-        selectors.conflicts(request.user),
-        form,
-        status=400 if form is not None and form.errors else 200,
+        form_class=ConflictForm,
+        record=services.conflict_record,
+        rows=selectors.conflicts(request.user),
+        template="centres/conflict_list.html",
+        done=_("Conflit d'intérêts enregistré."),
+        back="centres:conflict_list",
     )
 
 
 @centre_staff
 @require_POST
 def conflict_remove(request, pk):
-    conflict = _get_or_404(selectors.conflicts(request.user, Duty.MANAGE), pk)
-    services.conflict_remove(actor=request.user, conflict=conflict)
-    messages.success(request, _("Conflit d'intérêts retiré."))
-    return redirect("centres:conflict_list")
-
-
-def _get_or_404(rows, pk):
-    found = rows.filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
+    return _record_remove(
+        request,
+        rows=selectors.conflicts(request.user, Duty.MANAGE),
+        pk=pk,
+        remove=lambda actor, record: services.conflict_remove(actor=actor, conflict=record),
+        done=_("Conflit d'intérêts retiré."),
+        back="centres:conflict_list",
+    )
