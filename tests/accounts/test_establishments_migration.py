@@ -114,6 +114,5 @@ def test_a_responsable_with_no_establishment_anywhere_gets_a_default_one():
     default = Organisation.objects.get(name="Établissement par défaut")
     assert default.kind == Organisation.Kind.ETABLISSEMENT
     assert default.certifier.kind == Organisation.Kind.CERTIFICATEUR
-    assert set(UserRole.objects.filter(user_id=user.pk).values_list("establishment", flat=True)) == {
-        default.pk
-    }
+    grants = UserRole.objects.filter(user_id=user.pk)
+    assert set(grants.values_list("establishment", flat=True)) == {default.pk}
