@@ -16,7 +16,7 @@ def establishment_fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_establishments"),
+        ("accounts", "0004_userrole_constraints"),
         ("documents", "0001_initial"),
     ]
 
@@ -33,14 +33,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(establishment_fill, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="issueddocument",
-            name="establishment",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="accounts.organisation",
-                verbose_name="établissement",
-            ),
-        ),
     ]
