@@ -1,5 +1,5 @@
-"""What the workflow's screens share: who is staff, the staff's objects within their
-establishments, a candidate's own enrolments, and running one service with a message for the
+"""What the workflow's screens share: who is staff, what they may do on an object of their
+establishment, a candidate's own enrolments, and running one service with a message for the
 user."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 
-from accounts.access import Duty, is_centre_staff, staff_may, staff_object_or_404
+from accounts.access import Duty, is_centre_staff, staff_may
 from accounts.models import Enrolment, Role
 from workflow.errors import WorkflowError
 
@@ -16,14 +16,6 @@ def staff_only(user):
     """Refuse (403) anyone but the centre's staff."""
     if not is_centre_staff(user):
         raise PermissionDenied
-
-
-def staff_object(user, queryset, duty: Duty = Duty.READ, **lookup):
-    """Return the object ``lookup`` finds among those ``user`` may see with ``duty``.
-
-    Another establishment's object answers the same 404 as a missing one.
-    """
-    return staff_object_or_404(queryset, user, duty, **lookup)
 
 
 def require_duty(user, obj, duty: Duty) -> None:

@@ -49,16 +49,10 @@ from workflow.models import (
     JurySession,
     TutorEvaluation,
 )
-from workflow.web import attempt, staff_only
+from workflow.web import attempt, require_duty, staff_only
 
 # The candidate file's actions of the certification process; the others are the evaluation's.
 CERTIFICATION_ACTIONS = frozenset({"retake"})
-
-
-def _require(user, obj, duty: Duty) -> None:
-    """Refuse (403) an action the user may not do on this object of their establishment."""
-    if not staff_may(user, obj, duty):
-        raise PermissionDenied
 
 
 def _session_establishments(user):
@@ -407,7 +401,7 @@ def staff_accommodation_remove(request, pk, accommodation_id):
     accommodation = staff_object_or_404(
         Accommodation.objects, request.user, pk=accommodation_id, enrolment_id=pk
     )
-    _require(request.user, accommodation, Duty.EVALUATION)
+    require_duty(request.user, accommodation, Duty.EVALUATION)
     return _remove_with_reason(
         request,
         pk,
@@ -427,7 +421,7 @@ def staff_absence_delete(request, pk, absence_id):
     record = staff_object_or_404(
         AbsenceRecord.objects, request.user, pk=absence_id, enrolment_id=pk
     )
-    _require(request.user, record, Duty.EVALUATION)
+    require_duty(request.user, record, Duty.EVALUATION)
     return _remove_with_reason(
         request,
         pk,

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import Duty
+from accounts.access import Duty, staff_object_or_404
 from portfolio.models import EvidenceItem, Memoire, Portfolio
 from workflow.describe import target_label
 from workflow.errors import WorkflowError
@@ -33,7 +33,7 @@ from workflow.evaluation.forms import (
 )
 from workflow.evaluation.independence import evaluator_options
 from workflow.models import Assignment, Reconciliation, Scoring
-from workflow.web import attempt, require_duty, staff_object, staff_only
+from workflow.web import attempt, require_duty, staff_only
 
 
 def staff_required(view):
@@ -52,17 +52,17 @@ def _rows_with_actions(user, targets):
 
 def _portfolio(request, pk) -> Portfolio:
     """Return portfolio ``pk`` if the user may read its establishment's files; 404 otherwise."""
-    return staff_object(
-        request.user,
+    return staff_object_or_404(
         Portfolio.objects.select_related("bloc", "enrolment__candidate", "enrolment__cohort"),
+        request.user,
         pk=pk,
     )
 
 
 def _memoire(request, pk) -> Memoire:
-    return staff_object(
-        request.user,
+    return staff_object_or_404(
         Memoire.objects.select_related("enrolment__candidate", "enrolment__cohort"),
+        request.user,
         pk=pk,
     )
 
