@@ -20,6 +20,7 @@ from accounts.models import Cohort, Role, User
 from documents.models import IssuedDocument
 from documents.selectors import EXPORT_OUTCOME_WORDS, bloc_code, session_decisions
 from portfolio.models import Memoire, Portfolio
+from rules.wording import shown
 from workflow.models import Assignment, JuryDecision, JurySession
 
 # How exports write an outcome (DIPLOMATION's words).
@@ -73,6 +74,8 @@ def table_xlsx(table: Table) -> bytes:
         for cell in row:
             if isinstance(cell.value, date):
                 cell.number_format = "DD/MM/YYYY"
+            elif isinstance(cell.value, Decimal) and cell.value.as_tuple().exponent == -2:
+                cell.number_format = "0.00"  # a shown figure keeps its two decimals
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -266,7 +269,8 @@ def session_results_table(session) -> Table:
     """Return one row per candidate of a closed session, laid out for DIPLOMATION.
 
     Every value is read from the decision the jury stored (outcome, validated blocs, points):
-    nothing is recomputed here.
+    nothing is recomputed here. Points are the shown figure (``wording.shown``: truncated to
+    two decimals, always written with two), empty for a session invalidated for fraud.
     """
     pv = (
         IssuedDocument.objects.filter(session=session, kind=IssuedDocument.Kind.PROCES_VERBAL)
@@ -288,7 +292,7 @@ def session_results_table(session) -> Table:
                 EXPORT_OUTCOME_WORDS[decision.outcome],
                 ", ".join(validated),
                 ", ".join(bloc_code(session.title.code, number) for number in validated),
-                Decimal(decision.computed["points_total"]),
+                None if decision.fraud else shown(Decimal(decision.computed["points_total"])),
                 decision.is_override,
                 decision.fraud,
                 session.date,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Enrolment
 from documents.models import IssuedDocument
-from rules import engine
+from rules import engine, wording
 from workflow.jury.accommodations import accommodations_text
 from workflow.marks.cc import cc_marks_for_candidate
 from workflow.models import JuryDecision, JurySession, SessionCandidate, Soutenance
@@ -172,11 +173,18 @@ def bloc_code(title_code: str, number: str) -> str:
     return f"RNCP{title_code}BC{int(number):02d}"
 
 
+def _figure(value) -> str:
+    """Return a stored exact value (a string) as shown: ``wording.fr_number``'s truncation."""
+    return wording.fr_number(Decimal(value))
+
+
 def _decision_facts(decision: JuryDecision) -> dict:
     """Return the decision as documents print it: final outcome, computed figures, reasons.
 
-    Every figure is the one the rules engine computed and the jury branch stored; the outcome
-    and validated blocs are the jury's (its own decision when it departed from the engine's).
+    Every figure is the one the rules engine computed and the jury branch stored, shown from
+    its exact value by the one display rule; the outcome and validated blocs are the jury's
+    (its own decision when it departed from the engine's). Under fraud no figure is printed:
+    the session is invalidated.
     """
     computed = decision.computed
     title = decision.session.title
@@ -198,9 +206,9 @@ def _decision_facts(decision: JuryDecision) -> dict:
                 "exam": bloc_input.get("exam"),
                 "exam_max": bloc.exam_points if bloc else None,
                 "points": stored["points"],
-                "points_display": stored["points_display"],
+                "points_display": _figure(stored["points"]),
                 "max_points": stored["max_points"],
-                "on_20_display": stored["on_20_display"],
+                "on_20_display": _figure(stored["on_20"]),
                 "presented": stored["presented"],
                 "passed": stored["passed"],
                 "eliminatory": stored["eliminatory"],
@@ -221,7 +229,7 @@ def _decision_facts(decision: JuryDecision) -> dict:
         "validated_blocs": validated,
         "computed_validated_blocs": list(computed["validated_blocs"]),
         "points_total": computed["points_total"],
-        "points_total_display": computed["points_total_display"],
+        "points_total_display": _figure(computed["points_total"]),
         "total_max": title.total_points,
         "blocs": blocs,
         "practice": {
@@ -231,11 +239,11 @@ def _decision_facts(decision: JuryDecision) -> dict:
             "oral_max": title.practice_oral_points,
             "tutor": practice_input.get("tutor"),
             "tutor_max": title.practice_tutor_points,
-            "tutor_after_penalty_display": practice["tutor_after_penalty_display"],
+            "tutor_after_penalty_display": _figure(practice["tutor_after_penalty"]),
             "tutor_penalty_pct": computed.get("tutor_penalty_pct"),
-            "points_display": practice["points_display"],
+            "points_display": _figure(practice["points"]),
             "max_points": practice["max_points"],
-            "on_20_display": practice["on_20_display"],
+            "on_20_display": _figure(practice["on_20"]),
             "presented": practice["presented"],
             "passed": practice["passed"],
         },

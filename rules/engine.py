@@ -7,8 +7,12 @@ the procès-verbal, the candidate's result page, exports and ``manage.py decide`
 
 Every comparison is exact: a mark on 20 is compared through a cross-multiplication of
 decimals (``points × 20 >= threshold × max``), so 87.5/175 is exactly 10/20 and 69.99/175 is
-below 8/20 even though it rounds to 8.00. Marks on 20 are kept to 60 significant digits for
-display, and rounded to 2 decimals only when shown.
+below 8/20 even though it is 7.9988…/20. Marks on 20 are kept to 60 significant digits
+(rounded down) for display, and every figure is shown through ``wording.shown``: truncated to
+2 decimals, so that it stays on the same side of every threshold as the exact value.
+
+Under fraud the session is invalidated: no bloc and no practice is ``passed``, and the reasons
+say so and claim no threshold.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from decimal import (
 )
 
 from rules.wording import (
-    DISPLAY_CONTEXT,
+    ON_20_CONTEXT,
     bloc_list,
     bloc_reason,
     fr_number,
@@ -230,8 +234,9 @@ def absence_penalty(absence_pct: Decimal) -> tuple[Decimal | None, bool]:
 
 
 def on_20(points: Decimal, max_points: Decimal) -> Decimal:
-    """Return points / max × 20 to 60 significant digits (exact when it terminates)."""
-    with localcontext(DISPLAY_CONTEXT):
+    """Return points / max × 20 to 60 significant digits, rounded down (exact when it
+    terminates): never above the exact ratio, so its shown figure never crosses a threshold."""
+    with localcontext(ON_20_CONTEXT):
         return points * _TWENTY / max_points
 
 
@@ -257,7 +262,11 @@ def _decide(case: Case, rules: TitleRules) -> Decision:
         result = case.blocs[number]
         points = Decimal(result.cc) + Decimal(result.exam)
         max_points = bloc_rules.max_points
-        passed = result.presented and reaches(points, max_points, bloc_rules.validation_on_20)
+        passed = (
+            not case.fraud
+            and result.presented
+            and reaches(points, max_points, bloc_rules.validation_on_20)
+        )
         eliminatory = not result.presented or not reaches(
             points, max_points, bloc_rules.minimum_on_20
         )
@@ -302,8 +311,10 @@ def _decide(case: Case, rules: TitleRules) -> Decision:
             )
     practice_points = practice.written + practice.oral + tutor_after_penalty
     practice_max = practice_rules.max_points
-    practice_passed = practice.presented and reaches(
-        practice_points, practice_max, practice_rules.minimum_on_20
+    practice_passed = (
+        not case.fraud
+        and practice.presented
+        and reaches(practice_points, practice_max, practice_rules.minimum_on_20)
     )
     practice_decision = PracticeDecision(
         points=practice_points,
@@ -338,11 +349,12 @@ def _decide(case: Case, rules: TitleRules) -> Decision:
     )
 
     if case.fraud:
+        # The marks no longer count: no reason may claim a threshold, only the invalidation.
         outcome, validated = OUTCOME_NONE, ()
-        reasons.append(
+        reasons = [
             "Fraude établie : la session est invalidée, aucun bloc n'est validé "
             "(attestation de suivi de formation)"
-        )
+        ]
     elif title:
         outcome, validated = OUTCOME_TOTAL, rules.bloc_numbers
         reasons.append("Certification totale : le titre est obtenu, tous les blocs sont validés")

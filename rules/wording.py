@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import (
     ROUND_DOWN,
-    ROUND_HALF_UP,
+    ROUND_FLOOR,
     Context,
     Decimal,
     DivisionByZero,
@@ -16,38 +16,37 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rules.engine import BlocDecision, BlocRules, PracticeDecision, PracticeRules
 
-# Display rounding never traps on inexact results: it exists to round.
+# Display never traps on inexact results: it exists to cut digits.
 DISPLAY_CONTEXT = Context(prec=60, traps=[InvalidOperation, DivisionByZero, Overflow])
+# Marks on 20 are computed rounded towards minus infinity, so they never exceed the exact ratio.
+ON_20_CONTEXT = Context(
+    prec=60, rounding=ROUND_FLOOR, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
 CENT = Decimal("0.01")
 
 
-def round_for_display(value: Decimal) -> Decimal:
-    """Return value rounded half up to 2 decimals, the only rounding the engine does."""
-    rounded = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP, context=DISPLAY_CONTEXT)
-    return rounded + 0 if rounded else Decimal("0.00")  # no "-0.00"
+def shown(value: Decimal) -> Decimal:
+    """Return the figure shown for ``value``: truncated to 2 decimals.
 
-
-def fr_number(value: Decimal, *, below: Decimal | None = None) -> str:
-    """Return value in French notation, to 2 decimals at most: 15,68 ; 87,5 ; 10.
-
-    When ``below`` is given and value is below it, the value is rounded down rather than to
-    the nearest, so that a mark of 7.9989/20 reads 7,99 and not 8, the minimum it missed.
+    The one rule for every figure the product shows (screens, PDFs, exports, e-mails, reasons,
+    ``decide``'s JSON). Truncation keeps a figure on the same side of every threshold of at
+    most 2 decimals as its exact value: if ``value >= t`` then ``shown(value) >= t`` (``t`` is
+    one of the values truncation may land on), and if ``value < t`` then
+    ``shown(value) <= value < t`` (marks are never negative). Rounding to the nearest would
+    print 499.9975 as 500.
     """
-    value = Decimal(value)
-    rounded = round_for_display(value)
-    if below is not None and value < below and rounded >= below:
-        rounded = value.quantize(CENT, rounding=ROUND_DOWN, context=DISPLAY_CONTEXT)
-    if rounded == rounded.to_integral_value():
-        text = str(int(rounded))
+    cut = Decimal(value).quantize(CENT, rounding=ROUND_DOWN, context=DISPLAY_CONTEXT)
+    return cut + 0 if cut else Decimal("0.00")  # no "-0.00"
+
+
+def fr_number(value: Decimal) -> str:
+    """Return the shown figure of value in French notation: 15,68 ; 87,5 ; 10 ; 499,99."""
+    cut = shown(value)
+    if cut == cut.to_integral_value():
+        text = str(int(cut))
     else:
-        text = f"{rounded:f}".rstrip("0")
+        text = f"{cut:f}".rstrip("0")
     return text.replace(".", ",")
-
-
-def fr_mark_on_20(value: Decimal, *thresholds: Decimal) -> str:
-    """Return a mark on 20 for display, never rounded up onto a threshold it missed."""
-    above = [Decimal(t) for t in thresholds if Decimal(value) < Decimal(t)]
-    return fr_number(value, below=min(above) if above else None)
 
 
 def plain(value: Decimal) -> str:
@@ -70,10 +69,10 @@ def bloc_reason(bloc: BlocDecision, rules: BlocRules) -> str:
             "(la certification totale est exclue)"
         )
     if bloc.eliminatory:
-        mark = fr_number(bloc.on_20, below=rules.minimum_on_20)
+        mark = fr_number(bloc.on_20)
         return f"Bloc {bloc.number} : {mark}/20, note éliminatoire (minimum {minimum}/20)"
     if not bloc.passed:
-        mark = fr_number(bloc.on_20, below=rules.validation_on_20)
+        mark = fr_number(bloc.on_20)
         return (
             f"Bloc {bloc.number} : {mark}/20, non éliminatoire mais insuffisant pour valider "
             f"le bloc seul ({validation}/20 requis)"
@@ -93,7 +92,7 @@ def practice_reason(practice: PracticeDecision, rules: PracticeRules) -> str:
     if practice.passed:
         mark = fr_number(practice.on_20)
         return f"Pratique professionnelle : {points}, soit {mark}/20 (minimum {minimum}/20 atteint)"
-    mark = fr_number(practice.on_20, below=rules.minimum_on_20)
+    mark = fr_number(practice.on_20)
     return f"Pratique professionnelle : {points}, soit {mark}/20 (minimum {minimum}/20 non atteint)"
 
 

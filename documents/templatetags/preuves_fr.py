@@ -7,18 +7,19 @@ from django import template
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from rules.wording import round_for_display
+from rules.wording import shown
 
 register = template.Library()
 
 
 @register.filter
 def fr_decimal(value) -> str:
-    """Return a number with a decimal comma and at most 2 decimals: 12,5 ; 196 ; 15,68."""
+    """Return the shown figure of a number (``rules.wording.shown``: truncated to 2 decimals,
+    never across a threshold) with a decimal comma: 12,5 ; 196 ; 15,68 ; 499,99."""
     if value is None or value == "":
         return "—"
     try:
-        number = round_for_display(Decimal(str(value)))
+        number = shown(Decimal(str(value)))
     except (InvalidOperation, ValueError):
         return str(value)
     if number == number.to_integral_value():

@@ -499,26 +499,28 @@ def test_three_bloc_title_refuses_a_bloc_of_the_other_title():
 
 
 @pytest.mark.parametrize(
-    ("value", "below", "text"),
+    ("value", "text"),
     [
-        ("15.68", None, "15,68"),
-        ("87.5", None, "87,5"),
-        ("10.000", None, "10"),
-        ("0", None, "0"),
-        ("7.995", None, "8"),
-        ("7.9989", "8", "7,99"),
-        ("7.994", "8", "7,99"),
-        ("12.345", None, "12,35"),
-        ("-0.001", None, "0"),
+        ("15.68", "15,68"),
+        ("87.5", "87,5"),
+        ("10.000", "10"),
+        ("0", "0"),
+        ("7.995", "7,99"),  # truncated, never rounded up onto the 8/20 it missed
+        ("7.9989", "7,99"),
+        ("12.345", "12,34"),
+        ("499.9975", "499,99"),
+        ("-0.001", "0"),
     ],
 )
-def test_fr_number(value, below, text):
-    assert wording.fr_number(D(value), below=None if below is None else D(below)) == text
+def test_fr_number_shows_the_value_truncated_to_two_decimals(value, text):
+    assert wording.fr_number(D(value)) == text
 
 
-def test_round_for_display_rounds_half_up():
-    assert wording.round_for_display(D("0.285")) == D("0.29")
-    assert wording.round_for_display(D("38.0095")) == D("38.01")
+def test_shown_truncates_and_keeps_two_decimals():
+    assert wording.shown(D("0.285")) == D("0.28")
+    assert wording.shown(D("38.0095")) == D("38.00")
+    assert str(wording.shown(D("500"))) == "500.00"
+    assert str(wording.shown(D("0"))) == "0.00"
 
 
 def test_bloc_sort_key_orders_numerically():
@@ -561,8 +563,8 @@ def test_the_rules_package_has_its_four_modules():
         ("7.9989", "7,99"),  # just under the 8/20 minimum: never shown as 8
         ("9.9951", "9,99"),  # just under the 10/20 validation
         ("10", "10"),
-        ("12.345", "12,35"),  # far from any threshold: ordinary rounding
+        ("12.345", "12,34"),  # far from any threshold: the same truncation
     ],
 )
 def test_a_mark_on_20_is_never_displayed_on_a_threshold_it_missed(value, expected):
-    assert wording.fr_mark_on_20(D(value), D(8), D(10)) == expected
+    assert wording.fr_number(D(value)) == expected

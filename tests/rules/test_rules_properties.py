@@ -198,6 +198,13 @@ def test_points_total_is_the_exact_sum_after_the_penalty(case):
 @given(case=cases())
 def test_decision_is_explained_for_every_bloc_and_the_practice(case):
     decision = decide(case, TITLE)
+    if case.fraud:
+        assert decision.reasons == (
+            "Fraude établie : la session est invalidée, aucun bloc n'est validé "
+            "(attestation de suivi de formation)",
+        )
+        assert not any(bloc.passed for bloc in decision.blocs) and not decision.practice.passed
+        return
 
     for number in "1234":
         assert any(reason.startswith(f"Bloc {number} : ") for reason in decision.reasons)

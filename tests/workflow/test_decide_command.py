@@ -161,7 +161,7 @@ def test_array_of_cases_answers_an_array_in_the_same_order():
     assert answers[1]["validated_blocs"] == ["1", "3", "4"]
     assert answers[1]["blocs"]["2"] == {
         "points": 69.99,
-        "on_20": 8,  # 7.9989/20 rounded for display; the comparison is exact
+        "on_20": 7.99,  # 7.9989/20 truncated: never shown on the 8 it missed
         "passed": False,
         "eliminatory": True,
     }
@@ -221,14 +221,14 @@ def test_bloc_at_exactly_10_on_20_passes_and_8_on_20_is_not_eliminatory():
     assert answer["validated_blocs"] == ["1", "2", "3"]
 
 
-def test_tutor_penalty_is_rounded_half_up_for_display_only():
-    # 0.30 × 0.95 = 0.285 exactly, shown as 0.29.
+def test_tutor_penalty_is_truncated_for_display_only():
+    # 0.30 × 0.95 = 0.285 exactly, shown as 0.28.
     answer = decide_json(
         case(practice={"written": 125, "oral": 0, "tutor": Raw("0.30"), "absence_pct": 1})
     )
 
-    assert answer["practice"]["tutor_after_penalty"] == 0.29
-    assert answer["practice"]["points"] == 125.29  # 125.285 rounded half up
+    assert answer["practice"]["tutor_after_penalty"] == 0.28
+    assert answer["practice"]["points"] == 125.28  # 125.285 truncated
     assert answer["tutor_penalty_pct"] == 5
 
 
@@ -266,7 +266,7 @@ BAD_DOCUMENTS = [
     ("", "input"),
     ("not json", "input"),
     ('{"blocs": ', "input"),
-    ('{"blocs": {}, "practice": NaN}', "input"),
+    ('{"blocs": {}, "practice": NaN}', "blocs.1"),
     ('"a string"', "input"),
     ("42", "input"),
     ("null", "input"),
@@ -308,6 +308,19 @@ BAD_DOCUMENTS = [
     (case(fraud="false"), "fraud"),
     (case(fraud=0), "fraud"),
     ('{"blocs": {"1": {"cc": 1, "cc": 2, "exam": 3}}}', "duplicate key"),
+    # Numbers no mark can be, and nesting no case has: refused by name, never a traceback.
+    (case(practice__written=Raw("NaN")), "practice.written"),
+    (case(blocs__3__exam=Raw("Infinity")), "blocs.3.exam"),
+    (case(blocs__3__exam=Raw("-Infinity")), "blocs.3.exam"),
+    (case(blocs__1__cc=Raw("1e1000000")), "blocs.1.cc"),
+    (case(blocs__1__cc=Raw("1e99999999999999999999")), "blocs.1.cc"),
+    (case(blocs__1__cc=Raw("-1e-1000000")), "blocs.1.cc"),
+    (case(practice__tutor=Raw("9" * 10_000_000)), "practice.tutor"),
+    (case(practice__oral=Raw("0." + "0" * 5000 + "1")), "practice.oral"),
+    ('{"blocs": {"1": ' + "[" * 100_000 + "]" * 100_000 + "}}", "blocs.1"),
+    ("[" * 100_000 + "]" * 100_000, "case 0"),
+    ('{"blocs": ' + '{"x": ' * 100_000 + "1" + "}" * 100_000 + "}", "blocs.x"),
+    ('[{}, {"practice": ' + '{"a": ' * 100_000 + "1" + "}" * 100_000 + "}]", "case 1: practice"),
 ]
 
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from rules import wording
 from workflow.marks.cc import bloc_cc_points
 
 THRESHOLD_MARGIN_ON_20 = Decimal(1)
@@ -71,7 +72,7 @@ def double_marking_reasons(portfolio, mark: Decimal, *, out_of) -> list[str]:
     if near_threshold(points, total, bloc):
         reasons.append(
             _("Note proche d'un seuil de décision : %(mark)s/20 (%(basis)s).")
-            % {"mark": on_20(points, total).quantize(Decimal("0.01")), "basis": basis}
+            % {"mark": wording.fr_number(on_20(points, total)), "basis": basis}
         )
     if is_sampled(portfolio.pk):
         reasons.append(_("Tirage aléatoire de contrôle."))

@@ -255,8 +255,6 @@ def final_validated_blocs(decision: engine.Decision, file: CandidateFile) -> lis
 def decision_snapshot(decision: engine.Decision, file: CandidateFile) -> dict:
     """Return the decision as JSON data, exact values as strings, with the inputs used."""
     validated = final_validated_blocs(decision, file)
-    title = title_rules(file.enrolment.cohort.title)
-    bloc_thresholds = {b.number: (b.minimum_on_20, b.validation_on_20) for b in title.blocs}
     outcome = decision.outcome
     if outcome == engine.OUTCOME_NONE and validated:
         outcome = engine.OUTCOME_PARTIAL
@@ -275,7 +273,7 @@ def decision_snapshot(decision: engine.Decision, file: CandidateFile) -> dict:
                 "points_display": wording.fr_number(b.points),
                 "max_points": str(b.max_points),
                 "on_20": str(b.on_20),
-                "on_20_display": wording.fr_mark_on_20(b.on_20, *bloc_thresholds.get(b.number, ())),
+                "on_20_display": wording.fr_number(b.on_20),
                 "presented": b.presented,
                 "passed": b.passed,
                 "eliminatory": b.eliminatory,
@@ -288,9 +286,7 @@ def decision_snapshot(decision: engine.Decision, file: CandidateFile) -> dict:
             "points_display": wording.fr_number(decision.practice.points),
             "max_points": str(decision.practice.max_points),
             "on_20": str(decision.practice.on_20),
-            "on_20_display": wording.fr_mark_on_20(
-                decision.practice.on_20, title.practice.minimum_on_20
-            ),
+            "on_20_display": wording.fr_number(decision.practice.on_20),
             "tutor_after_penalty": str(decision.practice.tutor_after_penalty),
             "tutor_after_penalty_display": wording.fr_number(decision.practice.tutor_after_penalty),
             "presented": decision.practice.presented,

@@ -207,7 +207,12 @@ class JuryDecision(models.Model):
 
     @property
     def is_override(self) -> bool:
-        return bool(self.override_motive)
+        """Return whether the jury's decision differs from the computed one (a motive alone,
+        given on a case referred to the jury, is not a departure)."""
+        computed = self.computed or {}
+        return self.outcome != computed.get("outcome") or [
+            str(number) for number in self.validated_blocs
+        ] != [str(number) for number in computed.get("validated_blocs", [])]
 
 
 class FraudReport(models.Model):

@@ -7,7 +7,8 @@ with status 2, one line on standard error naming the field, and nothing on stand
 
 import json
 import sys
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
@@ -24,6 +25,11 @@ DEFAULT_TITLE_CODE = "36390"
 CASE_KEYS = {"blocs", "practice", "fraud"}
 BLOC_KEYS = {"cc", "exam", "presented"}
 PRACTICE_KEYS = {"written", "oral", "tutor", "presented", "absence_pct"}
+# A case nests 4 levels deep (array, case, blocs, bloc); JSON numbers of a real case have a few
+# digits. Anything far beyond is refused by name, before the rules engine sees it.
+MAX_DEPTH = 32
+MAX_NUMBER_CHARS = 64
+MAX_MAGNITUDE = 40  # decimal exponent, either way
 
 
 class BadInput(Exception):
@@ -94,23 +100,95 @@ def decide_document(text: str, title_rules: engine.TitleRules):
     raise BadInput("input", "expected a case (an object) or an array of cases")
 
 
+@dataclass(frozen=True)
+class _UnusableNumber:
+    """A JSON number the command refuses; the field that holds it is named when it is read."""
+
+    message: str
+
+
 def _load(text: str):
     try:
         return json.loads(
             text,
-            parse_float=Decimal,
-            parse_int=Decimal,
-            parse_constant=_reject_constant,
+            parse_float=_read_number,
+            parse_int=_read_number,
+            parse_constant=_read_constant,
             object_pairs_hook=_object_without_duplicates,
         )
     except json.JSONDecodeError as error:
         raise BadInput(
             "input", f"not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
         ) from None
+    except RecursionError:
+        raise BadInput(_deepest_field(text), f"nested more than {MAX_DEPTH} levels deep") from None
 
 
-def _reject_constant(name: str):
-    raise BadInput("input", f"not valid JSON ({name} is not a number)")
+def _read_number(text: str) -> Decimal | _UnusableNumber:
+    if len(text) > MAX_NUMBER_CHARS:
+        return _UnusableNumber(f"must be a mark, not a number of {len(text)} characters")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return _UnusableNumber(f"must be a mark, not {text[:20]}…")
+    if value and abs(value.adjusted()) > MAX_MAGNITUDE:
+        return _UnusableNumber(f"must be a mark, not a number of magnitude 10^{value.adjusted()}")
+    return value
+
+
+def _read_constant(name: str) -> _UnusableNumber:
+    return _UnusableNumber(f"must be a finite number, not {name}")
+
+
+def _deepest_field(text: str) -> str:
+    """Return the field (``blocs.1.cc``, ``case 3: blocs``) where ``text`` nests deeper than
+    MAX_DEPTH, read without recursion; ``input`` when it is the document itself."""
+    path: list[list] = []  # one [opening bracket, key or index, expecting a key] per level
+    position, length = 0, len(text)
+    while position < length:
+        char = text[position]
+        if char == '"':
+            end = position + 1
+            while end < length and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if path and path[-1][0] == "{" and path[-1][2]:
+                try:
+                    path[-1][1] = json.loads(text[position : end + 1])
+                except ValueError:
+                    path[-1][1] = text[position + 1 : end]
+                path[-1][2] = False
+            position = end + 1
+            continue
+        if char in "[{":
+            if len(path) >= MAX_DEPTH:
+                break
+            path.append([char, 0 if char == "[" else None, char == "{"])
+        elif char in "]}" and path:
+            path.pop()
+        elif char == "," and path:
+            if path[-1][0] == "[":
+                path[-1][1] += 1
+            else:
+                path[-1][2] = True
+        position += 1
+    return _field_name(path)
+
+
+def _field_name(path: list[list]) -> str:
+    """Return the name of the deepest field a case can have (``blocs.1.cc``) on ``path``."""
+    parts: list[str] = []
+    for depth, (bracket, key, _expecting) in enumerate(path):
+        if bracket == "[" and depth > 0:
+            break  # no field of a case holds an array: the value of the field above is wrong
+        if key is not None:
+            parts.append(str(key))
+    head = ""
+    if path and path[0][0] == "[" and parts:
+        head, parts = f"case {parts[0]}", parts[1:]
+    parts = parts[:3]
+    if head:
+        return f"{head}: {'.'.join(parts)}" if parts else head
+    return ".".join(parts) or "input"
 
 
 def _object_without_duplicates(pairs):
@@ -196,6 +274,8 @@ def _number(data: dict, key: str, field: str, *, required: bool) -> Decimal:
             raise BadInput(field, "missing")
         return Decimal(0)
     value = data[key]
+    if isinstance(value, _UnusableNumber):
+        raise BadInput(field, value.message)
     if not isinstance(value, Decimal):  # the parser makes every JSON number a Decimal
         raise BadInput(field, f"must be a number, not {_kind(value)}")
     return value
@@ -219,19 +299,20 @@ def _kind(value) -> str:
         return "an array"
     if isinstance(value, dict):
         return "an object"
-    return "a number"
+    return "a number"  # a Decimal, or a number the command refuses (_UnusableNumber)
 
 
 def _json_number(value: Decimal) -> int | float:
-    """Return a decimal rounded to 2 places as a JSON number: 200, 15.68.
+    """Return the shown figure of a decimal (``wording.shown``: truncated to 2 places) as a JSON
+    number: 200, 15.68, 499.99 for 499.9975 — never on the wrong side of a threshold.
 
     The float is only the vehicle of the JSON text: a number of at most 2 decimals and a few
     digits prints back exactly as itself (``repr(15.68) == "15.68"``).
     """
-    rounded = wording.round_for_display(value)
-    if rounded == rounded.to_integral_value():
-        return int(rounded)
-    return float(rounded)
+    cut = wording.shown(value)
+    if cut == cut.to_integral_value():
+        return int(cut)
+    return float(cut)
 
 
 def _answer(decision: engine.Decision) -> dict:
