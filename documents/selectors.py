@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -77,6 +78,33 @@ class Verification:
     matches: bool | None  # None when no copy was given
     message: str
     sha256: str = ""
+
+    @property
+    def notice(self) -> str:
+        """Return, in French, whether the document was superseded or is a copy issued twice."""
+        document = self.document
+        if document is None or document.superseded_by_id is None:
+            return ""
+        successor = document.superseded_by
+        facts = {
+            "reference": successor.reference,
+            "date": timezone.localdate(successor.issued_at).strftime("%d/%m/%Y"),
+        }
+        if document.is_duplicate:
+            return (
+                _(
+                    "Ce document a été émis une seconde fois pour les mêmes faits : le document "
+                    "%(reference)s, émis le %(date)s, est celui qui fait foi."
+                )
+                % facts
+            )
+        return (
+            _(
+                "Ce document a été remplacé par le document %(reference)s, émis le %(date)s "
+                "après une modification des données : il n'est plus en vigueur."
+            )
+            % facts
+        )
 
 
 def file_sha256(upload) -> str:
@@ -384,3 +412,4 @@ def candidate_result_links(enrolment, *, published_only: bool) -> list[ResultLin
         decisions__enrolment=enrolment, state__in=states
     ).order_by("-date")
     return [result_links(session, enrolment) for session in sessions]
+

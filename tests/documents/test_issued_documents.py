@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from documents import services
+from documents import issuance, services
 from documents.models import IssuedDocument
 from tests.documents.conftest import pdf_text, response_bytes
 from tests.factories import UserFactory
@@ -49,10 +49,11 @@ def test_the_same_facts_give_back_the_same_document_and_new_facts_a_new_one(cand
 
 
 def test_references_follow_each_other_by_kind_and_year():
-    assert services.reference_allocate(kind="proces_verbal", year=2026) == "PV-2026-000001"
-    assert services.reference_allocate(kind="proces_verbal", year=2026) == "PV-2026-000002"
-    assert services.reference_allocate(kind="releve", year=2026) == "RN-2026-000001"
-    assert services.reference_allocate(kind="proces_verbal", year=2027) == "PV-2027-000001"
+    allocate = issuance.reference_allocate
+    assert allocate(kind="proces_verbal", year=2026) == "PV-2026-000001"
+    assert allocate(kind="proces_verbal", year=2026) == "PV-2026-000002"
+    assert allocate(kind="releve", year=2026) == "RN-2026-000001"
+    assert allocate(kind="proces_verbal", year=2027) == "PV-2027-000001"
 
 
 # --- Verification ------------------------------------------------------------------------
