@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from documents import services
 from documents.models import IssuedDocument, ReferenceCounter
@@ -95,3 +96,18 @@ def test_twenty_simultaneous_requests_constitute_one_archive(closed, tmp_path):
     assert ReferenceCounter.objects.get(prefix="PV").last == 1
     assert len(stored_documents(tmp_path)) == 2
 
+
+def test_twenty_simultaneous_posts_issue_one_releve(closed, tmp_path):
+    from django.urls import reverse
+
+    session, staff, enrolment = closed
+    url = reverse("documents:result", args=[session.pk, enrolment.pk, "releve"])
+    clients = [Client() for _i in range(RACERS)]
+    for client in clients:
+        client.force_login(staff)
+    answers = race(lambda i: clients[i].post(url))
+    assert {answer.status_code for answer in answers} == {302}
+    assert len({answer.url for answer in answers}) == 1
+    assert IssuedDocument.objects.filter(kind="releve").count() == 1
+    assert ReferenceCounter.objects.get(prefix="RN").last == 1
+    assert len(stored_documents(tmp_path)) == 1

@@ -109,8 +109,8 @@ def test_staff_download_a_convocation_from_the_session_page(client, candidate_en
     url = reverse(
         "documents:convocation", args=[candidate_entry.session_id, candidate_entry.enrolment_id]
     )
-    assert url in page.content.decode()
-    response = client.get(url)
+    assert f'action="{url}"' in page.content.decode()
+    response = client.get(client.post(url).url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "Anaïs Légaré" in pdf_text(response_bytes(response))
@@ -147,6 +147,7 @@ def test_only_the_staff_see_a_session_page_or_issue_convocations(client, candida
     assert client.get(reverse("documents:session", args=[session_id])).status_code == 403
     url = reverse("documents:convocation", args=[session_id, enrolment_id])
     assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
     assert not IssuedDocument.objects.exists()
 
 
