@@ -43,6 +43,22 @@ def may_download(user, *, kind: str, session=None, enrolment=None) -> bool:
     return False
 
 
+def may_issue(user, *, kind: str, session, enrolment=None) -> bool:
+    """Return whether ``user`` may have this document issued (by a POST, never a GET).
+
+    The responsable de la certification of the session's establishment issues every document; a
+    candidate has their own relevé, certificats and attestation issued once the results are
+    published (the documents they may download).
+    """
+    if not user.is_authenticated:
+        return False
+    if staff_may_use(user):
+        return staff_may_issue(user, session)
+    return kind in IssuedDocument.RESULT_KINDS and may_download(
+        user, kind=kind, session=session, enrolment=enrolment
+    )
+
+
 def document_may_download(user, document: IssuedDocument) -> bool:
     """Return whether ``user`` may download an issued document (see ``may_download``)."""
     if user.is_authenticated and staff_may_use(user):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.access import EVERYWHERE
 from accounts.models import Cohort, Role, User
+from documents.issuance import current_document
 from documents.models import IssuedDocument
 from documents.selectors import EXPORT_OUTCOME_WORDS, bloc_code, session_decisions
 from portfolio.models import Memoire, Portfolio
@@ -272,11 +273,7 @@ def session_results_table(session) -> Table:
     nothing is recomputed here. Points are the shown figure (``wording.shown``: truncated to
     two decimals, always written with two), empty for a session invalidated for fraud.
     """
-    pv = (
-        IssuedDocument.objects.filter(session=session, kind=IssuedDocument.Kind.PROCES_VERBAL)
-        .order_by("-issued_at", "-pk")
-        .first()
-    )
+    pv = current_document(kind=IssuedDocument.Kind.PROCES_VERBAL, session=session)
     table = Table(title="Résultats", headings=list(DIPLOMATION_HEADINGS))
     for decision in session_decisions(session):
         candidate = decision.enrolment.candidate

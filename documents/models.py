@@ -72,6 +72,21 @@ class IssuedDocument(models.Model):
     size = models.PositiveBigIntegerField(_("taille (octets)"))
     sha256 = models.CharField(_("empreinte SHA-256 du fichier"), max_length=64, db_index=True)
     content_digest = models.CharField(_("empreinte des données"), max_length=64)
+    # Kind, session, candidate, bloc and content digest: one document per set of facts, held
+    # by the database. Empty (NULL) only on a copy issued twice before the key existed.
+    issue_key = models.CharField(
+        _("clé d'émission"), max_length=150, unique=True, null=True, blank=True, editable=False
+    )
+    # The document in force in its place (same kind, session, candidate and bloc) when this one
+    # no longer is: a later issue on changed facts, or the original of a copy issued twice.
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("remplacé par"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     issued_at = models.DateTimeField(_("émis le"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -95,6 +110,13 @@ class IssuedDocument(models.Model):
 
     def __str__(self):
         return f"{self.reference} — {self.get_kind_display()}"
+
+    @property
+    def is_duplicate(self) -> bool:
+        """Return whether this is a second copy of the same facts (issued before the key)."""
+        return self.superseded_by is not None and (
+            self.superseded_by.content_digest == self.content_digest
+        )
 
     @property
     def short_digest(self) -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -78,6 +80,33 @@ class Verification:
     matches: bool | None  # None when no copy was given
     message: str
     sha256: str = ""
+
+    @property
+    def notice(self) -> str:
+        """Return, in French, whether the document was superseded or is a copy issued twice."""
+        document = self.document
+        if document is None or document.superseded_by_id is None:
+            return ""
+        successor = document.superseded_by
+        facts = {
+            "reference": successor.reference,
+            "date": timezone.localdate(successor.issued_at).strftime("%d/%m/%Y"),
+        }
+        if document.is_duplicate:
+            return (
+                _(
+                    "Ce document a été émis une seconde fois pour les mêmes faits : le document "
+                    "%(reference)s, émis le %(date)s, est celui qui fait foi."
+                )
+                % facts
+            )
+        return (
+            _(
+                "Ce document a été remplacé par le document %(reference)s, émis le %(date)s "
+                "après une modification des données : il n'est plus en vigueur."
+            )
+            % facts
+        )
 
 
 def file_sha256(upload) -> str:
@@ -392,3 +421,69 @@ def candidate_result_links(enrolment, *, published_only: bool) -> list[ResultLin
         decisions__enrolment=enrolment, state__in=states
     ).order_by("-date")
     return [result_links(session, enrolment) for session in sessions]
+
+
+# --- Places of documents: the document in force, or the button that issues it ---------------
+
+
+@dataclass
+class DocumentSlot:
+    """One document a page offers: its label, its own URL (GET downloads the document in force,
+    POST issues it) and the document in force, if any."""
+
+    label: str
+    url: str
+    document: IssuedDocument | None
+
+
+def documents_in_force(documents) -> dict[tuple, IssuedDocument]:
+    """Return the documents in force among ``documents``, by kind, session, candidate, bloc."""
+    in_force = documents.filter(issue_key__isnull=False, superseded_by__isnull=True)
+    return {
+        (d.kind, d.session_id, d.enrolment_id, d.bloc.number if d.bloc_id else None): d
+        for d in in_force.select_related("bloc").order_by("issued_at", "pk")
+    }
+
+
+def result_slots(links: ResultLinks, in_force: dict, *, convocation=False) -> list[DocumentSlot]:
+    """Return the documents one candidate is owed by one session, as slots."""
+    session, enrolment = links.session, links.enrolment
+    kinds = IssuedDocument.Kind
+
+    def slot(kind, label, url_name, *args, bloc=None):
+        url = reverse(url_name, args=[session.pk, enrolment.pk, *args])
+        return DocumentSlot(label, url, in_force.get((kind, session.pk, enrolment.pk, bloc)))
+
+    slots = []
+    if convocation:
+        url = reverse("documents:convocation", args=[session.pk, enrolment.pk])
+        key = (kinds.CONVOCATION, session.pk, enrolment.pk, None)
+        slots.append(DocumentSlot(str(kinds.CONVOCATION.label), url, in_force.get(key)))
+    if links.decision is None:
+        return slots
+    slots.append(slot(kinds.RELEVE, _("Relevé de notes"), "documents:result", "releve"))
+    for number in links.certificats:
+        label = _("Certificat du bloc %(number)s") % {"number": number}
+        slots.append(
+            slot(kinds.CERTIFICAT_BLOC, label, "documents:certificat", number, bloc=int(number))
+        )
+    if links.attestation:
+        label = _("Attestation de suivi de formation")
+        slots.append(slot(kinds.ATTESTATION, label, "documents:result", "attestation"))
+    return slots
+
+
+def session_slots(session: JurySession, in_force: dict) -> list[DocumentSlot]:
+    """Return the session's own documents (procès-verbal, archive) as slots."""
+    kinds = IssuedDocument.Kind
+    return [
+        DocumentSlot(
+            str(kind.label),
+            reverse(url_name, args=[session.pk]),
+            in_force.get((kind, session.pk, None, None)),
+        )
+        for kind, url_name in (
+            (kinds.PROCES_VERBAL, "documents:proces_verbal"),
+            (kinds.ARCHIVE, "documents:session_archive"),
+        )
+    ]

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import Duty, is_centre_staff, staff_may
+from accounts.access import Duty, staff_may
 from accounts.models import Cohort, Enrolment, Organisation, Role, User, UserRole
 from audit import clock
 from audit.trail import audit_record
 from documents import exports, selectors
 from documents.archive import session_archive
 from documents.imports import CandidateRow, LineError, read_candidate_file
-from documents.models import IssuedDocument, ReferenceCounter
+from documents.issuance import (
+    Build,
+    DocumentRefused,
+    content_digest,
+    document_issue,
+    issuer_require,
+)
+from documents.models import IssuedDocument
 from documents.pdf import render_pdf
 from workflow.models import JurySession
 
@@ -253,124 +258,25 @@ def _named_tutor(email: str, rows: list[CandidateRow]) -> CandidateRow:
 # --- Issued documents -----------------------------------------------------------------------
 
 
-def reference_allocate(*, kind: str, year: int) -> str:
-    """Return the next reference of a kind of document for a year: "PV-2026-000123"."""
-    prefix = IssuedDocument.PREFIXES[kind]
-    with transaction.atomic():
-        counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
-            prefix=prefix, year=year
-        )
-        counter.last += 1
-        counter.save(update_fields=["last"])
-    return f"{prefix}-{year}-{counter.last:06d}"
+def _pdf(template_name: str, read: Callable[[], dict]) -> Build:
+    """Return how to build a PDF: its facts (``read``), hashed, then rendered with its reference."""
 
+    def build():
+        data = read()
+        digest = content_digest(data)
 
-def document_record(
-    *,
-    kind: str,
-    reference: str,
-    content: bytes,
-    content_digest: str,
-    actor: User | None,
-    session=None,
-    enrolment=None,
-    bloc=None,
-) -> IssuedDocument:
-    """Store an issued file under a random name with its SHA-256 and audit the issue."""
-    with transaction.atomic():
-        document = IssuedDocument(
-            reference=reference,
-            kind=kind,
-            session=session,
-            enrolment=enrolment,
-            establishment_id=(
-                session.establishment_id
-                if session is not None
-                else enrolment.cohort.establishment_id
-            ),
-            bloc=bloc,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            content_digest=content_digest,
-            issued_at=clock.now(),
-            issued_by=actor if getattr(actor, "pk", None) else None,
-        )
-        document.file.save(reference, ContentFile(content), save=False)
-        stored_name = document.file.name
-        try:
-            document.save()
-            audit_record(
-                actor=actor,
-                action="document_issued",
-                obj=document,
-                candidate=enrolment.candidate if enrolment is not None else None,
-                after={"reference": reference, "kind": kind, "sha256": document.sha256},
-            )
-        except Exception:
-            # A failed save must not leave an orphan file behind.
-            document.file.storage.delete(stored_name)
-            raise
-    return document
+        def render(reference: str, issued_at) -> bytes:
+            context = {
+                **data,
+                "reference": reference,
+                "short_digest": digest[:12],
+                "issued_at": issued_at,
+            }
+            return render_pdf(template_name, context)
 
+        return digest, render
 
-def content_digest(data: dict) -> str:
-    """Return the SHA-256 of a document's facts in canonical JSON (shown short in its footer)."""
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def document_issue(
-    *,
-    kind: str,
-    template_name: str,
-    data: dict,
-    actor: User | None,
-    session=None,
-    enrolment=None,
-    bloc=None,
-) -> IssuedDocument:
-    """Return the PDF of these facts: the one already issued, or a new one rendered and recorded.
-
-    The same facts give back the same document (same reference, same bytes); changed facts (a
-    new place for the session) give a new document with a new reference.
-    """
-    issuer_require(actor, session if session is not None else enrolment)
-    digest = content_digest(data)
-    existing = (
-        IssuedDocument.objects.filter(
-            kind=kind,
-            session=session,
-            enrolment=enrolment,
-            bloc=bloc,
-            content_digest=digest,
-            file_deleted_at__isnull=True,
-        )
-        .order_by("-issued_at", "-pk")
-        .first()
-    )
-    if existing is not None:
-        return existing
-    issued_at = clock.now()
-    reference = reference_allocate(kind=kind, year=timezone.localdate(issued_at).year)
-    pdf = render_pdf(
-        template_name,
-        {
-            **data,
-            "reference": reference,
-            "short_digest": digest[:12],
-            "issued_at": issued_at,
-        },
-    )
-    return document_record(
-        kind=kind,
-        reference=reference,
-        content=pdf,
-        content_digest=digest,
-        actor=actor,
-        session=session,
-        enrolment=enrolment,
-        bloc=bloc,
-    )
+    return build
 
 
 def document_download_record(*, actor: User, document: IssuedDocument) -> None:
@@ -388,8 +294,7 @@ def convocation_issue(*, entry, actor: User | None) -> IssuedDocument:
     """Return the convocation of a candidate to a jury session (issued once per set of facts)."""
     return document_issue(
         kind=IssuedDocument.Kind.CONVOCATION,
-        template_name="documents/convocation.html",
-        data=selectors.convocation_data(entry),
+        build=_pdf("documents/convocation.html", lambda: selectors.convocation_data(entry)),
         actor=actor,
         session=entry.session,
         enrolment=entry.enrolment,
@@ -398,57 +303,20 @@ def convocation_issue(*, entry, actor: User | None) -> IssuedDocument:
 
 # --- Session archive ------------------------------------------------------------------------
 
-
-class DocumentRefused(Exception):
-    """A document cannot be issued now; the message says why, in French."""
-
-
-def issuer_require(actor, target) -> None:
-    """Refuse a staff member who is not responsable de la certification of ``target``'s
-    establishment. The system (no actor) issues; candidates are let through by the views'
-    ``documents.access.may_download``."""
-    if actor is None or not is_centre_staff(actor):
-        return
-    if not staff_may(actor, target, Duty.CERTIFICATION):
-        raise DocumentRefused(
-            _(
-                "Seul le responsable du processus de certification de l'établissement établit "
-                "ce document."
-            )
-        )
-
-
 ARCHIVABLE_STATES = (JurySession.State.CLOSED, JurySession.State.PUBLISHED)
 
 
 def session_archive_issue(*, session: JurySession, actor: User | None) -> IssuedDocument:
     """Return the archive of a closed session as one ZIP recorded with its SHA-256."""
     issuer_require(actor, session)
-    if session.state not in ARCHIVABLE_STATES:
-        raise DocumentRefused(
-            _("L'archive d'une session se constitue une fois la délibération close.")
-        )
-    content, digest = session_archive(session, extra_files=_archive_extra_files(session, actor))
-    existing = (
-        IssuedDocument.objects.filter(
-            kind=IssuedDocument.Kind.ARCHIVE,
-            session=session,
-            content_digest=digest,
-            file_deleted_at__isnull=True,
-        )
-        .order_by("-issued_at", "-pk")
-        .first()
-    )
-    if existing is not None:
-        return existing
-    reference = reference_allocate(kind=IssuedDocument.Kind.ARCHIVE, year=clock.today().year)
-    return document_record(
-        kind=IssuedDocument.Kind.ARCHIVE,
-        reference=reference,
-        content=content,
-        content_digest=digest,
-        actor=actor,
-        session=session,
+    _require_owed(IssuedDocument.Kind.ARCHIVE, session)
+
+    def build():
+        content, digest = session_archive(session, extra_files=_archive_extra_files(session, actor))
+        return digest, lambda reference, issued_at: content
+
+    return document_issue(
+        kind=IssuedDocument.Kind.ARCHIVE, build=build, actor=actor, session=session
     )
 
 
@@ -472,28 +340,54 @@ def _archive_extra_files(session: JurySession, actor: User | None) -> dict[str, 
 # --- Result documents of a closed session ---------------------------------------------------
 
 
-def _require_decided(session: JurySession) -> None:
+def _require_owed(kind: str, session: JurySession, enrolment=None, bloc_number: str = ""):
+    """Return the decision a document states (None for the session's own documents); raise
+    ``DocumentRefused`` when the document is not owed."""
+    if kind == IssuedDocument.Kind.CONVOCATION:
+        return None
+    if kind == IssuedDocument.Kind.ARCHIVE:
+        if session.state not in ARCHIVABLE_STATES:
+            raise DocumentRefused(
+                _("L'archive d'une session se constitue une fois la délibération close.")
+            )
+        return None
     if session.state not in selectors.DECIDED_STATES:
         raise DocumentRefused(
             _("Les documents de résultats s'établissent une fois la délibération close.")
         )
-
-
-def _decision(session: JurySession, enrolment):
-    _require_decided(session)
+    if kind == IssuedDocument.Kind.PROCES_VERBAL:
+        return None
     decision = selectors.decision_for(session, enrolment)
     if decision is None:
         raise DocumentRefused(_("Aucune décision du jury n'est enregistrée pour ce candidat."))
+    if kind == IssuedDocument.Kind.CERTIFICAT_BLOC and bloc_number not in (
+        selectors.certificat_blocs(decision)
+    ):
+        raise DocumentRefused(
+            _("Le bloc %(n)s n'a pas été validé lors de cette session.") % {"n": bloc_number}
+        )
+    if kind == IssuedDocument.Kind.ATTESTATION and not selectors.attestation_due(decision):
+        raise DocumentRefused(
+            _("Le candidat a obtenu le titre : l'attestation ne le concerne pas.")
+        )
     return decision
+
+
+def document_refusal(kind: str, session: JurySession, enrolment=None, bloc_number="") -> str:
+    """Return why this document cannot be issued now, in French, or "" when it can."""
+    try:
+        _require_owed(kind, session, enrolment, str(bloc_number))
+    except DocumentRefused as refused:
+        return str(refused)
+    return ""
 
 
 def proces_verbal_issue(*, session: JurySession, actor: User | None) -> IssuedDocument:
     """Return the procès-verbal of a closed session."""
-    _require_decided(session)
+    _require_owed(IssuedDocument.Kind.PROCES_VERBAL, session)
     return document_issue(
         kind=IssuedDocument.Kind.PROCES_VERBAL,
-        template_name="documents/proces_verbal.html",
-        data=selectors.pv_data(session),
+        build=_pdf("documents/proces_verbal.html", lambda: selectors.pv_data(session)),
         actor=actor,
         session=session,
     )
@@ -501,11 +395,10 @@ def proces_verbal_issue(*, session: JurySession, actor: User | None) -> IssuedDo
 
 def releve_issue(*, session: JurySession, enrolment, actor: User | None) -> IssuedDocument:
     """Return a candidate's relevé de notes for a closed session."""
-    decision = _decision(session, enrolment)
+    decision = _require_owed(IssuedDocument.Kind.RELEVE, session, enrolment)
     return document_issue(
         kind=IssuedDocument.Kind.RELEVE,
-        template_name="documents/releve.html",
-        data=selectors.releve_data(decision),
+        build=_pdf("documents/releve.html", lambda: selectors.releve_data(decision)),
         actor=actor,
         session=session,
         enrolment=enrolment,
@@ -516,34 +409,27 @@ def certificat_issue(
     *, session: JurySession, enrolment, bloc_number: str, actor: User | None
 ) -> IssuedDocument:
     """Return the certificat of a bloc the candidate validated in this session."""
-    decision = _decision(session, enrolment)
-    if bloc_number not in selectors.certificat_blocs(decision):
-        raise DocumentRefused(
-            _("Le bloc %(n)s n'a pas été validé lors de cette session.") % {"n": bloc_number}
-        )
-    bloc = session.title.blocs.get(number=int(bloc_number))
+    kind = IssuedDocument.Kind.CERTIFICAT_BLOC
+    decision = _require_owed(kind, session, enrolment, bloc_number)
     return document_issue(
-        kind=IssuedDocument.Kind.CERTIFICAT_BLOC,
-        template_name="documents/certificat_bloc.html",
-        data=selectors.certificat_data(decision, bloc_number),
+        kind=kind,
+        build=_pdf(
+            "documents/certificat_bloc.html",
+            lambda: selectors.certificat_data(decision, bloc_number),
+        ),
         actor=actor,
         session=session,
         enrolment=enrolment,
-        bloc=bloc,
+        bloc=session.title.blocs.get(number=int(bloc_number)),
     )
 
 
 def attestation_issue(*, session: JurySession, enrolment, actor: User | None) -> IssuedDocument:
     """Return the attestation de suivi de formation of a candidate without the title."""
-    decision = _decision(session, enrolment)
-    if not selectors.attestation_due(decision):
-        raise DocumentRefused(
-            _("Le candidat a obtenu le titre : l'attestation ne le concerne pas.")
-        )
+    decision = _require_owed(IssuedDocument.Kind.ATTESTATION, session, enrolment)
     return document_issue(
         kind=IssuedDocument.Kind.ATTESTATION,
-        template_name="documents/attestation.html",
-        data=selectors.attestation_data(decision),
+        build=_pdf("documents/attestation.html", lambda: selectors.attestation_data(decision)),
         actor=actor,
         session=session,
         enrolment=enrolment,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from documents import views
+from documents.models import IssuedDocument
 
 app_name = "documents"
 
@@ -24,7 +25,8 @@ urlpatterns = [
     path("sessions/<int:session_pk>/", views.session_documents, name="session"),
     path(
         "sessions/<int:session_pk>/proces-verbal.pdf",
-        views.proces_verbal_download,
+        views.session_document,
+        {"kind": IssuedDocument.Kind.PROCES_VERBAL},
         name="proces_verbal",
     ),
     path(
@@ -46,7 +48,8 @@ urlpatterns = [
     path("candidats/<int:enrolment_pk>/", views.candidate_documents, name="candidate"),
     path(
         "sessions/<int:session_pk>/archive.zip",
-        views.session_archive_download,
+        views.session_document,
+        {"kind": IssuedDocument.Kind.ARCHIVE},
         name="session_archive",
     ),
     path(

@@ -1,6 +1,6 @@
 import base64
 import hashlib
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,8 +8,9 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import (
     Duty,
@@ -24,10 +25,12 @@ from documents import exports, selectors, services
 from documents.access import (
     document_may_download,
     may_download,
+    may_issue,
     staff_may_issue,
     staff_may_use,
 )
 from documents.forms import CandidateImportConfirmForm, CandidateImportForm, DocumentVerifyForm
+from documents.issuance import current_document
 from documents.models import IssuedDocument
 from workflow.models import JurySession, SessionCandidate
 
@@ -73,6 +76,62 @@ def serve(request, document: IssuedDocument) -> FileResponse:
         filename=document.filename,
         content_type=content_type,
     )
+
+
+def issue_or_serve(request, kind, session, enrolment=None, *, issue, bloc_number=None):
+    """Answer a document's own URL: a GET never issues, a POST issues exactly once.
+
+    GET sends the document in force; when none was issued, it explains so, with the button that
+    issues it for who may (a 404 for anyone else). POST issues it (the one already issued for
+    the same facts, if any) and redirects to its download.
+    """
+    allowed = may_issue(request.user, kind=kind, session=session, enrolment=enrolment)
+    back = (
+        reverse("documents:session", args=[session.pk])
+        if staff_may_use(request.user)
+        else reverse("documents:mine")
+    )
+    if request.method == "POST":
+        if not allowed:
+            raise PermissionDenied if staff_may_use(request.user) else Http404
+        try:
+            document = issue()
+        except services.DocumentRefused as refused:
+            if not staff_may_use(request.user):
+                raise Http404 from refused
+            messages.error(request, str(refused))
+            return redirect(back)
+        if not document.file:
+            messages.error(
+                request,
+                _(
+                    "Le fichier du document %(reference)s a été supprimé à l'issue de sa durée "
+                    "de conservation."
+                )
+                % {"reference": document.reference},
+            )
+            return redirect(back)
+        return redirect("documents:download", reference=document.reference)
+    bloc = None
+    if bloc_number is not None:
+        bloc = session.title.blocs.filter(number=bloc_number).first()
+        if bloc is None:
+            raise Http404
+    document = current_document(kind=kind, session=session, enrolment=enrolment, bloc=bloc)
+    if document is not None:
+        return serve(request, document)
+    refusal = services.document_refusal(kind, session, enrolment, bloc_number or "")
+    if not allowed or (refusal and not staff_may_use(request.user)):
+        raise Http404
+    context = {
+        "kind": IssuedDocument.Kind(kind).label,
+        "bloc": bloc,
+        "session": session,
+        "enrolment": enrolment,
+        "refusal": refusal,
+        "back": back,
+    }
+    return render(request, "documents/not_issued.html", context)
 
 
 # --- Imports --------------------------------------------------------------------------------
@@ -198,33 +257,43 @@ def session_documents(request, session_pk):
     session = staff_object_or_404(
         JurySession.objects.select_related("establishment"), request.user, pk=session_pk
     )
+    in_force = selectors.documents_in_force(session.issued_documents.all())
     return render(
         request,
         "documents/session.html",
         {
             "session": session,
             "may_issue": staff_may_issue(request.user, session),
-            "rows": selectors.session_result_rows(session),
+            "rows": [
+                {"links": links, "slots": selectors.result_slots(links, in_force, convocation=True)}
+                for links in selectors.session_result_rows(session)
+            ],
+            "session_slots": selectors.session_slots(session, in_force),
             "decided": session.state in selectors.DECIDED_STATES,
-            "issued": session.issued_documents.select_related("enrolment__candidate", "bloc"),
-            "archive": session.issued_documents.filter(
-                kind=IssuedDocument.Kind.ARCHIVE, file_deleted_at__isnull=True
-            ).first(),
+            "issued": session.issued_documents.select_related(
+                "enrolment__candidate", "bloc", "superseded_by"
+            ),
         },
     )
 
 
 @staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def convocation_download(request, session_pk, enrolment_pk):
+    """GET: the convocation in force. POST: issue it (the certification process)."""
     entry = staff_object_or_404(
         SessionCandidate.objects.select_related("session", "enrolment__candidate"),
         request.user,
         session_id=session_pk,
         enrolment_id=enrolment_pk,
     )
-    issuer_only(request.user, entry)
-    document = services.convocation_issue(entry=entry, actor=request.user)
-    return serve(request, document)
+    return issue_or_serve(
+        request,
+        IssuedDocument.Kind.CONVOCATION,
+        entry.session,
+        entry.enrolment,
+        issue=lambda: services.convocation_issue(entry=entry, actor=request.user),
+    )
 
 
 @login_required
@@ -238,17 +307,21 @@ def document_download(request, reference):
 @login_required
 def my_documents(request):
     """The candidate's own documents: convocations, and results once published."""
+    mine = IssuedDocument.objects.filter(enrolment__candidate=request.user)
     convocations = [
         document
-        for document in IssuedDocument.objects.filter(
-            enrolment__candidate=request.user, kind=IssuedDocument.Kind.CONVOCATION
+        for document in mine.filter(
+            kind=IssuedDocument.Kind.CONVOCATION,
+            issue_key__isnull=False,
+            superseded_by__isnull=True,
         )
         .exclude(file="")
         .select_related("session", "enrolment")
         if document_may_download(request.user, document)
     ]
+    in_force = selectors.documents_in_force(mine)
     results = [
-        links
+        {"links": links, "slots": selectors.result_slots(links, in_force)}
         for enrolment in Enrolment.objects.filter(candidate=request.user)
         for links in selectors.candidate_result_links(enrolment, published_only=True)
     ]
@@ -265,54 +338,52 @@ RESULT_KINDS = {
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def result_download(request, session_pk, enrolment_pk, kind, bloc=None):
-    """A candidate's relevé, certificat de bloc or attestation, issued on first request."""
+    """A candidate's relevé, certificat de bloc or attestation: GET downloads the one in force,
+    POST issues it."""
     if staff_may_use(request.user):
-        # Another establishment's session or candidate is a 404; issuing is certification's.
-        session = staff_object_or_404(
-            JurySession.objects.select_related("title"), request.user, pk=session_pk
-        )
+        # Another establishment's session or candidate is a 404.
+        staff_object_or_404(JurySession.objects, request.user, pk=session_pk)
         staff_object_or_404(Enrolment.objects, request.user, pk=enrolment_pk)
-        issuer_only(request.user, session)
     session = get_object_or_404(JurySession.objects.select_related("title"), pk=session_pk)
     enrolment = get_object_or_404(Enrolment.objects.select_related("candidate"), pk=enrolment_pk)
     if kind not in RESULT_KINDS or not may_download(
         request.user, kind=RESULT_KINDS[kind], session=session, enrolment=enrolment
     ):
         raise Http404
-    try:
-        if kind == "releve":
-            document = services.releve_issue(
-                session=session, enrolment=enrolment, actor=request.user
-            )
-        elif kind == "attestation":
-            document = services.attestation_issue(
-                session=session, enrolment=enrolment, actor=request.user
-            )
-        else:
-            document = services.certificat_issue(
-                session=session, enrolment=enrolment, bloc_number=str(bloc), actor=request.user
-            )
-    except services.DocumentRefused as refused:
-        if not staff_may_use(request.user):
-            raise Http404 from refused
-        messages.error(request, str(refused))
-        return redirect("documents:session", session_pk=session.pk)
-    return serve(request, document)
+    issue = {
+        "releve": services.releve_issue,
+        "attestation": services.attestation_issue,
+        "certificat": partial(services.certificat_issue, bloc_number=str(bloc)),
+    }[kind]
+    return issue_or_serve(
+        request,
+        RESULT_KINDS[kind],
+        session,
+        enrolment,
+        bloc_number=bloc,
+        issue=lambda: issue(session=session, enrolment=enrolment, actor=request.user),
+    )
+
+
+SESSION_DOCUMENTS = {
+    IssuedDocument.Kind.PROCES_VERBAL: services.proces_verbal_issue,
+    IssuedDocument.Kind.ARCHIVE: services.session_archive_issue,
+}
 
 
 @staff_required
-def proces_verbal_download(request, session_pk):
+@require_http_methods(["GET", "HEAD", "POST"])
+def session_document(request, session_pk, kind):
+    """The session's procès-verbal or archive: GET downloads the one in force, POST issues it."""
     session = staff_object_or_404(
         JurySession.objects.select_related("title"), request.user, pk=session_pk
     )
-    issuer_only(request.user, session)
-    try:
-        document = services.proces_verbal_issue(session=session, actor=request.user)
-    except services.DocumentRefused as refused:
-        messages.error(request, str(refused))
-        return redirect("documents:session", session_pk=session.pk)
-    return serve(request, document)
+    issue = SESSION_DOCUMENTS[kind]
+    return issue_or_serve(
+        request, kind, session, issue=lambda: issue(session=session, actor=request.user)
+    )
 
 
 @staff_required
@@ -334,16 +405,22 @@ def candidate_documents(request, enrolment_pk):
     enrolment = staff_object_or_404(
         Enrolment.objects.select_related("candidate", "cohort"), request.user, pk=enrolment_pk
     )
+    issued = staff_scope(
+        enrolment.issued_documents.select_related("session", "bloc", "superseded_by"),
+        request.user,
+    )
+    in_force = selectors.documents_in_force(issued)
     return render(
         request,
         "documents/candidate.html",
         {
             "enrolment": enrolment,
             "may_issue": staff_may_issue(request.user, enrolment),
-            "results": selectors.candidate_result_links(enrolment, published_only=False),
-            "issued": staff_scope(
-                enrolment.issued_documents.select_related("session", "bloc"), request.user
-            ),
+            "results": [
+                {"links": links, "slots": selectors.result_slots(links, in_force)}
+                for links in selectors.candidate_result_links(enrolment, published_only=False)
+            ],
+            "issued": issued,
         },
     )
 
@@ -396,15 +473,3 @@ def cohort_progress_export(request, cohort_pk, fmt):
     cohort = staff_object_or_404(Cohort.objects.select_related("title"), request.user, pk=cohort_pk)
     table = exports.cohort_progress_table(cohort)
     return export_response(table, fmt=fmt, name=f"avancement-promotion-{cohort.pk}")
-
-
-@staff_required
-def session_archive_download(request, session_pk):
-    session = staff_object_or_404(JurySession.objects, request.user, pk=session_pk)
-    issuer_only(request.user, session)
-    try:
-        document = services.session_archive_issue(session=session, actor=request.user)
-    except services.DocumentRefused as refused:
-        messages.error(request, str(refused))
-        return redirect("documents:session", session_pk=session.pk)
-    return serve(request, document)

@@ -437,6 +437,13 @@ class Crawl:
     pages: dict[str, Answer] = field(default_factory=dict)  # URL → 200 answer
     posts: dict[tuple, dict] = field(default_factory=dict)  # (action URL, fields) → form
     seen: set[str] = field(default_factory=set)
+    minted: list[str] = field(default_factory=list)  # references issued while crawling
+
+
+def issued_documents() -> set[str]:
+    from documents.models import IssuedDocument
+
+    return set(IssuedDocument.objects.values_list("reference", flat=True))
 
 
 def fetch(client: Client, url: str) -> Answer:
@@ -605,7 +612,10 @@ def world_and_crawl(django_db_setup, django_db_blocker, tmp_path_factory):
             world = build_world()
             client = Client()
             client.force_login(world.a_staff)
-            yield world, crawl_as(client, world.seeds)
+            issued = issued_documents()
+            crawl = crawl_as(client, world.seeds)
+            crawl.minted = sorted(issued_documents() - issued)
+            yield world, crawl
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -625,8 +635,26 @@ def test_the_crawl_sees_a_rich_world(world_and_crawl):
     assert len(crawl.seen) < MAX_PAGES, "raise MAX_PAGES: the crawl stopped at its cap"
 
 
+# The documents' own URLs: a GET downloads the document in force, only a POST issues one.
+ISSUING_VIEWS = {
+    "documents:proces_verbal",
+    "documents:session_archive",
+    "documents:convocation",
+    "documents:result",
+    "documents:certificat",
+}
+
+
+def test_the_crawl_issues_no_document_and_finds_the_issuing_buttons(world_and_crawl):
+    _world, crawl = world_and_crawl
+    assert crawl.minted == [], "following links and GET forms issued documents"
+    posted = {view_name(action) for action, _kind in crawl.posts}
+    assert ISSUING_VIEWS <= posted, sorted(ISSUING_VIEWS - posted)
+
+
 def test_b_staff_see_none_of_a_pages(world_and_crawl):
     world, crawl = world_and_crawl
+    issued = issued_documents()
     leaks: dict[str, list[str]] = {}
     for label, user in world.b_users.items():
         client = Client(raise_request_exception=False)
@@ -640,6 +668,7 @@ def test_b_staff_see_none_of_a_pages(world_and_crawl):
                 continue
             if world.markers.search(readable(answer.content)):
                 leaks.setdefault(url, []).append(label)
+    assert issued_documents() == issued, "B's GETs issued documents"
     everyone = list(world.b_users)
     report = [
         f"{url}  ({'all B staff' if labels == everyone else ', '.join(labels)})"

@@ -91,9 +91,16 @@ def test_a_session_still_deliberating_has_no_archive(candidate_entry, staff):
     assert not IssuedDocument.objects.exists()
 
 
-def test_staff_download_the_archive_and_see_its_checksum(client, closed_session, staff):
+def test_staff_constitute_the_archive_by_a_post_and_see_its_checksum(client, closed_session, staff):
     client.force_login(staff)
-    response = client.get(reverse("documents:session_archive", args=[closed_session.pk]))
+    url = reverse("documents:session_archive", args=[closed_session.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "pas encore été établi" in page.content.decode()
+    assert not IssuedDocument.objects.exists()
+    issued = client.post(url)
+    document = IssuedDocument.objects.get(kind="archive")
+    assert issued.url == reverse("documents:download", args=[document.reference])
+    response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     content = response_bytes(response)
     page = client.get(reverse("documents:session", args=[closed_session.pk])).content.decode()
@@ -103,8 +110,10 @@ def test_staff_download_the_archive_and_see_its_checksum(client, closed_session,
 @pytest.mark.parametrize("role", [Role.CANDIDAT, Role.JURY, Role.EVALUATEUR])
 def test_only_the_staff_download_an_archive(client, closed_session, role):
     client.force_login(UserFactory(roles=[role]))
-    response = client.get(reverse("documents:session_archive", args=[closed_session.pk]))
-    assert response.status_code == 403
+    url = reverse("documents:session_archive", args=[closed_session.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    assert not IssuedDocument.objects.exists()
 
 
 def test_the_archive_holds_the_evaluators_scorings_with_their_grid(closed_session, staff):

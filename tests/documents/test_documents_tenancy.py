@@ -58,6 +58,13 @@ def _url(world, name):
     return reverse(name.split(":")[0] + ":" + name.split(":")[1], args=args)
 
 
+# The documents' own URLs: a GET downloads the one in force, a POST issues it.
+ISSUING = [
+    "documents:proces_verbal",
+    "documents:session_archive",
+    "documents:convocation",
+    "documents:result:releve",
+]
 ALL_PAGES = [
     "documents:session",
     "documents:proces_verbal",
@@ -77,6 +84,8 @@ def test_another_establishments_staff_get_404_and_nothing_is_issued(client, worl
     issued = IssuedDocument.objects.count()
     client.force_login(world["grenoble_staff"])
     assert client.get(_url(world, name)).status_code == 404
+    if name in ISSUING:
+        assert client.post(_url(world, name)).status_code == 404
     assert IssuedDocument.objects.count() == issued
     client.force_login(world["lyon_staff"])
     assert client.get(_url(world, name)).status_code == 200
@@ -160,14 +169,14 @@ def test_an_auditor_reads_every_establishment_but_issues_and_imports_nothing(cli
     assert client.get(_url(world, "documents:candidate")).status_code == 200
     response = client.get(_url(world, "documents:download"))
     assert response.status_code == 200 and response_bytes(response).startswith(b"%PDF")
-    for name in (
-        "documents:proces_verbal",
-        "documents:session_archive",
-        "documents:session_results_export:csv",
-        "documents:convocation",
-        "documents:result:releve",
-    ):
-        assert client.get(_url(world, name)).status_code == 403, name
+    # The procès-verbal in force downloads; the documents not issued yet are not offered.
+    response = client.get(_url(world, "documents:proces_verbal"))
+    assert response_bytes(response) == world["pv"].file.open("rb").read()
+    for name in ("documents:session_archive", "documents:convocation", "documents:result:releve"):
+        assert client.get(_url(world, name)).status_code == 404, name
+    for name in ISSUING:
+        assert client.post(_url(world, name)).status_code == 403, name
+    assert client.get(_url(world, "documents:session_results_export:csv")).status_code == 403
     assert client.get(reverse("documents:candidate_import")).status_code == 403
     assert IssuedDocument.objects.count() == issued
     assert "Importer des candidats" not in client.get(reverse("documents:index")).content.decode()
@@ -177,13 +186,10 @@ def test_the_responsable_devaluation_does_not_issue_documents(client, world):
     lyon = world["session"].establishment
     client.force_login(UserFactory(roles=["responsable_evaluation"], roles__establishment=lyon))
     issued = IssuedDocument.objects.count()
-    for name in (
-        "documents:proces_verbal",
-        "documents:session_archive",
-        "documents:session_results_export:xlsx",
-        "documents:result:releve",
-    ):
-        assert client.get(_url(world, name)).status_code == 403, name
+    assert client.get(_url(world, "documents:session_results_export:xlsx")).status_code == 403
+    for name in ISSUING:
+        assert client.post(_url(world, name)).status_code == 403, name
+    assert client.get(_url(world, "documents:session_archive")).status_code == 404
     assert IssuedDocument.objects.count() == issued
     page = client.get(_url(world, "documents:session")).content.decode()
     assert "proces-verbal.pdf" not in page and "archive.zip" not in page
@@ -205,7 +211,7 @@ def test_the_issue_services_refuse_a_staff_member_without_the_certification_duty
 
 def test_an_administrator_issues_in_every_establishment(client, world):
     client.force_login(UserFactory(roles=["administrateur"]))
-    response = client.get(_url(world, "documents:session_archive"))
+    response = client.get(client.post(_url(world, "documents:session_archive")).url)
     assert response.status_code == 200
     assert io.BytesIO(response_bytes(response)).read(2) == b"PK"
     assert client.get(_url(world, "documents:session_results_export:csv")).status_code == 200

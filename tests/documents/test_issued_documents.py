@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from documents import services
+from documents import issuance, services
 from documents.models import IssuedDocument
 from tests.documents.conftest import pdf_text, response_bytes
 from tests.factories import UserFactory
@@ -49,10 +49,11 @@ def test_the_same_facts_give_back_the_same_document_and_new_facts_a_new_one(cand
 
 
 def test_references_follow_each_other_by_kind_and_year():
-    assert services.reference_allocate(kind="proces_verbal", year=2026) == "PV-2026-000001"
-    assert services.reference_allocate(kind="proces_verbal", year=2026) == "PV-2026-000002"
-    assert services.reference_allocate(kind="releve", year=2026) == "RN-2026-000001"
-    assert services.reference_allocate(kind="proces_verbal", year=2027) == "PV-2027-000001"
+    allocate = issuance.reference_allocate
+    assert allocate(kind="proces_verbal", year=2026) == "PV-2026-000001"
+    assert allocate(kind="proces_verbal", year=2026) == "PV-2026-000002"
+    assert allocate(kind="releve", year=2026) == "RN-2026-000001"
+    assert allocate(kind="proces_verbal", year=2027) == "PV-2027-000001"
 
 
 # --- Verification ------------------------------------------------------------------------
@@ -108,8 +109,8 @@ def test_staff_download_a_convocation_from_the_session_page(client, candidate_en
     url = reverse(
         "documents:convocation", args=[candidate_entry.session_id, candidate_entry.enrolment_id]
     )
-    assert url in page.content.decode()
-    response = client.get(url)
+    assert f'action="{url}"' in page.content.decode()
+    response = client.get(client.post(url).url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "Anaïs Légaré" in pdf_text(response_bytes(response))
@@ -146,6 +147,7 @@ def test_only_the_staff_see_a_session_page_or_issue_convocations(client, candida
     assert client.get(reverse("documents:session", args=[session_id])).status_code == 403
     url = reverse("documents:convocation", args=[session_id, enrolment_id])
     assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
     assert not IssuedDocument.objects.exists()
 
 

@@ -315,12 +315,15 @@ def test_a_candidate_gets_their_results_only_once_published(client, decided):
     assert not IssuedDocument.objects.filter(kind="releve").exists()
     publish(decided)
     page = client.get(reverse("documents:mine")).content.decode()
-    assert result_url(decided, "anais", "releve") in page
-    response = client.get(result_url(decided, "anais", "releve"))
+    assert f'action="{result_url(decided, "anais", "releve")}"' in page
+    assert client.get(result_url(decided, "anais", "releve")).status_code == 200  # not issued yet
+    assert not IssuedDocument.objects.filter(kind="releve").exists()
+    response = client.get(client.post(result_url(decided, "anais", "releve")).url)
     assert response.status_code == 200
     assert "Anaïs Légaré" in pdf_text(response_bytes(response))
     # Her certificats and attestation are not owed: she has the title.
     assert client.get(result_url(decided, "anais", "attestation")).status_code == 404
+    assert client.post(result_url(decided, "anais", "attestation")).status_code == 404
 
 
 def test_nobody_else_gets_a_candidates_results(client, decided):
@@ -357,14 +360,17 @@ def test_staff_download_everything_from_the_session_and_candidate_pages(client, 
         result_url(decided, "zoe", "attestation"),
         reverse("documents:certificat", args=[session.pk, decided["zoe"].pk, 2]),
     ):
-        assert url in page
-        response = client.get(url)
+        assert f'action="{url}"' in page
+        response = client.get(client.post(url).url)
         assert response.status_code == 200, url
         assert response["Content-Type"] == "application/pdf"
+        assert client.get(url).getvalue() == response.getvalue()  # the GET serves what exists
     candidate_page = client.get(reverse("documents:candidate", args=[decided["zoe"].pk]))
     assert result_url(decided, "zoe", "releve") in candidate_page.content.decode()
-    refused = client.get(reverse("documents:certificat", args=[session.pk, decided["zoe"].pk, 4]))
-    assert refused.status_code == 302
+    bloc_4 = reverse("documents:certificat", args=[session.pk, decided["zoe"].pk, 4])
+    assert "pas été validé" in client.get(bloc_4).content.decode()
+    assert client.post(bloc_4).status_code == 302
+    assert not IssuedDocument.objects.filter(kind="certificat_bloc", bloc__number=4).exists()
 
 
 def test_the_archive_holds_the_proces_verbal_and_the_export(decided):
