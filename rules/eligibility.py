@@ -91,25 +91,29 @@ def portfolio_window(
 
 
 def bloc_retake(
-    *, decision_date: date, on: date, bloc_validated: bool, retakes_taken: int = 0
+    *, failed_on: date, on: date, bloc_validated: bool, retakes_taken: int = 0
 ) -> Eligibility:
-    """Return whether a bloc may be retaken: once, within 5 years, only when not validated."""
-    deadline = add_months(decision_date, RETAKE_VALIDITY_MONTHS)
+    """Return whether a bloc may be retaken: once, within 5 years, only when not validated.
+
+    ``failed_on`` is the date of the session where the bloc failed: the 5 years count from it,
+    whatever later sessions decided about other blocs.
+    """
+    deadline = add_months(failed_on, RETAKE_VALIDITY_MONTHS)
     if bloc_validated:
         return Eligibility(False, "Ce bloc est validé : il n'y a pas de rattrapage.", None)
     if retakes_taken >= RETAKES_PER_BLOC:
         return Eligibility(
             False, "Ce bloc a déjà été repassé : un seul rattrapage est permis par bloc.", None
         )
-    if on < decision_date:
+    if on < failed_on:
         return Eligibility(
-            False, "Le rattrapage n'est possible qu'après la décision du jury.", decision_date
+            False, "Le rattrapage n'est possible qu'après la décision du jury.", failed_on
         )
     if on > deadline:
         return Eligibility(
             False,
-            f"Le délai de 5 ans après la décision pour repasser ce bloc a expiré le "
-            f"{fr_date(deadline)}.",
+            f"Le délai de 5 ans pour repasser ce bloc, compté depuis le jury du "
+            f"{fr_date(failed_on)} où il n'a pas été validé, a expiré le {fr_date(deadline)}.",
             deadline,
         )
     return Eligibility(

@@ -147,7 +147,13 @@ def build_world() -> World:
     from documents import services as documents
     from portfolio.models import Portfolio
     from tests.workflow.helpers import assign_and_accept, score
-    from tests.workflow.jury.helpers import ready_enrolment, seated_session
+    from tests.workflow.jury.helpers import (
+        JURY_EVENING,
+        clock_move,
+        jury_clock,
+        ready_enrolment,
+        seated_session,
+    )
     from workflow.jury import accommodations, deliberation, fraud, sessions, soutenances
     from workflow.marks import attendance
 
@@ -190,26 +196,30 @@ def build_world() -> World:
     accommodations.accommodation_record(
         actor=a_staff, enrolment=alpha, kind="extra_time", details="Tiers-temps Zorglub"
     )
-    for enrolment in (alpha, beta):
-        sessions.jury_candidate_add(actor=a_staff, session=session, enrolment=enrolment)
-    sessions.jury_session_compose(actor=a_staff, session=session)
-    for hour, enrolment in enumerate((alpha, beta), start=9):
-        soutenance = soutenances.soutenance_schedule(
-            actor=a_staff,
-            session=session,
-            enrolment=enrolment,
-            starts_at=timezone.make_aware(datetime(2027, 3, 15, hour, 0)),
-            base_minutes=45,
+    with jury_clock():  # the session sits on 15/03/2027, and deliberates after the soutenances
+        for enrolment in (alpha, beta):
+            sessions.jury_candidate_add(actor=a_staff, session=session, enrolment=enrolment)
+        sessions.jury_session_compose(actor=a_staff, session=session)
+        for hour, enrolment in enumerate((alpha, beta), start=9):
+            soutenance = soutenances.soutenance_schedule(
+                actor=a_staff,
+                session=session,
+                enrolment=enrolment,
+                starts_at=timezone.make_aware(datetime(2027, 3, 15, hour, 0)),
+                base_minutes=45,
+            )
+            points = {
+                c.pk: c.max_points * Decimal("0.6") for c in soutenance.grid_version.criteria.all()
+            }
+            clock_move(JURY_EVENING)
+            soutenances.soutenance_mark(actor=members["pro1"], soutenance=soutenance, points=points)
+        deliberation.jury_deliberation_open(actor=members["president"], session=session)
+        deliberation.jury_deliberation_close(
+            actor=members["president"], session=session, confirm=True
         )
-        points = {
-            c.pk: c.max_points * Decimal("0.6") for c in soutenance.grid_version.criteria.all()
-        }
-        soutenances.soutenance_mark(actor=members["pro1"], soutenance=soutenance, points=points)
-    deliberation.jury_deliberation_open(actor=members["president"], session=session)
-    deliberation.jury_deliberation_close(actor=members["president"], session=session, confirm=True)
-    session.refresh_from_db()
-    deliberation.jury_results_publish(actor=a_staff, session=session)
-    session.refresh_from_db()
+        session.refresh_from_db()
+        deliberation.jury_results_publish(actor=a_staff, session=session)
+        session.refresh_from_db()
     entries = list(session.candidates.all())
     issued = [
         documents.proces_verbal_issue(session=session, actor=a_staff),

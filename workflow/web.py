@@ -36,6 +36,23 @@ def attempt(request, action, success: str):
     return True
 
 
+def attempt_form(request, form, action, success: str) -> bool:
+    """Run ``action(cleaned_data)`` if ``form`` is valid; report success, or show the
+    WorkflowError on the form, beside each field it names. Return True on success.
+
+    ``form`` has ``add_workflow_error`` (``workflow.evaluation.forms.AccessibleFormMixin``).
+    """
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except WorkflowError as error:
+        form.add_workflow_error(error)
+        return False
+    messages.success(request, success)
+    return True
+
+
 def own_enrolments(user):
     """Return the candidate's own enrolments; refuse (403) anyone who is not a candidate."""
     if not user.has_role(Role.CANDIDAT):

@@ -36,7 +36,8 @@ from workflow.models import CCMark, JuryMember, JurySession
 
 pytestmark = pytest.mark.browser
 
-SESSION_DAY = dt.date(2027, 3, 15)
+# Inside the candidate's portfolio window: training ended 30/06/2026, so 30/09 to 30/12/2026.
+SESSION_DAY = dt.date(2026, 12, 15)
 
 
 @pytest.fixture
@@ -270,14 +271,14 @@ def test_from_the_first_upload_to_the_published_result(
             )
 
     # --- The centre plans the session, seats the jury, enrols and schedules the candidate ---
-    clock(dt.datetime(2027, 2, 1, 9, 0, tzinfo=dt.UTC))
+    clock(dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC))
     sign_in(page, centre)
     page.goto(reverse("jury:staff_dashboard"))
     steps.check_page(page)
     page.get_by_label("Établissement").select_option(label=str(cohort.establishment))
     page.get_by_label("Date de la session").fill(SESSION_DAY.isoformat())
     page.get_by_label("Lieu").fill("CCI Lyon Métropole, salle 3")
-    page.get_by_label("Date de la dernière épreuve").fill("2027-03-01")
+    page.get_by_label("Date de la dernière épreuve").fill("2026-12-01")
     with page.expect_navigation():
         page.get_by_role("button", name=re.compile("Créer", re.I)).click()
     steps.check_page(page)
@@ -315,7 +316,7 @@ def test_from_the_first_upload_to_the_published_result(
     screenshot(page, "centre-session")
 
     # --- The jury marks the soutenance, deliberates, closes and publishes --------------------
-    clock(dt.datetime(2027, 3, 15, 11, 0, tzinfo=dt.UTC))
+    clock(dt.datetime(2026, 12, 15, 11, 0, tzinfo=dt.UTC))
     president = members[JuryMember.Role.PRESIDENT]
     sign_in(page, president)
     page.goto(reverse("jury:session", args=[session.pk]))

@@ -9,7 +9,7 @@ from accounts.models import TrainingLink
 from tests.browser import steps
 from tests.browser.support import screenshot, tab_to
 from tests.factories import EnrolmentFactory, UserFactory
-from tests.workflow.jury.helpers import session_with_candidate, staff
+from tests.workflow.jury.helpers import jury_timeline, session_with_candidate, staff  # noqa: F401
 from workflow.marks import tutoring
 
 pytestmark = pytest.mark.browser
@@ -37,6 +37,7 @@ def test_the_tutor_fills_and_submits_the_50_point_grid_with_the_keyboard_alone(p
     assert evaluation.total == Decimal(50)
 
 
+@pytest.mark.usefixtures("jury_timeline")
 def test_every_jury_area_page_passes_axe_on_desktop_and_phone(page, phone_page, sign_in):
     session, members, centre, enrolment = session_with_candidate()
     soutenance = session.soutenances.get()

@@ -14,11 +14,12 @@ from tests.documents.conftest import response_bytes
 from tests.factories import STAFF_ROLES, CohortFactory, EstablishmentFactory, UserFactory
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
+    jury_timeline,
     session_with_candidate,
 )
 from workflow.jury import deliberation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jury_timeline")]
 
 
 @pytest.fixture

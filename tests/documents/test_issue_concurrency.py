@@ -15,12 +15,14 @@ from documents import services
 from documents.models import IssuedDocument, ReferenceCounter
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
+    jury_timeline,
     ready_enrolment,
     session_with_candidate,
 )
 from workflow.jury import deliberation
 
 pytestmark = [
+    pytest.mark.usefixtures("jury_timeline"),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite serialises writers",

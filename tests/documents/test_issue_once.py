@@ -21,13 +21,14 @@ from tests.documents.conftest import response_bytes
 from tests.factories import STAFF_ROLES, EstablishmentFactory, UserFactory
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
+    jury_timeline,
     ready_enrolment,
     session_with_candidate,
 )
 from workflow.jury import deliberation
 from workflow.models import JurySession
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jury_timeline")]
 
 
 @pytest.fixture

@@ -21,11 +21,18 @@ from documents import exports, selectors, services
 from documents.models import IssuedDocument
 from tests.documents.conftest import pdf_text, response_bytes
 from tests.factories import UserFactory
-from tests.workflow.jury.helpers import ready_enrolment, seated_session
+from tests.workflow.jury.helpers import (  # noqa: F401
+    JURY_EVENING,
+    clock_move,
+    jury_timeline,
+    ready_enrolment,
+    seated_session,
+)
 from workflow.jury import deliberation, sessions, soutenances
 from workflow.models import Accommodation, JuryDecision, JurySession
 
-pytestmark = pytest.mark.django_db
+# The session sits on 15/03/2027: the fixture moves the clock to its evening to deliberate.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jury_timeline")]
 
 
 def person(first_name, last_name, birth_date):
@@ -69,6 +76,7 @@ def decided():
             c.pk: c.max_points * Decimal("0.6") for c in soutenance.grid_version.criteria.all()
         }
         soutenances.soutenance_mark(actor=members["pro1"], soutenance=soutenance, points=points)
+    clock_move(JURY_EVENING)
     deliberation.jury_deliberation_open(actor=members["president"], session=session)
     deliberation.jury_decision_record(
         actor=members["president"],

@@ -109,20 +109,20 @@ DECISION = date(2025, 7, 10)
     ],
 )
 def test_bloc_retake_within_5_years_of_the_decision(on, allowed):
-    result = el.bloc_retake(decision_date=DECISION, on=on, bloc_validated=False)
+    result = el.bloc_retake(failed_on=DECISION, on=on, bloc_validated=False)
 
     assert result.allowed is allowed
 
 
 def test_bloc_retake_gives_the_deadline():
-    result = el.bloc_retake(decision_date=DECISION, on=date(2026, 1, 1), bloc_validated=False)
+    result = el.bloc_retake(failed_on=DECISION, on=date(2026, 1, 1), bloc_validated=False)
 
     assert result.key_date == date(2030, 7, 10)
     assert "10/07/2030" in result.reason
 
 
 def test_bloc_retake_refused_for_a_validated_bloc():
-    result = el.bloc_retake(decision_date=DECISION, on=date(2026, 1, 1), bloc_validated=True)
+    result = el.bloc_retake(failed_on=DECISION, on=date(2026, 1, 1), bloc_validated=True)
 
     assert not result.allowed
     assert "validé" in result.reason
@@ -130,10 +130,10 @@ def test_bloc_retake_refused_for_a_validated_bloc():
 
 def test_bloc_retake_allowed_only_once():
     first = el.bloc_retake(
-        decision_date=DECISION, on=date(2026, 1, 1), bloc_validated=False, retakes_taken=0
+        failed_on=DECISION, on=date(2026, 1, 1), bloc_validated=False, retakes_taken=0
     )
     second = el.bloc_retake(
-        decision_date=DECISION, on=date(2026, 1, 1), bloc_validated=False, retakes_taken=1
+        failed_on=DECISION, on=date(2026, 1, 1), bloc_validated=False, retakes_taken=1
     )
 
     assert first.allowed

@@ -8,14 +8,16 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.access import EVERYWHERE
 from accounts.models import Role, User
 from audit.clock import today
 from portfolio.models import Portfolio
+from rules import eligibility
 from workflow.centre import charts
-from workflow.models import Assignment, JuryDecision
+from workflow.models import Assignment, JuryDecision, JurySession
 
 OPEN_ASSIGNMENT = (Assignment.State.PROPOSED, Assignment.State.ACCEPTED)
 # An assignment belongs to the establishment of the portfolio's or the mémoire's candidate.
@@ -55,6 +57,20 @@ def overdue_assignments(establishments=EVERYWHERE):
         .filter(within(establishments, *ASSIGNMENT_PATHS))
         .select_related("evaluator", "portfolio__enrolment__candidate", "memoire__enrolment")
         .order_by("due_date")
+    )
+
+
+def overdue_publications(establishments=EVERYWHERE):
+    """Return the sessions whose results are still unpublished more than 6 weeks after their
+    last exam (RULES.md §6), the longest overdue first."""
+    cutoff = today() - eligibility.RESULTS_DEADLINE
+    return (
+        JurySession.objects.exclude(state=JurySession.State.PUBLISHED)
+        .annotate(last_exam=Coalesce("last_exam_date", "date"))
+        .filter(last_exam__lt=cutoff)
+        .filter(within(establishments, JurySession.establishment_path))
+        .select_related("establishment")
+        .order_by("last_exam", "pk")
     )
 
 

@@ -39,6 +39,7 @@ from workflow.jury import accommodations, fraud, results, retakes, soutenances
 from workflow.jury import deliberation as deliberations
 from workflow.jury import forms as jury_forms
 from workflow.jury import sessions as jury_sessions
+from workflow.jury import views as jury_views
 from workflow.jury.access import candidate_history_may_read
 from workflow.marks import attendance, exam_marks, tutoring
 from workflow.marks import forms as marks_forms
@@ -49,7 +50,7 @@ from workflow.models import (
     JurySession,
     TutorEvaluation,
 )
-from workflow.web import attempt, require_duty, staff_only
+from workflow.web import attempt, attempt_form, require_duty, staff_only
 
 # The candidate file's actions of the certification process; the others are the evaluation's.
 CERTIFICATION_ACTIONS = frozenset({"retake"})
@@ -114,6 +115,10 @@ def staff_dashboard(request):
             "enrolments": enrolments,
             "state_counts": dashboard.portfolio_state_counts(establishments=establishments),
             "overdue": dashboard.overdue_assignments(establishments),
+            "overdue_publications": [
+                {"session": s, "status": results.publication_status(s, on=on)}
+                for s in dashboard.overdue_publications(establishments)
+            ],
             "workload": dashboard.evaluator_workload(establishments),
             "progress_chart": dashboard.cohort_progress_chart(establishments=establishments),
             "workload_chart": dashboard.evaluator_workload_chart(establishments),
@@ -130,11 +135,14 @@ def staff_session(request, pk):
     candidate_form = jury_forms.CandidateAddForm(session=session)
     schedule_form = jury_forms.ScheduleForm(session=session)
     reason_form = jury_forms.ReasonForm()
+    late = deliberations.publication_is_late(session, on=clock.today())
+    publish_form = jury_forms.PublishForm(late=late)
     if request.method == "POST":
         if not may_certify:
             raise PermissionDenied
         action = request.POST.get("action")
         user = request.user
+        refused = False  # a form refused by its service is shown again, with its errors
         if action == "member":
             member_form = jury_forms.MemberForm(request.POST)
             if member_form.is_valid():
@@ -157,16 +165,17 @@ def staff_session(request, pk):
             )
         elif action == "candidate":
             candidate_form = jury_forms.CandidateAddForm(request.POST, session=session)
-            if candidate_form.is_valid():
-                attempt(
-                    request,
-                    lambda: jury_sessions.jury_candidate_add(
-                        actor=user,
-                        session=session,
-                        enrolment=candidate_form.cleaned_data["enrolment"],
-                    ),
-                    _("Candidat inscrit à la session."),
-                )
+            refused = not attempt_form(
+                request,
+                candidate_form,
+                lambda data: jury_sessions.jury_candidate_add(
+                    actor=user,
+                    session=session,
+                    enrolment=data["enrolment"],
+                    derogation=data["derogation"],
+                ),
+                _("Candidat inscrit à la session."),
+            )
         elif action == "schedule":
             schedule_form = jury_forms.ScheduleForm(request.POST, session=session)
             if schedule_form.is_valid():
@@ -206,12 +215,10 @@ def staff_session(request, pk):
             except WorkflowError as error:
                 messages.error(request, error.message)
         elif action == "publish":
-            attempt(
-                request,
-                lambda: deliberations.jury_results_publish(actor=user, session=session),
-                _("Résultats publiés."),
-            )
-        return redirect("jury:staff_session", pk=session.pk)
+            publish_form = jury_forms.PublishForm(request.POST, late=late)
+            refused = not jury_views.results_publish(request, session, publish_form)
+        if not refused:
+            return redirect("jury:staff_session", pk=session.pk)
     session.refresh_from_db()
     return render(
         request,
@@ -219,7 +226,9 @@ def staff_session(request, pk):
         {
             "session": session,
             "members": session.members.select_related("user"),
-            "candidates": session.candidates.select_related("enrolment__candidate"),
+            "candidates": session.candidates.select_related(
+                "enrolment__candidate", "derogation_by"
+            ),
             "soutenances": session.soutenances.select_related("memoire__enrolment__candidate"),
             "problems": jury_sessions.composition_problems(session)
             if session.state == JurySession.State.PLANNED
@@ -232,6 +241,7 @@ def staff_session(request, pk):
             "candidate_form": candidate_form,
             "schedule_form": schedule_form,
             "reason_form": reason_form,
+            "publish_form": publish_form,
         },
     )
 

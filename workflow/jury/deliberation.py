@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import Duty, staff_may
@@ -30,7 +33,43 @@ from workflow.marks.tutoring import tutor_evaluations_lock
 from workflow.models import (
     JuryDecision,
     JurySession,
+    Soutenance,
 )
+
+
+def last_soutenance_end(session):
+    """Return when the session's last soutenance ends (its start plus its duration), or None."""
+    slots = Soutenance.objects.filter(session=session).values_list("starts_at", "duration_minutes")
+    return max((start + timedelta(minutes=minutes) for start, minutes in slots), default=None)
+
+
+def session_require_held(session, *, action: str) -> None:
+    """Refuse ``action`` before the session's day and before its last soutenance has ended.
+
+    The jury deliberates on what it has heard: nothing is decided, closed or published ahead.
+    """
+    if today() < session.date:
+        raise WorkflowError(
+            _(
+                "Le jury se réunit le %(date)s : %(action)s n'est possible qu'à partir de ce "
+                "jour-là."
+            )
+            % {"date": eligibility.fr_date(session.date), "action": action}
+        )
+    ends = last_soutenance_end(session)
+    if ends is not None and clock.now() < ends:
+        ends = timezone.localtime(ends)
+        raise WorkflowError(
+            _(
+                "La dernière soutenance se termine le %(date)s à %(time)s : %(action)s n'est "
+                "possible qu'après elle."
+            )
+            % {
+                "date": eligibility.fr_date(ends.date()),
+                "time": ends.strftime("%H h %M"),
+                "action": action,
+            }
+        )
 
 
 def jury_deliberation_open(*, actor, session) -> JurySession:
@@ -45,6 +84,7 @@ def jury_deliberation_open(*, actor, session) -> JurySession:
                 )
             )
         session_require_state(session, JurySession.State.COMPOSED)
+        session_require_held(session, action=_("l'ouverture de la délibération"))
         if not session.candidates.exists():
             raise WorkflowError(_("Aucun candidat n'est inscrit à cette session."))
         problems = composition_problems(session)
@@ -154,6 +194,7 @@ def jury_deliberation_close(*, actor, session, confirm: bool) -> JurySession:
         if not is_president(actor, session):
             raise WorkflowError(_("Seul le président du jury clôt la délibération."))
         session_require_state(session, JurySession.State.DELIBERATING)
+        session_require_held(session, action=_("la clôture de la délibération"))
         if not confirm:
             raise WorkflowError(
                 _("Confirmez la clôture : les résultats seront figés et ne pourront plus changer.")
@@ -220,8 +261,20 @@ def jury_deliberation_close(*, actor, session, confirm: bool) -> JurySession:
     return session
 
 
-def jury_results_publish(*, actor, session) -> JurySession:
-    """Publish a closed session's results; each candidate is told once, after commit."""
+def publication_is_late(session, *, on) -> bool:
+    """Return whether results published on ``on`` miss the 6 weeks after the last exam."""
+    deadline = eligibility.results_disclosure(
+        last_exam_date=session.last_exam_date or session.date, on=on
+    )
+    return not deadline.allowed and on > deadline.key_date
+
+
+def jury_results_publish(*, actor, session, late_reason: str = "") -> JurySession:
+    """Publish a closed session's results; each candidate is told once, after commit.
+
+    Past the 6 weeks after the last exam (RULES.md §6) the results still go out, but only with
+    the reason for the delay, kept on the session and in the audit trail.
+    """
     with transaction.atomic():
         session = session_lock(session)
         if not (staff_may(actor, session, Duty.CERTIFICATION) or is_president(actor, session)):
@@ -232,19 +285,30 @@ def jury_results_publish(*, actor, session) -> JurySession:
                 )
             )
         session_require_state(session, JurySession.State.CLOSED)
+        session_require_held(session, action=_("la publication des résultats"))
+        on = today()
         disclosure = eligibility.results_disclosure(
-            last_exam_date=session.last_exam_date or session.date, on=today()
+            last_exam_date=session.last_exam_date or session.date, on=on
         )
+        late_reason = late_reason.strip()
+        late = publication_is_late(session, on=on)
+        if late and not late_reason:
+            raise WorkflowError(
+                _("%(reason)s Indiquez le motif du retard pour publier les résultats.")
+                % {"reason": disclosure.reason},
+                field_errors={"late_reason": [_("Indiquez le motif de la publication tardive.")]},
+            )
         before = session.state
         session.publish()
         session.published_at = clock.now()
+        session.late_publication_reason = late_reason if late else ""
         session.save()
         session_audit(
             actor,
             session,
             "jury_session.publish",
             before,
-            "" if disclosure.allowed and not disclosure.warning else disclosure.reason,
+            late_reason if late else (disclosure.reason if disclosure.warning else ""),
         )
         for decision in JuryDecision.objects.filter(session=session).select_related(
             "enrolment__candidate"

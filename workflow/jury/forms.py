@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Enrolment, Organisation, User
+from workflow.evaluation.forms import AccessibleFormMixin
 from workflow.marks.forms import GridForm
 from workflow.models import (
     Accommodation,
@@ -52,8 +53,18 @@ class MemberForm(forms.Form):
     role = forms.ChoiceField(label=_("Rôle"), choices=JuryMember.Role.choices)
 
 
-class CandidateAddForm(forms.Form):
+class CandidateAddForm(AccessibleFormMixin, forms.Form):
     enrolment = forms.ModelChoiceField(label=_("Candidat"), queryset=Enrolment.objects.none())
+    derogation = forms.CharField(
+        label=_("Dérogation au délai (motif)"),
+        help_text=_(
+            "Seulement si la date du jury sort de la période du candidat (portefeuille : 3 à 6 "
+            "mois après la fin de sa formation) : pourquoi il est inscrit malgré tout."
+        ),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,6 +138,26 @@ class DecisionForm(forms.Form):
         self.fields["validated_blocs"].choices = [
             (n, _("Bloc %(number)s") % {"number": n}) for n in bloc_numbers
         ]
+
+
+class PublishForm(AccessibleFormMixin, forms.Form):
+    """The publication; past the 6 weeks after the last exam it asks why, and needs the answer."""
+
+    late_reason = forms.CharField(
+        label=_("Motif de la publication tardive"),
+        help_text=_(
+            "Les résultats devaient être publiés au plus tard 6 semaines après la dernière "
+            "épreuve : indiquez pourquoi ils le sont maintenant."
+        ),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Indiquez le motif de la publication tardive.")},
+    )
+
+    def __init__(self, *args, late: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not late:
+            del self.fields["late_reason"]
 
 
 class CloseForm(forms.Form):

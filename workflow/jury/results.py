@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment
@@ -359,15 +360,19 @@ def marks_disclosed(enrolment) -> bool:
 
 
 def publication_status(session, *, on: date) -> dict:
-    """Return the session's publication deadline and whether it is near or passed."""
+    """Return the session's publication deadline and whether it is near, passed or was missed."""
     last_exam = session.last_exam_date or session.date
     answer = eligibility.results_disclosure(last_exam_date=last_exam, on=on)
+    deadline = eligibility.results_disclosure(last_exam_date=last_exam, on=last_exam).key_date
     published = session.state == JurySession.State.PUBLISHED
     overdue = not published and not answer.allowed and on > last_exam
     return {
-        "deadline": eligibility.results_disclosure(last_exam_date=last_exam, on=last_exam).key_date,
+        "deadline": deadline,
         "message": answer.reason,
         "warning": not published and answer.warning,
         "overdue": overdue,
         "published": published,
+        "published_late": published
+        and session.published_at is not None
+        and timezone.localdate(session.published_at) > deadline,
     }

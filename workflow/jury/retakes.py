@@ -8,7 +8,6 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import Duty, staff_may
@@ -22,26 +21,45 @@ from workflow.jury.results import earlier_decisions
 from workflow.models import BlocExamMark, RetakeRegistration
 
 
-def bloc_retake_eligibility(*, enrolment, bloc, evaluation_date: date, on: date):
-    """Return whether the candidate may register on ``on`` to retake ``bloc``, with the reason."""
+def retake_basis(enrolment, bloc):
+    """Return the decision a retake of ``bloc`` follows, or None when there is no decision.
+
+    After a fraud it is the last decision (the whole session is sat again). Otherwise it is the
+    first decision, fraud aside, that did not validate the bloc: the 5 years to retake it count
+    from that session, not from any later decision about other blocs.
+    """
     decisions = list(earlier_decisions(enrolment))
     if not decisions:
+        return None
+    last = decisions[-1]
+    if last.fraud:
+        return last
+    number = str(bloc.number)
+    failed = (d for d in decisions if not d.fraud and number not in d.validated_blocs)
+    return next(failed, last)
+
+
+def bloc_retake_eligibility(*, enrolment, bloc, evaluation_date: date, on: date):
+    """Return whether the candidate may register on ``on`` to retake ``bloc``, with the reason."""
+    basis = retake_basis(enrolment, bloc)
+    if basis is None:
         return eligibility.Eligibility(
             False, _("Aucune décision de jury : il n'y a rien à repasser."), None
         )
-    last = decisions[-1]
-    number = str(bloc.number)
-    if last.fraud:
-        waiting = eligibility.fraud_retake(fraud_decision_date=last.session.date, on=on)
+    if basis.fraud:
+        waiting = eligibility.fraud_retake(fraud_decision_date=basis.session.date, on=on)
         if not waiting:
             return waiting
         return eligibility.retake_registration(evaluation_date=evaluation_date, registered_on=on)
-    validated = any(number in d.validated_blocs for d in decisions if not d.fraud)
+    number = str(bloc.number)
+    validated = any(
+        number in d.validated_blocs for d in earlier_decisions(enrolment) if not d.fraud
+    )
     retakes_taken = RetakeRegistration.objects.filter(
         enrolment=enrolment, bloc=bloc, decision__fraud=False
     ).count()
     answer = eligibility.bloc_retake(
-        decision_date=last.session.date,
+        failed_on=basis.session.date,
         on=on,
         bloc_validated=validated,
         retakes_taken=retakes_taken,
@@ -62,7 +80,7 @@ def bloc_retake_register(*, actor, enrolment, bloc, evaluation_date: date) -> Re
         )
     with transaction.atomic():
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        on = timezone.localdate(clock.now())
+        on = clock.today()
         answer = bloc_retake_eligibility(
             enrolment=enrolment, bloc=bloc, evaluation_date=evaluation_date, on=on
         )
@@ -84,7 +102,7 @@ def bloc_retake_register(*, actor, enrolment, bloc, evaluation_date: date) -> Re
             enrolment=enrolment,
             bloc=bloc,
             attempt=attempt,
-            decision=list(earlier_decisions(enrolment))[-1],
+            decision=retake_basis(enrolment, bloc),
             evaluation_date=evaluation_date,
             registered_on=on,
             registered_by=actor,

@@ -18,6 +18,7 @@ from audit.clock import today
 from audit.notifications import notify
 from audit.trail import audit_record
 from portfolio.models import Memoire, Portfolio
+from portfolio.services import portfolio_window
 from rules import eligibility
 from workflow.errors import WorkflowError
 from workflow.jury.accommodations import accommodations_text
@@ -316,8 +317,38 @@ def candidate_readiness(enrolment) -> list[str]:
     return problems
 
 
-def jury_candidate_add(*, actor, session, enrolment) -> SessionCandidate:
-    """Put a candidate whose files are ready before the session."""
+def candidate_window_problems(enrolment, session) -> list[str]:
+    """Return why the session's date is outside the candidate's window (empty when inside).
+
+    Only the portfolio route has a window (RULES.md §2): each portfolio first presented at this
+    session is judged on the session's date by the rule used at submission, an extension granted
+    included. The règlement sets none for the épreuves route, and a retake (a later attempt)
+    keeps to the retake's own dates.
+    """
+    if enrolment.route != Enrolment.Route.PORTEFEUILLE:
+        return []
+    blocs_by_reason: dict[str, list[str]] = {}
+    for bloc in enrolment.cohort.title.blocs.order_by("number"):
+        portfolio = current_portfolio(enrolment, bloc)
+        if portfolio is None or portfolio.attempt > 1:
+            continue
+        if portfolio.state != Portfolio.State.READY_FOR_JURY:
+            continue
+        answer = portfolio_window(portfolio, on=session.date)
+        if not answer:
+            blocs_by_reason.setdefault(answer.reason, []).append(str(bloc.number))
+    return [
+        _("Bloc(s) %(blocs)s : %(reason)s") % {"blocs": ", ".join(blocs), "reason": reason}
+        for reason, blocs in blocs_by_reason.items()
+    ]
+
+
+def jury_candidate_add(*, actor, session, enrolment, derogation: str = "") -> SessionCandidate:
+    """Put a candidate whose files are ready before the session.
+
+    Outside the candidate's window (``candidate_window_problems``) they join only with a
+    derogation: the reason the certification staff give, kept on the entry and audited.
+    """
     require_certification(actor, session)
     if enrolment.cohort.establishment_id != session.establishment_id:
         raise WorkflowError(
@@ -354,13 +385,37 @@ def jury_candidate_add(*, actor, session, enrolment) -> SessionCandidate:
                     )
                     % {"user": member.user}
                 )
-        entry = SessionCandidate.objects.create(session=session, enrolment=enrolment)
+        outside = candidate_window_problems(enrolment, session)
+        derogation = derogation.strip() if outside else ""
+        if outside and not derogation:
+            raise WorkflowError(
+                _(
+                    "Le jury du %(date)s est hors de la période de présentation de "
+                    "%(candidate)s. %(problems)s Inscrivez ce candidat à une session de sa "
+                    "période, ou indiquez le motif d'une dérogation."
+                )
+                % {
+                    "date": eligibility.fr_date(session.date),
+                    "candidate": enrolment.candidate,
+                    "problems": " ".join(outside),
+                },
+                field_errors={
+                    "derogation": [_("Hors période : indiquez le motif de la dérogation.")]
+                },
+            )
+        entry = SessionCandidate.objects.create(
+            session=session,
+            enrolment=enrolment,
+            derogation_reason=derogation,
+            derogation_by=actor if derogation else None,
+        )
         audit_record(
             actor=actor,
             action="jury_session.candidate_add",
             obj=session,
             candidate=enrolment.candidate,
-            after={"enrolment": enrolment.pk},
+            after={"enrolment": enrolment.pk, "outside_window": outside},
+            reason=derogation,
         )
     return entry
 

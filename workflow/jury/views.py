@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import Duty, is_centre_staff, staff_may
 from accounts.models import Enrolment, Role
+from audit.clock import today
 from workflow.errors import WorkflowError
 from workflow.jury import accommodations, fraud, results, soutenances
 from workflow.jury import deliberation as deliberations
@@ -29,7 +30,7 @@ from workflow.models import (
     JurySession,
     Soutenance,
 )
-from workflow.web import attempt, own_enrolments
+from workflow.web import attempt, attempt_form, own_enrolments
 
 # --- Tutor -------------------------------------------------------------------------------
 
@@ -214,12 +215,30 @@ def deliberation(request, pk):
                 _("Délibération close : les résultats sont figés."),
             )
         elif action == "publish":
-            attempt(
-                request,
-                lambda: deliberations.jury_results_publish(actor=user, session=session),
-                _("Résultats publiés."),
-            )
+            publish_form = jury_forms.PublishForm(request.POST, late=_late(session))
+            if not results_publish(request, session, publish_form):
+                return _deliberation_page(request, session, president, publish_form)
         return redirect("jury:deliberation", pk=session.pk)
+    return _deliberation_page(request, session, president)
+
+
+def _late(session) -> bool:
+    return deliberations.publication_is_late(session, on=today())
+
+
+def results_publish(request, session, form) -> bool:
+    """Publish from ``form`` (a ``PublishForm``); on refusal the form holds the reasons."""
+    return attempt_form(
+        request,
+        form,
+        lambda data: deliberations.jury_results_publish(
+            actor=request.user, session=session, late_reason=data.get("late_reason", "")
+        ),
+        _("Résultats publiés."),
+    )
+
+
+def _deliberation_page(request, session, president, publish_form=None):
     session.refresh_from_db()
     bloc_numbers = [str(b.number) for b in session.title.blocs.order_by("number")]
     rows = []
@@ -259,5 +278,6 @@ def deliberation(request, pk):
             "close_form": jury_forms.CloseForm(),
             "may_publish": session.state == JurySession.State.CLOSED
             and (president or _may_certify(request.user, session)),
+            "publish_form": publish_form or jury_forms.PublishForm(late=_late(session)),
         },
     )

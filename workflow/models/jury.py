@@ -24,6 +24,14 @@ class JurySession(ConcurrentTransitionMixin, models.Model):
     state = FSMField(_("état"), default=State.PLANNED, choices=State.choices, protected=True)
     closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    late_publication_reason = models.TextField(
+        _("motif de la publication tardive"),
+        blank=True,
+        help_text=_(
+            "Obligatoire quand les résultats sont publiés plus de 6 semaines après la "
+            "dernière épreuve."
+        ),
+    )
 
     establishment_path = "establishment"
 
@@ -94,6 +102,11 @@ class SessionCandidate(models.Model):
         "accounts.Enrolment", on_delete=models.PROTECT, related_name="jury_entries"
     )
     added_at = models.DateTimeField(auto_now_add=True)
+    # The jury's date is outside the candidate's window (RULES.md §2): why the staff let them in.
+    derogation_reason = models.TextField(_("motif de la dérogation au délai"), blank=True)
+    derogation_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     establishment_path = "session__establishment"
 

@@ -11,13 +11,14 @@ from audit.trail import audit_record
 from tests.factories import UserFactory
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
+    jury_timeline,
     ready_enrolment,
     seated_session,
     staff,
 )
 from workflow.jury import sessions
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jury_timeline")]
 
 
 @pytest.fixture

@@ -21,13 +21,14 @@ from tests.factories import (
 )
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
+    jury_timeline,
     session_with_candidate,
 )
 from workflow.jury import accommodations
 from workflow.marks import attendance
 from workflow.models import AbsenceRecord, Accommodation, JurySession
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jury_timeline")]
 
 
 @pytest.fixture

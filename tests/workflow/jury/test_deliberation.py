@@ -10,6 +10,7 @@ from audit.models import AuditEvent, Notification
 from portfolio.models import Portfolio
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
+    jury_timeline,
     ready_enrolment,
     session_with_candidate,
     staff,
@@ -19,7 +20,7 @@ from workflow.jury import deliberation, results
 from workflow.marks.attendance import absence_record, unjustified_absence_pct
 from workflow.models import JuryDecision
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jury_timeline")]
 
 
 def _row(session):

@@ -9,6 +9,7 @@ from audit.models import AuditEvent, Notification
 from portfolio.models import Portfolio
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
+    jury_timeline,
     ready_enrolment,
     seated_session,
     session_with_candidate,
@@ -18,7 +19,7 @@ from workflow.errors import WorkflowError
 from workflow.jury import deliberation, fraud, results, sessions
 from workflow.models import FraudReport, JurySession
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jury_timeline")]
 
 REASON = "Le surveillant a confondu le candidat avec son voisin."
 

@@ -12,6 +12,7 @@ from portfolio.models import Portfolio
 from tests.factories import DraftPortfolioFactory, JurySessionFactory, JuryUserFactory
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
+    jury_timeline,
     ready_enrolment,
     session_with_candidate,
     staff,
@@ -21,7 +22,7 @@ from workflow.jury import accommodations, deliberation, fraud, results, retakes,
 from workflow.jury.access import accommodations_may_read
 from workflow.models import Accommodation, FraudReport, JuryDecision
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jury_timeline")]
 
 
 def _report(enrolment, signature="countersigned"):
@@ -194,7 +195,7 @@ def test_the_convocation_states_the_accommodations():
 
 
 def test_the_portfolio_window_is_extended_for_an_accommodation_with_that_reason():
-    enrolment = ready_enrolment()
+    enrolment = ready_enrolment(training_end=None)  # the cohort's: 30/06/2026
     actor = staff()
     accommodation = accommodations.accommodation_record(
         actor=actor, enrolment=enrolment, kind=Accommodation.Kind.EXTRA_TIME

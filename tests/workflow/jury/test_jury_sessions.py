@@ -16,6 +16,7 @@ from tests.factories import (
 )
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
+    jury_timeline,
     ready_enrolment,
     seated_session,
     session_with_candidate,
@@ -25,7 +26,7 @@ from workflow.errors import WorkflowError
 from workflow.jury import deliberation, sessions, soutenances
 from workflow.models import Accommodation, JuryMember, JurySession
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jury_timeline")]
 
 
 def test_staff_create_a_planned_session_and_others_may_not():

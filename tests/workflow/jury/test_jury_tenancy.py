@@ -14,6 +14,7 @@ from tests.factories import (
 )
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
+    jury_timeline,
     ready_enrolment,
     seated_session,
     session_with_candidate,
@@ -22,7 +23,7 @@ from workflow.errors import WorkflowError
 from workflow.jury import accommodations, deliberation, fraud, sessions
 from workflow.models import Accommodation, FraudReport, JuryMember, JurySession
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jury_timeline")]
 
 
 @pytest.fixture

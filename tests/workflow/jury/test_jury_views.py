@@ -9,6 +9,7 @@ from accounts.models import TrainingLink
 from tests.factories import EnrolmentFactory, JuryUserFactory, UserFactory
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
+    jury_timeline,
     ready_enrolment,
     session_with_candidate,
     staff,
@@ -17,7 +18,7 @@ from workflow.jury import deliberation
 from workflow.marks import tutoring
 from workflow.models import CCMark, JurySession
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jury_timeline")]
 
 
 def _client(client, user):

@@ -1,4 +1,4 @@
-"""Workflow 0005 rewrites what decisions stored before issue 12 show, never what they decided."""
+"""Workflow 0006 rewrites what decisions stored before issue 12 show, never what they decided."""
 
 import copy
 import importlib
@@ -13,7 +13,7 @@ from tests.factories import STAFF_ROLES, JurySessionFactory, UserFactory
 from workflow.models import JuryDecision, JurySession
 
 pytestmark = pytest.mark.django_db
-migration = importlib.import_module("workflow.migrations.0005_redisplay_stored_decisions")
+migration = importlib.import_module("workflow.migrations.0006_redisplay_stored_decisions")
 
 
 def case(*, fraud=False) -> engine.Case:

@@ -6,6 +6,7 @@ import pytest
 from tests.factories import CohortFactory, EstablishmentFactory, JuryUserFactory
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
+    jury_timeline,
     ready_enrolment,
     seated_session,
 )
@@ -13,7 +14,7 @@ from workflow.errors import WorkflowError
 from workflow.jury import sessions
 from workflow.models import JuryMember, JurySession, SessionCandidate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jury_timeline")]
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from tests.factories import DraftMemoireFactory, EnrolmentFactory, UserFactory
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
     fill_cc,
+    jury_timeline,
     session_with_candidate,
     staff,
     submit_tutor,
@@ -158,6 +159,7 @@ def _ready_epreuves_enrolment(*, ratio=Decimal("0.6")):
     return enrolment
 
 
+@pytest.mark.usefixtures("jury_timeline")
 def test_the_entered_marks_reach_the_computed_decision():
     session, members, actor, enrolment = session_with_candidate(_ready_epreuves_enrolment())
     file = results.candidate_file(enrolment=enrolment, session=session)
@@ -179,6 +181,7 @@ def test_the_entered_marks_reach_the_computed_decision():
     assert decision.outcome != "total" and "1" not in decision.validated_blocs
 
 
+@pytest.mark.usefixtures("jury_timeline")
 def test_a_non_presentation_reaches_the_decision_as_not_presented():
     session, members, actor, enrolment = session_with_candidate(_ready_epreuves_enrolment())
     _enter(enrolment, _bloc(enrolment, 2), None, presented=False)
@@ -188,6 +191,7 @@ def test_a_non_presentation_reaches_the_decision_as_not_presented():
     assert not decision.bloc("2").presented and not decision.bloc("2").passed
 
 
+@pytest.mark.usefixtures("jury_timeline")
 def test_a_missing_epreuves_mark_leaves_the_file_incomplete():
     session, members, actor, enrolment = session_with_candidate(_ready_epreuves_enrolment())
     BlocExamMark.objects.filter(enrolment=enrolment, bloc__number=3).delete()

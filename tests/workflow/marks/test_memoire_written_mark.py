@@ -17,8 +17,10 @@ from tests.factories import (
 )
 from tests.workflow.helpers import assign_and_accept, score
 from tests.workflow.jury.helpers import (  # noqa: F401
+    READY_TRAINING_END,
     fast_passwords,
     fill_cc,
+    jury_timeline,
     session_with_candidate,
     staff,
     submit_tutor,
@@ -111,8 +113,11 @@ def test_an_evaluators_submitted_scoring_prevails_over_the_entered_mark():
     assert memoire_written_mark(memoire) == Decimal(100)
 
 
+@pytest.mark.usefixtures("jury_timeline")
 def test_the_entered_mark_reaches_the_computed_decision():
-    enrolment = EnrolmentFactory(route=Enrolment.Route.PORTEFEUILLE)
+    enrolment = EnrolmentFactory(
+        route=Enrolment.Route.PORTEFEUILLE, training_end=READY_TRAINING_END
+    )
     for bloc in enrolment.cohort.title.blocs.all():
         DraftPortfolioFactory(
             enrolment=enrolment,

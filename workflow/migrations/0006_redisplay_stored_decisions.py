@@ -108,7 +108,7 @@ def redisplay(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workflow", "0004_move_audit_and_notifications"),
+        ("workflow", "0005_session_dates"),
         ("referentiel", "0001_initial"),
     ]
 
