@@ -20,6 +20,7 @@ from portfolio.access import (
     portfolio_editable_by,
     portfolio_readable_by,
 )
+from portfolio.download_names import download_name
 from portfolio.forms import (
     EvidenceUpdateForm,
     EvidenceUploadForm,
@@ -426,7 +427,7 @@ def _serve(name: str, content_type: str, filename: str, *, inline: bool):
     """Stream a local file, or redirect to a short-lived signed URL; always with a disposition."""
     if not name:
         raise Http404
-    disposition = content_disposition_header(not inline, filename)
+    disposition = content_disposition_header(not inline, download_name(filename))
     storage = storages["default"]
     if isinstance(storage, FileSystemStorage):
         try:
