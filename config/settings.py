@@ -131,9 +131,21 @@ if STORAGE_KIND == "s3":
             "file_overwrite": False,
             "signature_version": "s3v4",
             "addressing_style": "path" if env_str("DJANGO_AWS_S3_ENDPOINT_URL") else None,
-            "client_config": None,
         },
     }
+    # A frozen endpoint must not hold a request for minutes: bounded waits and one retry give
+    # the candidate the French message within 60 s (about 2 x read timeout with the defaults).
+    from botocore.config import Config as BotocoreConfig
+
+    DEFAULT_STORAGE["OPTIONS"]["client_config"] = BotocoreConfig(
+        connect_timeout=env_int("DJANGO_AWS_S3_CONNECT_TIMEOUT", 5),
+        read_timeout=env_int("DJANGO_AWS_S3_READ_TIMEOUT", 10),
+        retries={"mode": "standard", "total_max_attempts": env_int("DJANGO_AWS_S3_ATTEMPTS", 2)},
+        signature_version="s3v4",
+        s3={"addressing_style": DEFAULT_STORAGE["OPTIONS"]["addressing_style"]},
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
     if not DEFAULT_STORAGE["OPTIONS"]["bucket_name"]:
         raise ImproperlyConfigured(
             "DJANGO_AWS_STORAGE_BUCKET_NAME is required with DJANGO_STORAGE=s3."
