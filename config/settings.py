@@ -176,8 +176,16 @@ PREUVES_MAX_MEDIA_BYTES = env_int("PREUVES_MAX_MEDIA_BYTES", 500 * 1000 * 1000)
 PREUVES_PORTFOLIO_QUOTA_BYTES = env_int("PREUVES_PORTFOLIO_QUOTA_BYTES", 1000 * 1000 * 1000)
 PREUVES_MEMOIRE_MAX_BYTES = env_int("PREUVES_MEMOIRE_MAX_BYTES", 50 * 1000 * 1000)
 PREUVES_IMAGE_MAX_PIXELS = env_int("PREUVES_IMAGE_MAX_PIXELS", 40_000_000)
-# Virus scanning: empty = none; "clamd://host:port" or "clamd:///path/to/socket".
-PREUVES_VIRUS_SCANNER = env_str("PREUVES_VIRUS_SCANNER")
+# Virus scanning: "clamd://host:port", "clamd:///path/to/socket", or "none". Empty means none
+# in debug only: a production server never runs unscanned by accident (portfolio/checks.py
+# also refuses a malformed value).
+PREUVES_VIRUS_SCANNER = env_str("PREUVES_VIRUS_SCANNER").strip()
+if not DEBUG and not PREUVES_VIRUS_SCANNER:
+    raise ImproperlyConfigured(
+        "PREUVES_VIRUS_SCANNER is required when DJANGO_DEBUG is false: set it to "
+        "clamd://host:3310 or clamd:///path/to/clamd.sock, or to none to run without virus "
+        "scanning on purpose (every file is then shown as not scanned)."
+    )
 # Double marking: share of portfolios drawn at random for a second evaluation (percent) and the
 # gap on 20 under which two portfolio marks are simply averaged.
 PREUVES_DOUBLE_MARKING_SAMPLE_PCT = env_int("PREUVES_DOUBLE_MARKING_SAMPLE_PCT", 10)
