@@ -131,9 +131,21 @@ if STORAGE_KIND == "s3":
             "file_overwrite": False,
             "signature_version": "s3v4",
             "addressing_style": "path" if env_str("DJANGO_AWS_S3_ENDPOINT_URL") else None,
-            "client_config": None,
         },
     }
+    # A frozen endpoint must not hold a request for minutes: bounded waits and one retry give
+    # the candidate the French message within 60 s (about 2 x read timeout with the defaults).
+    from botocore.config import Config as BotocoreConfig
+
+    DEFAULT_STORAGE["OPTIONS"]["client_config"] = BotocoreConfig(
+        connect_timeout=env_int("DJANGO_AWS_S3_CONNECT_TIMEOUT", 5),
+        read_timeout=env_int("DJANGO_AWS_S3_READ_TIMEOUT", 10),
+        retries={"mode": "standard", "total_max_attempts": env_int("DJANGO_AWS_S3_ATTEMPTS", 2)},
+        signature_version="s3v4",
+        s3={"addressing_style": DEFAULT_STORAGE["OPTIONS"]["addressing_style"]},
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
     if not DEFAULT_STORAGE["OPTIONS"]["bucket_name"]:
         raise ImproperlyConfigured(
             "DJANGO_AWS_STORAGE_BUCKET_NAME is required with DJANGO_STORAGE=s3."
@@ -164,8 +176,16 @@ PREUVES_MAX_MEDIA_BYTES = env_int("PREUVES_MAX_MEDIA_BYTES", 500 * 1000 * 1000)
 PREUVES_PORTFOLIO_QUOTA_BYTES = env_int("PREUVES_PORTFOLIO_QUOTA_BYTES", 1000 * 1000 * 1000)
 PREUVES_MEMOIRE_MAX_BYTES = env_int("PREUVES_MEMOIRE_MAX_BYTES", 50 * 1000 * 1000)
 PREUVES_IMAGE_MAX_PIXELS = env_int("PREUVES_IMAGE_MAX_PIXELS", 40_000_000)
-# Virus scanning: empty = none; "clamd://host:port" or "clamd:///path/to/socket".
-PREUVES_VIRUS_SCANNER = env_str("PREUVES_VIRUS_SCANNER")
+# Virus scanning: "clamd://host:port", "clamd:///path/to/socket", or "none". Empty means none
+# in debug only: a production server never runs unscanned by accident (portfolio/checks.py
+# also refuses a malformed value).
+PREUVES_VIRUS_SCANNER = env_str("PREUVES_VIRUS_SCANNER").strip()
+if not DEBUG and not PREUVES_VIRUS_SCANNER:
+    raise ImproperlyConfigured(
+        "PREUVES_VIRUS_SCANNER is required when DJANGO_DEBUG is false: set it to "
+        "clamd://host:3310 or clamd:///path/to/clamd.sock, or to none to run without virus "
+        "scanning on purpose (every file is then shown as not scanned)."
+    )
 # Double marking: share of portfolios drawn at random for a second evaluation (percent) and the
 # gap on 20 under which two portfolio marks are simply averaged.
 PREUVES_DOUBLE_MARKING_SAMPLE_PCT = env_int("PREUVES_DOUBLE_MARKING_SAMPLE_PCT", 10)

@@ -21,3 +21,6 @@ urlpatterns = [
     path("evaluation/", include("workflow.evaluation.urls")),
     path("", include("accounts.urls")),
 ]
+
+# A database outage answers the French 503 page; any other uncaught error the 500 page.
+handler500 = "config.errors.server_error"

@@ -26,6 +26,7 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils.text import slugify
 
+from portfolio.download_names import download_name
 from portfolio.models import Memoire, Portfolio
 from workflow.models import JurySession, Soutenance, TutorEvaluation
 
@@ -79,7 +80,7 @@ def _safe_name(name: str) -> str:
     if not dot:
         stem, extension = name, ""
     cleaned = slugify(stem)[:60] or "fichier"
-    return f"{cleaned}.{slugify(extension)[:10]}" if extension else cleaned
+    return download_name(f"{cleaned}.{slugify(extension)[:10]}" if extension else cleaned)
 
 
 def add_portfolios(builder: ArchiveBuilder, folder: str, enrolment) -> list[dict]:

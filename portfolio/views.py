@@ -20,6 +20,7 @@ from portfolio.access import (
     portfolio_editable_by,
     portfolio_readable_by,
 )
+from portfolio.download_names import download_name
 from portfolio.forms import (
     EvidenceUpdateForm,
     EvidenceUploadForm,
@@ -28,7 +29,7 @@ from portfolio.forms import (
     MemoireUploadForm,
     SubmitForm,
 )
-from portfolio.models import EvidenceItem, Memoire, Portfolio
+from portfolio.models import EvidenceItem, Memoire, Portfolio, ScanStatus
 from portfolio.services import PortfolioError
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
@@ -156,6 +157,7 @@ def portfolio_detail(request, pk):
             raise Http404
         if form.is_valid():
             created, failed = _upload_all(request, portfolio, form)
+            _warn_held(request, created)
             if _wants_json(request):
                 if failed:
                     return _json_errors(form)
@@ -195,6 +197,21 @@ def _may_extend(user, portfolio) -> bool:
 
 def _json_errors(form):
     return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
+
+
+def _warn_held(request, created) -> None:
+    """Tell the candidate which files the antivirus could not check (fail closed: held)."""
+    held = [item for item in created if item.scan_status == ScanStatus.PENDING]
+    if held:
+        messages.warning(
+            request,
+            _(
+                "L'antivirus n'a pas pu analyser %(count)d fichier(s) : ils sont conservés en "
+                "attente d'analyse et seront analysés automatiquement dès que possible. Le "
+                "portefeuille ne pourra être déposé qu'ensuite ; inutile de les renvoyer."
+            )
+            % {"count": len(held)},
+        )
 
 
 def _upload_all(request, portfolio, form):
@@ -426,7 +443,7 @@ def _serve(name: str, content_type: str, filename: str, *, inline: bool):
     """Stream a local file, or redirect to a short-lived signed URL; always with a disposition."""
     if not name:
         raise Http404
-    disposition = content_disposition_header(not inline, filename)
+    disposition = content_disposition_header(not inline, download_name(filename))
     storage = storages["default"]
     if isinstance(storage, FileSystemStorage):
         try:
@@ -457,9 +474,16 @@ def _wants_inline(request, content_type: str) -> bool:
     return request.GET.get("apercu") == "1" and content_type in INLINE_TYPES
 
 
+def _infected(request, stored):
+    """Answer 403 with the French page for a file the antivirus found infected after upload."""
+    return render(request, "portfolio/file_infected.html", {"stored": stored}, status=403)
+
+
 @login_required
 def evidence_download(request, pk):
     item = _item_or_404(request.user, pk)
+    if item.scan_status == ScanStatus.INFECTED:
+        return _infected(request, item)
     inline = _wants_inline(request, item.content_type)
     services.download_record(actor=request.user, stored=item, inline=inline)
     return _serve(item.file.name, item.content_type, item.original_name, inline=inline)
@@ -468,7 +492,7 @@ def evidence_download(request, pk):
 @login_required
 def evidence_thumbnail(request, pk):
     item = _item_or_404(request.user, pk)
-    if not item.thumbnail:
+    if not item.thumbnail or item.scan_status == ScanStatus.INFECTED:
         raise Http404
     services.download_record(actor=request.user, stored=item, inline=True)
     return _serve(
@@ -484,6 +508,8 @@ def memoire_download(request, pk):
     memoire = _memoire_or_404(request.user, pk)
     if not memoire.file:
         raise Http404
+    if memoire.scan_status == ScanStatus.INFECTED:
+        return _infected(request, memoire)
     inline = _wants_inline(request, memoire.content_type)
     services.download_record(actor=request.user, stored=memoire, inline=inline)
     return _serve(

@@ -25,6 +25,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "a-long-random-secret-key-for-the-deploy-check-0123456789-abcdefghij",
     "DJANGO_ALLOWED_HOSTS": "preuves.example.org",
+    "PREUVES_VIRUS_SCANNER": "none",
 }
 
 
