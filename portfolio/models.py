@@ -46,6 +46,9 @@ class StoredFile(models.Model):
         _("analyse antivirus"), max_length=20, choices=ScanStatus.choices
     )
     uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+    # The version of portfolio.filetypes' checks the file passed (0: stored before they were
+    # versioned); a PDF is previewed inline only when it passed the current ones.
+    checks_version = models.PositiveSmallIntegerField(_("version des vérifications"), default=0)
 
     class Meta:
         abstract = True

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +21,7 @@ from portfolio.access import (
     portfolio_readable_by,
 )
 from portfolio.download_names import download_name
+from portfolio.filetypes import CHECKS_VERSION
 from portfolio.forms import (
     EvidenceUpdateForm,
     EvidenceUploadForm,
@@ -85,7 +86,7 @@ def _posted(request):
 def _add_error(form, error: PortfolioError, prefix: str = "") -> None:
     field = "files" if error.field == "file" and "files" in form.fields else error.field
     field = field if field in form.fields else None
-    form.add_error(field, f"{prefix}{error.message}")
+    form.add_error(field, ValidationError(f"{prefix}{error.message}", code=error.code))
 
 
 def _portfolio_summary(portfolio: Portfolio) -> dict:
@@ -470,8 +471,12 @@ def _serve(name: str, content_type: str, filename: str, *, inline: bool):
     return response
 
 
-def _wants_inline(request, content_type: str) -> bool:
-    return request.GET.get("apercu") == "1" and content_type in INLINE_TYPES
+def _wants_inline(request, stored) -> bool:
+    """Preview inline only what is safe to render: images (re-encoded on upload) and PDFs that
+    passed the current checks (no JavaScript, actions, attachments or trailing data)."""
+    if request.GET.get("apercu") != "1" or stored.content_type not in INLINE_TYPES:
+        return False
+    return stored.content_type != "application/pdf" or stored.checks_version >= CHECKS_VERSION
 
 
 def _infected(request, stored):
@@ -484,7 +489,7 @@ def evidence_download(request, pk):
     item = _item_or_404(request.user, pk)
     if item.scan_status == ScanStatus.INFECTED:
         return _infected(request, item)
-    inline = _wants_inline(request, item.content_type)
+    inline = _wants_inline(request, item)
     services.download_record(actor=request.user, stored=item, inline=inline)
     return _serve(item.file.name, item.content_type, item.original_name, inline=inline)
 
@@ -510,7 +515,7 @@ def memoire_download(request, pk):
         raise Http404
     if memoire.scan_status == ScanStatus.INFECTED:
         return _infected(request, memoire)
-    inline = _wants_inline(request, memoire.content_type)
+    inline = _wants_inline(request, memoire)
     services.download_record(actor=request.user, stored=memoire, inline=inline)
     return _serve(
         memoire.file.name,

@@ -3,10 +3,12 @@ points (sniff, describe_content, check_file), over one submodule per family of f
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import BinaryIO
 
 from portfolio.filetypes.base import (
+    CHECKS_VERSION,
     DOCUMENT,
     HEAD_SIZE,
     IMAGE,
@@ -34,6 +36,8 @@ from portfolio.filetypes.media import (
 from portfolio.filetypes.office import _check_zip_package, _sniff_zip
 from portfolio.filetypes.other import _describe_other
 from portfolio.filetypes.pdf import _check_pdf
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED_HINT = (
     "Envoyez un PDF, un document Word, Excel, PowerPoint ou OpenDocument, une image PNG ou "
@@ -107,35 +111,20 @@ def check_file(
     limits = limits or Limits()
     name = clean_filename(original_name)
     with _opened(file) as fileobj:
-        size = _file_size(fileobj)
-        if size == 0:
+        try:
+            kind, size = _check_content(fileobj, name, limits)
+        except FileRefused:
+            raise
+        except Exception as error:
+            # A decoder that fails on damaged input (zlib, a parser, a bug) is a refusal with
+            # something to do, never a server error; the log keeps the cause.
+            logger.warning("File check failed on %r", name, exc_info=True)
             raise FileRefused(
-                "Ce fichier est vide (0 octet). Vérifiez que vous avez choisi le bon fichier.",
-                RefusalCode.EMPTY,
-            )
-        sniffed = _sniff(fileobj)
-        if sniffed.kind is None:
-            what = sniffed.detected_fr or "un type de fichier non reconnu"
-            raise FileRefused(
-                f"Ce fichier est {what} : ce type de fichier n'est pas accepté. {ACCEPTED_HINT}",
-                RefusalCode.UNSUPPORTED,
-            )
-        extension = _extension(name)
-        kind = _resolve_kind(sniffed.kind, extension)
-        if extension not in kind.extensions:
-            raise FileRefused(_mismatch_message(kind, extension), RefusalCode.EXTENSION_MISMATCH)
-        max_bytes = limits.max_bytes_for(kind)
-        if size > max_bytes:
-            raise FileRefused(
-                f"Ce fichier pèse {format_size_fr(size)} : la taille maximale pour "
-                f"{_category_fr(kind)} est de {format_size_fr(max_bytes)}. Réduisez-le "
-                "(compression, découpage) puis envoyez-le de nouveau.",
-                RefusalCode.TOO_LARGE,
-            )
-        if kind.name == "pdf":
-            _check_pdf(fileobj)
-        elif kind.name in {"docx", "xlsx", "pptx", "odt", "ods", "odp"}:
-            _check_zip_package(fileobj, kind, limits)
+                "Ce fichier est endommagé et ne peut pas être lu. Ouvrez-le avec votre logiciel "
+                "habituel, enregistrez-le de nouveau (ou exportez-le en PDF), puis envoyez "
+                "cette copie.",
+                RefusalCode.CORRUPT,
+            ) from error
         fileobj.seek(0)
         sha256, hashed_size = sha256_stream(fileobj)
     if hashed_size != size:
@@ -144,6 +133,39 @@ def check_file(
             RefusalCode.CHANGED,
         )
     return CheckedFile(kind=kind, name=name, size=size, sha256=sha256)
+
+
+def _check_content(fileobj: BinaryIO, name: str, limits: Limits) -> tuple[FileKind, int]:
+    size = _file_size(fileobj)
+    if size == 0:
+        raise FileRefused(
+            "Ce fichier est vide (0 octet). Vérifiez que vous avez choisi le bon fichier.",
+            RefusalCode.EMPTY,
+        )
+    sniffed = _sniff(fileobj)
+    if sniffed.kind is None:
+        what = sniffed.detected_fr or "un type de fichier non reconnu"
+        raise FileRefused(
+            f"Ce fichier est {what} : ce type de fichier n'est pas accepté. {ACCEPTED_HINT}",
+            RefusalCode.UNSUPPORTED,
+        )
+    extension = _extension(name)
+    kind = _resolve_kind(sniffed.kind, extension)
+    if extension not in kind.extensions:
+        raise FileRefused(_mismatch_message(kind, extension), RefusalCode.EXTENSION_MISMATCH)
+    max_bytes = limits.max_bytes_for(kind)
+    if size > max_bytes:
+        raise FileRefused(
+            f"Ce fichier pèse {format_size_fr(size)} : la taille maximale pour "
+            f"{_category_fr(kind)} est de {format_size_fr(max_bytes)}. Réduisez-le "
+            "(compression, découpage) puis envoyez-le de nouveau.",
+            RefusalCode.TOO_LARGE,
+        )
+    if kind.name == "pdf":
+        _check_pdf(fileobj)
+    elif kind.name in {"docx", "xlsx", "pptx", "odt", "ods", "odp"}:
+        _check_zip_package(fileobj, kind, limits)
+    return kind, size
 
 
 def _category_fr(kind: FileKind) -> str:
@@ -165,6 +187,7 @@ def _mismatch_message(kind: FileKind, extension: str) -> str:
 
 
 __all__ = [
+    "CHECKS_VERSION",
     "CheckedFile",
     "FileKind",
     "FileRefused",

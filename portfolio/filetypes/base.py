@@ -2,8 +2,9 @@
 
 Pure Python (no Django), like all of :mod:`portfolio.filetypes`: limits are passed in as a
 :class:`Limits` object so the upload service can build it from the settings. Every check reads
-only the head of the file, seeks, or lets :mod:`zipfile` / :mod:`pypdf` work on the file object:
-nothing in the package reads a whole file into memory.
+only the head of the file, seeks, or lets :mod:`zipfile` / pikepdf work on the file object:
+nothing in the package reads a whole file into memory (an OLE part of an office file, at most
+32 MiB, is spooled to disk and read by oletools).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import IO, Any, BinaryIO
 
+# Raised whenever a check is added: files stored under older checks are not previewed inline.
+CHECKS_VERSION = 2
 HEAD_SIZE = 8192
 HASH_CHUNK = 1024 * 1024
 MAX_NAME_LENGTH = 150
@@ -50,6 +53,10 @@ class RefusalCode:
     ZIP_BOMB = "zip_bomb"
     ZIP_ENCRYPTED = "zip_encrypted"
     OFFICE_MACROS = "office_macros"
+    OFFICE_ACTIVE = "office_active_content"
+    NESTED_ARCHIVE = "nested_archive"
+    PDF_ACTIVE = "pdf_active_content"
+    CORRUPT = "corrupt"
     OFFICE_CORRUPT = "office_corrupt"
     IMAGE_TOO_LARGE = "image_too_large"
     IMAGE_CORRUPT = "image_corrupt"
@@ -133,7 +140,8 @@ class Limits:
     document_max_bytes: int = 50 * 1000 * 1000
     image_max_bytes: int = 50 * 1000 * 1000
     media_max_bytes: int = 500 * 1000 * 1000
-    zip_max_uncompressed_bytes: int = 1024 * 1024 * 1024
+    zip_max_uncompressed_bytes: int = 200 * 1000 * 1000
+    zip_max_ratio: int = 100
     zip_max_entries: int = 10_000
     image_max_pixels: int = 40_000_000
 

@@ -396,6 +396,7 @@ def portfolio_new_version(*, portfolio: Portfolio, actor) -> Portfolio:
                 size=item.size,
                 sha256=item.sha256,
                 scan_status=item.scan_status,
+                checks_version=item.checks_version,
                 title=item.title,
                 description=item.description,
                 work_date=item.work_date,

@@ -24,7 +24,14 @@ from django.utils.translation import gettext as _
 from audit import clock
 from audit.trail import audit_record
 from portfolio import images, scanning
-from portfolio.filetypes import CheckedFile, FileRefused, Limits, check_file, format_size_fr
+from portfolio.filetypes import (
+    CHECKS_VERSION,
+    CheckedFile,
+    FileRefused,
+    Limits,
+    check_file,
+    format_size_fr,
+)
 from portfolio.models import EvidenceItem, Memoire, Portfolio, ScanStatus
 from portfolio.services.common import (
     PortfolioError,
@@ -260,6 +267,7 @@ def evidence_upload(
                 size=prepared.size,
                 sha256=prepared.sha256,
                 scan_status=prepared.scan_status,
+                checks_version=CHECKS_VERSION,
                 title=_clean_title(title, prepared.checked.name),
                 description=(description or "").strip()[:2000],
                 work_date=work_date,
@@ -415,6 +423,7 @@ def memoire_upload(*, memoire: Memoire, actor, uploaded_file, subject: str = "")
             locked.size = prepared.size
             locked.sha256 = prepared.sha256
             locked.scan_status = prepared.scan_status
+            locked.checks_version = CHECKS_VERSION
             locked.subject = subject
             locked.uploaded_at = clock.now()
             locked.save()

@@ -14,6 +14,7 @@ import zlib
 
 from PIL import ExifTags, Image, ImageCms
 from pypdf import PdfWriter
+from pypdf.generic import NameObject, StreamObject
 
 # ----------------------------------------------------------------------------- PDF
 
@@ -29,10 +30,12 @@ def pdf_minimal(pages: int = 1) -> bytes:
 
 
 def pdf_large(size: int) -> bytes:
-    """Return a valid one-page PDF of at least ``size`` bytes (an attached file fills it)."""
+    """Return a valid one-page PDF of at least ``size`` bytes (an unused stream fills it)."""
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
-    writer.add_attachment("annexe.bin", os.urandom(size))
+    filler = StreamObject()
+    filler.set_data(os.urandom(size))
+    writer._root_object[NameObject("/PieceInfo")] = writer._add_object(filler)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
@@ -150,7 +153,11 @@ def odf(kind: str, *, encrypted: bool = False) -> bytes:
         archive.writestr(
             zipfile.ZipInfo("mimetype"), mimetype.encode(), compress_type=zipfile.ZIP_STORED
         )
-        archive.writestr("content.xml", "<office:document-content/>")
+        archive.writestr(
+            "content.xml",
+            '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
+            'office:1.0"/>',
+        )
         archive.writestr("META-INF/manifest.xml", manifest)
     return buffer.getvalue()
 

@@ -252,3 +252,21 @@ def test_without_the_workflow_grants_only_the_candidate_and_the_staff_read(
     assert access._read_grants == [evaluator_may_read]
     assert download(client, evaluator, item).status_code == 200
     assert download(client, member, item).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_pdf_stored_before_the_current_checks_is_never_shown_inline(client, item, candidate):
+    type(item).objects.filter(pk=item.pk).update(checks_version=0)
+    item.refresh_from_db()
+
+    response = download(client, candidate, item, apercu="1")
+
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_an_uploaded_pdf_records_the_checks_it_passed(item):
+    from portfolio.filetypes import CHECKS_VERSION
+
+    assert item.checks_version == CHECKS_VERSION

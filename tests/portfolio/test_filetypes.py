@@ -265,10 +265,11 @@ def test_office_file_inflating_past_the_limit_is_a_zip_bomb():
     data = samples.docx_with_large_part(2_000_000)
 
     assert len(data) < 20_000
-    assert check(data, "a.docx").kind.name == "docx"
-    error = refusal(data, "a.docx", Limits(zip_max_uncompressed_bytes=1_000_000))
+    assert check(data, "a.docx", Limits(zip_max_ratio=1000)).kind.name == "docx"
+    error = refusal(data, "a.docx", Limits(zip_max_ratio=1000, zip_max_uncompressed_bytes=10**6))
     assert error.code == RefusalCode.ZIP_BOMB
     assert "anormalement grand" in error.message_fr
+    assert refusal(data, "a.docx").code == RefusalCode.ZIP_BOMB  # over 100 times its size
 
 
 def test_office_file_with_an_encrypted_entry_is_refused():
