@@ -135,3 +135,14 @@ def test_retention_redacts_the_audit_rows_about_the_material_it_destroys(
     capsys.readouterr()
     call_command("verify_audit")
     assert "dont 2 effacée(s)" in capsys.readouterr().out
+
+
+def test_rows_redacted_by_several_redactions_in_scattered_ranges_all_verify(capsys):
+    made = [audit_record(actor=None, action=f"test.{n}", reason=f"Motif {n}") for n in range(5)]
+    picks = [made[0].pk, made[2].pk, made[4].pk]
+    assert audit_redact(events=AuditEvent.objects.filter(pk__in=picks), actor=None, reason="A") == 3
+    assert (
+        audit_redact(events=AuditEvent.objects.filter(pk=made[3].pk), actor=None, reason="B") == 1
+    )
+    call_command("verify_audit")
+    assert "7 ligne(s) dont 4 effacée(s)" in capsys.readouterr().out
