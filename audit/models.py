@@ -1,13 +1,57 @@
 """The audit trail and the notifications: rows every package writes, in its own transaction."""
 
+import json
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connections, models, router, transaction
 from django.utils.translation import gettext_lazy as _
+
+from audit import chain
+
+APPEND_ONLY = "AuditEvent rows are append-only."
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Refuse the bulk writes that would rewrite, remove or skip the chain of the trail.
+
+    On PostgreSQL a trigger refuses them too (audit/migrations/0004); this catches them first,
+    with a clear error, on every database.
+    """
+
+    def update(self, **kwargs):
+        raise ValueError(APPEND_ONLY)
+
+    def delete(self):
+        raise ValueError(APPEND_ONLY)
+
+    def bulk_create(self, *args, **kwargs):
+        raise ValueError("AuditEvent rows are chained one by one: use audit_record.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise ValueError(APPEND_ONLY)
+
+    def update_or_create(self, *args, **kwargs):
+        raise ValueError(APPEND_ONLY)
+
+    def _redact(self, *, at) -> int:
+        """The one UPDATE of the trail; only ``audit.redaction.audit_redact`` calls it."""
+        return super().update(
+            object_repr=chain.REDACTED,
+            reason=chain.REDACTED,
+            before=None,
+            after=None,
+            content_salt="",
+            redacted_at=at,
+        )
 
 
 class AuditEvent(models.Model):
-    """One append-only line of the audit trail: who did what to which object, and why."""
+    """One append-only line of the audit trail: who did what to which object, and why.
+
+    Each row is chained to the one before it by ``hash`` (see audit/chain.py); ``redacted_at``
+    is set only by ``audit.redaction.audit_redact``, the one change a row may undergo.
+    """
 
     at = models.DateTimeField(_("date"), db_index=True)
     actor = models.ForeignKey(
@@ -35,6 +79,14 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("avant"), null=True, blank=True)
     after = models.JSONField(_("après"), null=True, blank=True)
     reason = models.TextField(_("motif"), blank=True)
+    # The chain (audit/chain.py): filled on insert, never by hand.
+    content_salt = models.CharField(max_length=32, blank=True, default="", editable=False)
+    personal_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
+    previous_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    hash = models.CharField(_("empreinte"), max_length=64, blank=True, default="", editable=False)
+    redacted_at = models.DateTimeField(_("effacé le"), null=True, blank=True, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("événement d'audit")
@@ -52,11 +104,30 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         # The trail is append-only: an existing line is never rewritten.
         if self.pk is not None:
-            raise ValueError("AuditEvent rows are append-only.")
-        super().save(*args, **kwargs)
+            raise ValueError(APPEND_ONLY)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        # The lock lasts until the caller's transaction ends: the next row chains to this one.
+        with transaction.atomic(using=using):
+            self._chain(using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("AuditEvent rows are append-only.")
+        raise ValueError(APPEND_ONLY)
+
+    def _chain(self, using: str) -> None:
+        """Fill the chain columns from the current head, holding the append lock."""
+        connection = connections[using]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain.APPEND_LOCK_KEY])
+        # What the database will give back: JSON as it reads it, strings as strings.
+        self.object_id = "" if self.object_id is None else str(self.object_id)
+        self.before = None if self.before is None else json.loads(json.dumps(self.before))
+        self.after = None if self.after is None else json.loads(json.dumps(self.after))
+        head = (
+            AuditEvent.objects.using(using).order_by("-pk").values_list("hash", flat=True).first()
+        )
+        chain.seal(self, head or chain.GENESIS)
 
 
 class Notification(models.Model):

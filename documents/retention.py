@@ -9,8 +9,10 @@ What goes: the files candidates handed in (evidence, thumbnails, mémoires) and 
 descriptions, the written comments on their work (evaluators' scorings, soutenance, tutor's
 grid; the points stay), the session's convocations and archive. What stays: the results
 themselves — the procès-verbal, transcripts, certificates and attestations, the decisions, the
-points and the audit trail — which prove a title or a bloc for life. A candidate whose file
-is still in progress elsewhere (a retake, a session not yet past its period) keeps everything.
+points and the audit trail — which prove a title or a bloc for life; the audit rows about the
+destroyed material keep who, when and what, and lose their copies of its texts
+(audit.redaction). A candidate whose file is still in progress elsewhere (a retake, a session
+not yet past its period) keeps everything.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import clock
+from audit.redaction import audit_redact_objects
 from audit.trail import audit_record
 from documents.models import IssuedDocument
 from portfolio.models import EvidenceItem, Memoire, Portfolio
@@ -212,11 +215,17 @@ def retention_apply(*, verdicts: list[SessionVerdict], actor=None) -> None:
             criterion_scores.update(comment="")
             soutenances.update(comment="")
             tutor_evaluations.update(comment="")
+            # The audit rows about what goes lose their copies of its texts (titles, names).
+            redacted = audit_redact_objects(
+                objects=[*verdict.evidence, *verdict.memoires, *verdict.documents],
+                actor=actor,
+                reason=verdict.reason,
+            )
             audit_record(
                 actor=actor,
                 action="retention_applied",
                 obj=verdict.session,
-                after=verdict.counts,
+                after={**verdict.counts, "audit_rows_redacted": redacted},
                 reason=verdict.reason,
             )
             # Files go only once the records say so: a failed transaction deletes nothing.

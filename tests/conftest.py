@@ -26,6 +26,37 @@ def referentiel_reloaded(transactional_db):
     call_command("load_referentiel", stdout=StringIO())
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_the_audit_trigger():
+    """Let the flush that ends a transactional test on PostgreSQL truncate the audit table.
+
+    The trigger of audit/migrations/0004 refuses TRUNCATE on it, as it should everywhere else:
+    only this flush, in its own transaction, switches the TRUNCATE trigger off and back on.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+    switch = (
+        "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = "
+        "'preuves_audit_no_truncate') THEN ALTER TABLE workflow_auditevent {} TRIGGER "
+        "preuves_audit_no_truncate; END IF; END $$"
+    )
+
+    def execute_sql_flush(self, sql_list):
+        if any("workflow_auditevent" in sql for sql in sql_list):
+            sql_list = [switch.format("DISABLE"), *sql_list, switch.format("ENABLE")]
+        return original(self, sql_list)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

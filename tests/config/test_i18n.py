@@ -78,6 +78,7 @@ ALLOWED_STRINGS = {
     ("documents/imports.py", "prénom du tuteur"): "spreadsheet column heading",
     # Written into the database in place of a destroyed file's name, and searched for.
     ("documents/retention.py", "Supprimé (durée de conservation écoulée)"): "stored marker",
+    ("audit/chain.py", "Supprimé (durée de conservation écoulée)"): "stored marker",
     # A proper noun, and only the default of an environment variable.
     ("config/settings.py", "CCI Formation — Centre de démonstration"): "default centre name",
 }
