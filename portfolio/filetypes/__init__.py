@@ -30,6 +30,7 @@ from portfolio.filetypes.media import (
     _resolve_kind,
     _sniff_iso_bmff,
     _sniff_mp3,
+    check_media,
 )
 from portfolio.filetypes.office import _check_zip_package, _sniff_zip
 from portfolio.filetypes.other import _describe_other
@@ -136,6 +137,8 @@ def check_file(
             _check_pdf(fileobj)
         elif kind.name in {"docx", "xlsx", "pptx", "odt", "ods", "odp"}:
             _check_zip_package(fileobj, kind, limits)
+        elif kind.category == MEDIA:
+            check_media(fileobj, kind, size)
         fileobj.seek(0)
         sha256, hashed_size = sha256_stream(fileobj)
     if hashed_size != size:
