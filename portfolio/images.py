@@ -1,30 +1,49 @@
 """Decode an uploaded PNG or JPEG under a pixel limit and re-encode it without metadata.
 
 Only the re-encoded image is kept: the original, with its EXIF and GPS data, is never stored.
-Pure Python (Pillow, no Django).
+Pillow reads the header (format, dimensions) without decoding; libvips (through pyvips) does the
+pixel work as a stream of scanlines, so memory stays bounded whatever the image: a 40-megapixel
+PNG of zeros re-encodes in about 20 MB (``scripts/bench_upload_memory.py``). Pure Python plus
+libvips; no Django.
 """
 
 from __future__ import annotations
 
-import io
+import os
 import struct
 import tempfile
+import threading
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from portfolio.filetypes import FileRefused, RefusalCode, sha256_stream
+
+# An image that must be turned (read out of order) is decoded to a temporary file, not memory,
+# past this size. libvips reads the variable once, when it first needs it.
+os.environ.setdefault("VIPS_DISC_THRESHOLD", "8m")
+import pyvips  # noqa: E402  (after the variable above)
+
+pyvips.cache_set_max(0)  # the operation cache would keep decoded pixels alive
+pyvips.concurrency_set(1)  # one thread per pipeline: bounded memory and CPU per upload
 
 DEFAULT_MAX_PIXELS = 40_000_000
 THUMBNAIL_SIZE = 320
 JPEG_QUALITY = 90
 # The re-encoded image stays in memory up to this size, then spills to a temporary file.
 SPOOL_MAX_BYTES = 8 * 1024 * 1024
+# Simultaneous decodes per worker process, and how long a request waits for one before it is
+# told to try again (each decode takes about 20-30 MB at the pixel limit).
+DECODE_SLOTS = 1
+DECODE_SLOT_WAIT_SECONDS = 5.0
+_decode_slots = threading.BoundedSemaphore(DECODE_SLOTS)
 
 _FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG"}  # MPO: phones' multi-picture JPEG
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, zlib.error, IndexError, TypeError)
+_READ_CHUNK = 256 * 1024
 
 
 @dataclass
@@ -54,6 +73,14 @@ def _corrupt() -> FileRefused:
         "Cette image est endommagée ou incomplète et ne peut pas être lue. Ouvrez-la, "
         "enregistrez-la de nouveau (PNG ou JPEG), puis envoyez cette copie.",
         RefusalCode.IMAGE_CORRUPT,
+    )
+
+
+def _busy() -> FileRefused:
+    return FileRefused(
+        "Le serveur prépare déjà d'autres images. Rien n'a été enregistré : réessayez dans un "
+        "instant.",
+        RefusalCode.IMAGE_BUSY,
     )
 
 
@@ -109,6 +136,17 @@ def open_image_header(src_fileobj: BinaryIO, *, max_pixels: int = DEFAULT_MAX_PI
     return image
 
 
+@contextmanager
+def decode_slot():
+    """Hold one of the worker's decode slots; refuse (« réessayez ») if none frees in time."""
+    if not _decode_slots.acquire(timeout=DECODE_SLOT_WAIT_SECONDS):
+        raise _busy()
+    try:
+        yield
+    finally:
+        _decode_slots.release()
+
+
 def process_image(
     src_fileobj: BinaryIO,
     *,
@@ -118,100 +156,144 @@ def process_image(
     """Return the image decoded, turned upright, re-encoded without metadata, with a thumbnail.
 
     Refuse (:class:`FileRefused`) an image over ``max_pixels`` before decoding it, and one that
-    cannot be decoded. PNG stays PNG, JPEG stays JPEG (quality 90). No EXIF, GPS, XMP, ICC
-    profile, text chunk or comment survives.
+    cannot be decoded. PNG stays PNG (a palette PNG stays a palette PNG), JPEG stays JPEG
+    (quality 90). No EXIF, GPS, XMP, ICC profile, text chunk or comment survives. At most
+    :data:`DECODE_SLOTS` images are decoded at once per process.
     """
-    source = open_image_header(src_fileobj, max_pixels=max_pixels)
-    out_format = _FORMATS[source.format]
-    try:
-        source.load()
-        upright = _upright(source)
-        pixels = _pixels_only(upright, out_format)
-    except Image.DecompressionBombError as error:
-        raise _too_large(*source.size, max_pixels) from error
-    except Image.DecompressionBombWarning as error:  # only when warnings are errors
-        raise _too_large(*source.size, max_pixels) from error
-    except _DECODE_ERRORS as error:
-        raise _corrupt() from error
-    finally:
-        source.close()
-
-    clean = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)
-    if out_format == "JPEG":
-        pixels.save(clean, format="JPEG", quality=JPEG_QUALITY, optimize=True)
-    else:
-        save_options = {"optimize": True}
-        if "transparency" in pixels.info:
-            save_options["transparency"] = pixels.info["transparency"]
-        pixels.save(clean, format="PNG", **save_options)
+    header = open_image_header(src_fileobj, max_pixels=max_pixels)
+    out_format = _FORMATS[header.format]
+    del header  # not closed: closing it would close the caller's file object
+    with decode_slot():
+        clean = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)
+        try:
+            width, height = _reencode(src_fileobj, out_format, clean)
+            thumbnail, thumbnail_format = _thumbnail(src_fileobj, out_format, thumbnail_size)
+        except pyvips.Error as error:
+            clean.close()
+            raise _corrupt() from error
+        except BaseException:
+            clean.close()
+            raise
     clean.seek(0)
     sha256, size = sha256_stream(clean)
     clean.seek(0)
-
-    thumbnail, thumbnail_format = _thumbnail(pixels, thumbnail_size)
     return ProcessedImage(
         clean=clean,
         size=size,
         sha256=sha256,
         thumbnail=thumbnail,
         thumbnail_format=thumbnail_format,
-        width=pixels.width,
-        height=pixels.height,
+        width=width,
+        height=height,
         format=out_format,
     )
 
 
-def _upright(image: Image.Image) -> Image.Image:
-    """Return the image rotated as its EXIF orientation says; a broken EXIF is ignored."""
+# --------------------------------------------------------------------------- libvips pipelines
+
+
+class _Source:
+    """A libvips source reading a Python file object; keep it referenced while pixels flow."""
+
+    def __init__(self, fileobj: BinaryIO):
+        self._fileobj = fileobj
+        fileobj.seek(0)
+        self.source = pyvips.SourceCustom()
+        self.source.on_read(self._read)
+        self.source.on_seek(self._seek)
+
+    def _read(self, size: int) -> bytes:
+        return self._fileobj.read(min(size, _READ_CHUNK))
+
+    def _seek(self, offset: int, whence: int) -> int:
+        self._fileobj.seek(offset, whence)
+        return self._fileobj.tell()
+
+
+def _load(source: _Source, out_format: str, *, access: str, shrink: int = 1) -> pyvips.Image:
+    # The loader is named, never guessed from the content: only PNG and JPEG are decoded.
+    options = {"access": access, "fail_on": "error"}
+    if out_format == "JPEG":
+        return pyvips.Image.jpegload_source(source.source, shrink=shrink, **options)
+    return pyvips.Image.pngload_source(source.source, **options)
+
+
+def _has(image: pyvips.Image, field: str) -> bool:
+    return image.get_typeof(field) != 0
+
+
+def _orientation(image: pyvips.Image) -> int:
     try:
-        return ImageOps.exif_transpose(image) or image
-    except _DECODE_ERRORS + (KeyError, AttributeError, ZeroDivisionError):
-        return image
+        return int(image.get("orientation")) if _has(image, "orientation") else 1
+    except (pyvips.Error, TypeError, ValueError):
+        return 1
 
 
-def _pixels_only(image: Image.Image, out_format: str) -> Image.Image:
-    """Return a copy holding pixels only: colours moved to sRGB, every metadata dropped."""
-    icc = image.info.get("icc_profile")
-    transparency = image.info.get("transparency")
-    if icc and image.mode in {"RGB", "RGBA", "CMYK"}:
-        image = _to_srgb(image, icc)
-    if out_format == "JPEG" and image.mode not in {"RGB", "L"}:
-        image = image.convert("RGB")
-    elif out_format == "PNG" and image.mode not in {"1", "L", "LA", "P", "RGB", "RGBA", "I;16"}:
-        image = image.convert("RGBA")
-    # Pillow's encoders copy some entries of ``info`` (JPEG comment, ICC profile): empty it.
-    clean = image.copy()
-    clean.info = {}
-    if out_format == "PNG" and transparency is not None and clean.mode in {"P", "L", "RGB"}:
-        clean.info["transparency"] = transparency
-    return clean
-
-
-def _to_srgb(image: Image.Image, icc: bytes) -> Image.Image:
-    """Return the image converted from its embedded profile to sRGB, or unchanged on failure."""
+def _to_srgb(image: pyvips.Image) -> pyvips.Image:
+    """Return the image with its colours moved to sRGB (CMYK and embedded profiles)."""
+    depth = 16 if image.format == "ushort" else 8
     try:
-        converted = ImageCms.profileToProfile(
-            image,
-            ImageCms.ImageCmsProfile(io.BytesIO(icc)),
-            ImageCms.createProfile("sRGB"),
-            outputMode="RGBA" if image.mode == "RGBA" else "RGB",
+        if image.interpretation == "cmyk":
+            return image.icc_transform("srgb", input_profile="cmyk", embedded=True, depth=depth)
+        if image.bands >= 3 and _has(image, "icc-profile-data"):
+            return image.icc_transform("srgb", embedded=True, depth=depth)
+    except pyvips.Error:
+        pass  # a broken profile: keep the colours as they are
+    return image
+
+
+def _reencode(src_fileobj: BinaryIO, out_format: str, out: BinaryIO) -> tuple[int, int]:
+    """Write the upright, metadata-free image to ``out``; return its dimensions."""
+    source = _Source(src_fileobj)
+    image = _load(source, out_format, access="sequential")
+    if _orientation(image) != 1:
+        # Turning needs the pixels out of order: decode once more, to disk past the threshold.
+        source = _Source(src_fileobj)
+        image = _load(source, out_format, access="random").autorot()
+    palette_depth = image.get("palette-bit-depth") if _has(image, "palette-bit-depth") else 0
+    image = _to_srgb(image)
+    target = pyvips.TargetCustom()
+    target.on_write(out.write)
+    if out_format == "JPEG":
+        if image.bands not in (1, 3):
+            image = image.colourspace("srgb")[:3]
+        # No optimize_coding: libjpeg would then hold every coefficient of the image at once.
+        image.write_to_target(target, ".jpg", Q=JPEG_QUALITY, strip=True)
+    elif palette_depth:
+        image.write_to_target(
+            target, ".png", strip=True, palette=True, Q=100, dither=0, bitdepth=palette_depth
         )
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        return image
-    return converted or image
+    else:
+        image.write_to_target(target, ".png", strip=True, compression=6)
+    return image.width, image.height
 
 
-def _thumbnail(image: Image.Image, max_side: int) -> tuple[bytes, str]:
-    thumb = image.copy()
-    thumb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    has_alpha = thumb.mode in {"RGBA", "LA", "PA"} or (
-        thumb.mode == "P" and "transparency" in image.info
-    )
-    buffer = io.BytesIO()
-    if has_alpha:
-        thumb.save(buffer, format="PNG", optimize=True)
-        return buffer.getvalue(), "PNG"
-    if thumb.mode not in {"RGB", "L"}:
-        thumb = thumb.convert("RGB")
-    thumb.save(buffer, format="JPEG", quality=85, optimize=True)
-    return buffer.getvalue(), "JPEG"
+def _thumbnail(src_fileobj: BinaryIO, out_format: str, max_side: int) -> tuple[bytes, str]:
+    """Return a thumbnail no larger than ``max_side``, shrunk on the fly from the file."""
+    source = _Source(src_fileobj)
+    probe = _load(source, out_format, access="sequential")
+    width, height, orientation = probe.width, probe.height, _orientation(probe)
+    scale = min(1.0, max_side / max(width, height))
+    shrink = 1
+    if out_format == "JPEG":  # libjpeg decodes at 1/2, 1/4 or 1/8 directly
+        while shrink < 8 and max(width, height) / (shrink * 2) >= max_side:
+            shrink *= 2
+    source = _Source(src_fileobj)
+    image = _load(source, out_format, access="sequential", shrink=shrink)
+    target_w = max(1, round(width * scale))
+    target_h = max(1, round(height * scale))
+    factor = min(image.width // target_w, image.height // target_h)
+    if factor > 1:  # a box filter along rows then columns: one pass, a few scanlines held
+        image = image.shrinkh(factor).shrinkv(factor)
+    if (image.width, image.height) != (target_w, target_h):
+        image = image.resize(target_w / image.width, vscale=target_h / image.height)
+    image = _to_srgb(image).copy_memory()  # small now; turning it needs random access
+    if orientation != 1:
+        image = image.copy()
+        image.set_type(pyvips.GValue.gint_type, "orientation", orientation)
+        image = image.autorot()
+    if image.format != "uchar":
+        image = image.colourspace("srgb" if image.bands >= 3 else "b-w").cast("uchar")
+    if image.bands in (2, 4):
+        return image.write_to_buffer(".png", strip=True), "PNG"
+    return image.write_to_buffer(".jpg", Q=85, optimize_coding=True, strip=True), "JPEG"

@@ -1,63 +1,213 @@
-"""Measure the Python memory an evidence upload takes, for files of growing size.
+"""Measure the peak RSS growth of one evidence upload at the limits, each in a fresh process.
 
-Run: .venv/bin/python scripts/bench_upload_memory.py [size in MB ...]   (default: 10 100 300)
+Run: .venv/bin/python scripts/bench_upload_memory.py [case ...]   (default: every case)
 
-It builds a throw-away SQLite database and media folder in a temporary directory, uploads an
-MP4 of each size through ``portfolio.services.evidence_upload`` (content check, SHA-256, scan,
-copy to storage, database rows) and prints the peak of Python allocations (tracemalloc) beside
-the file's size. Bounded memory shows as a peak that does not grow with the size.
+It builds a throw-away SQLite database and media folder (local storage) in a temporary
+directory, writes one file per case, then for each case starts a fresh Python process that sets
+Django up, makes one small warm-up upload (so that imports and first-use caches are not counted),
+resets its RSS high-water mark (``/proc/self/clear_refs``), uploads the file through
+``portfolio.services.evidence_upload`` (content check, image re-encoding, SHA-256, scan, copy
+to storage, database rows) and reads ``VmHWM`` from ``/proc/self/status``. The figure printed is
+``VmHWM`` after the upload minus ``VmRSS`` before it: resident memory, not Python allocations.
+The budget is 64 MiB per upload; the script exits 1 if a case goes over it.
 """
 
-import hashlib
+import io
+import json
 import os
-import struct
+import random
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "portfolio"))  # samples.py: the tests' file builders
+
+BUDGET = 64 * 1024 * 1024
+MEDIA_SIZE = 200 * 1000 * 1000
 
 
-def write_mp4(path: Path, size: int) -> str:
-    ftyp = b"isom" + struct.pack(">I", 0) + b"isomiso2avc1mp41"
-    header = struct.pack(">I", 8 + len(ftyp)) + b"ftyp" + ftyp
-    header += struct.pack(">I", size - len(header)) + b"mdat"
-    digest = hashlib.sha256(header)
+def _write_zeros(out, size: int) -> None:
     chunk = bytes(1024 * 1024)
+    while size:
+        piece = chunk[: min(size, len(chunk))]
+        out.write(piece)
+        size -= len(piece)
+
+
+def write_png(path: Path) -> None:
+    import samples
+
+    path.write_bytes(samples.png_zeros(6324, 6324))  # 39,992,976 pixels: the 40 Mpx limit
+
+
+def write_jpeg(path: Path) -> None:
+    """A 40-megapixel noisy photo, EXIF orientation 6: decoded out of order to be turned."""
+    from PIL import Image
+
+    noise = Image.effect_noise((7300, 5475), 64)
+    image = Image.merge("RGB", (noise, noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT), noise))
+    exif = image.getexif()
+    exif[0x0112] = 6
+    image.save(path, format="JPEG", quality=92, exif=exif)
+
+
+def write_pdf(path: Path, size: int = 49 * 1000 * 1000) -> None:
+    """A one-page PDF holding one uncompressed photo of ``size`` bytes, written in a stream."""
+    side = int((size / 3) ** 0.5)
+    pixels = side * side * 3
+    offsets = []
+    rng = random.Random(13)
     with open(path, "wb") as out:
-        out.write(header)
-        left = size - len(header)
+        out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+
+        def obj(body: bytes) -> None:
+            offsets.append(out.tell())
+            out.write(f"{len(offsets)} 0 obj\n".encode() + body + b"\nendobj\n")
+
+        obj(b"<< /Type /Catalog /Pages 2 0 R >>")
+        obj(b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+        obj(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>"
+        )
+        content = b"q 595 0 0 842 0 0 cm /Im0 Do Q"
+        obj(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+        offsets.append(out.tell())
+        out.write(
+            b"5 0 obj\n<< /Type /XObject /Subtype /Image /Width %d /Height %d "
+            b"/ColorSpace /DeviceRGB /BitsPerComponent 8 /Length %d >>\nstream\n"
+            % (side, side, pixels)
+        )
+        left = pixels
         while left:
-            piece = chunk[: min(left, len(chunk))]
+            piece = rng.randbytes(min(left, 1024 * 1024))
             out.write(piece)
-            digest.update(piece)
             left -= len(piece)
-    return digest.hexdigest()
+        out.write(b"\nendstream\nendobj\n")
+        xref = out.tell()
+        out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1))
+        for offset in offsets:
+            out.write(b"%010d 00000 n \n" % offset)
+        out.write(
+            b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+            % (len(offsets) + 1, xref)
+        )
 
 
-def main(sizes_mb: list[int]) -> None:
-    work = Path(tempfile.mkdtemp(prefix="preuves-bench-"))
+def write_mp4(path: Path) -> None:
+    """A complete MP4 (ftyp, mdat, moov with one track) of 200 MB, written in a stream."""
+    import samples
+
+    head, tail = samples.iso_bmff_parts(b"isom", (b"isom", b"avc1"), 0)
+    media = MEDIA_SIZE - len(head) - len(tail)
+    head, tail = samples.iso_bmff_parts(b"isom", (b"isom", b"avc1"), media, sample_size=65536)
+    with open(path, "wb") as out:
+        out.write(head)
+        _write_zeros(out, media)
+        out.write(tail)
+
+
+def write_mp3(path: Path) -> None:
+    """An MP3 of 200 MB: an ID3 tag, then 128 kbit/s frames walked one by one by the check."""
+    import samples
+
+    frame = samples.MP3_FRAME_HEADER + bytes(samples.MP3_FRAME_LENGTH - 4)
+    tag = samples.mp3(frames=0)
+    count = (MEDIA_SIZE - len(tag)) // len(frame)
+    with open(path, "wb") as out:
+        out.write(tag)
+        block = frame * 2048
+        for _ in range(count // 2048):
+            out.write(block)
+        out.write(frame * (count % 2048))
+
+
+CASES = {
+    "png-40mpx-zeros": ("zeros.png", write_png, "PNG of zeros, 6324 × 6324 (40 Mpx limit)"),
+    "jpeg-40mpx-turned": ("photo.jpg", write_jpeg, "JPEG 7300 × 5475, EXIF orientation 6"),
+    "pdf-49mb": ("rapport.pdf", write_pdf, "PDF of 49 MB (50 MB limit)"),
+    "mp4-200mb": ("visio.mp4", write_mp4, "MP4 of 200 MB, local storage"),
+    "mp3-200mb": ("entretien.mp3", write_mp3, "MP3 of 200 MB, local storage"),
+}
+
+
+# --------------------------------------------------------------------------- measured process
+
+
+def _status(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def child(path: str, ids: str) -> None:
+    import django
+
+    django.setup()
+    from django.core.files import File
+
+    from accounts.models import User
+    from portfolio.models import Portfolio
+    from portfolio.services import evidence_upload
+
+    candidate_id, portfolio_id = (int(x) for x in ids.split(","))
+    candidate = User.objects.get(pk=candidate_id)
+    portfolio = Portfolio.objects.get(pk=portfolio_id)
+    competency = portfolio.bloc.competencies.first()
+
+    def upload(handle, name):
+        return evidence_upload(
+            portfolio=portfolio,
+            actor=candidate,
+            uploaded_file=File(handle, name=name),
+            title=name,
+            competencies=[competency],
+        )
+
+    from PIL import Image
+
+    warm_up = io.BytesIO()  # random pixels: never a duplicate of an earlier warm-up
+    Image.frombytes("RGB", (16, 16), os.urandom(16 * 16 * 3)).save(warm_up, format="PNG")
+    warm_up.seek(0)
+    upload(warm_up, "echauffement.png")
+
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # reset the RSS high-water mark to the current RSS
+    before = _status("VmRSS")
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        item = upload(handle, Path(path).name)
+    elapsed = time.perf_counter() - started
+    peak = _status("VmHWM")
+    print(json.dumps({"growth": peak - before, "seconds": elapsed, "stored": item.size}))
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def _setup(work: Path) -> str:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
             "DJANGO_MEDIA_ROOT": str(work / "media"),
-            "PREUVES_MAX_MEDIA_BYTES": str(max(sizes_mb) * 1_000_000 + 1),
-            "PREUVES_PORTFOLIO_QUOTA_BYTES": str(sum(sizes_mb) * 1_000_000 + 1),
+            "PREUVES_PORTFOLIO_QUOTA_BYTES": str(10 * MEDIA_SIZE),
         }
     )
     import django
 
     django.setup()
-    from django.core.files import File
     from django.core.management import call_command
 
     from accounts.models import Cohort, Enrolment, Organisation, User
-    from portfolio.services import evidence_upload, portfolio_start
+    from portfolio.services import portfolio_start
     from referentiel.models import Title
 
     call_command("migrate", verbosity=0)
@@ -76,29 +226,47 @@ def main(sizes_mb: list[int]) -> None:
         candidate=candidate, cohort=cohort, route="portefeuille", company=company
     )
     portfolio = portfolio_start(enrolment=enrolment)[0]
-    competency = portfolio.bloc.competencies.first()
+    return f"{candidate.pk},{portfolio.pk}"
 
-    print(f"{'file (MB)':>10} {'peak Python memory (MB)':>24} {'peak / size':>12} {'seconds':>8}")
-    for size_mb in sizes_mb:
-        path = work / f"enregistrement-{size_mb}.mp4"
-        expected = write_mp4(path, size_mb * 1_000_000)
-        tracemalloc.start()
-        started = time.perf_counter()
-        with open(path, "rb") as handle:
-            item = evidence_upload(
-                portfolio=portfolio,
-                actor=candidate,
-                uploaded_file=File(handle, name=path.name),
-                title=f"Enregistrement {size_mb} Mo",
-                competencies=[competency],
-            )
-        elapsed = time.perf_counter() - started
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        assert item.sha256 == expected, "stored file differs from the upload"
+
+def main(names: list[str]) -> int:
+    unknown = set(names) - set(CASES)
+    if unknown:
+        sys.exit(f"Unknown case(s): {', '.join(sorted(unknown))}. Known: {', '.join(CASES)}")
+    work = Path(tempfile.mkdtemp(prefix="preuves-bench-"))
+    ids = _setup(work)
+    print(f"{'case':<20} {'file':>10} {'peak RSS growth':>16} {'seconds':>8}  verdict (64 MiB)")
+    over = 0
+    for name in names or list(CASES):
+        filename, write, label = CASES[name]
+        path = work / filename
+        write(path)
+        size = path.stat().st_size
+        run = subprocess.run(
+            [sys.executable, __file__, "--child", str(path), ids],
+            capture_output=True,
+            text=True,
+            env=os.environ.copy(),
+            check=False,
+        )
         path.unlink()
-        print(f"{size_mb:>10} {peak / 1e6:>24.2f} {peak / (size_mb * 1e6):>12.4f} {elapsed:>8.1f}")
+        if run.returncode:
+            print(f"{name:<20} {size / 1e6:>8.1f} MB  failed:\n{run.stderr[-2000:]}")
+            over += 1
+            continue
+        result = json.loads(run.stdout.strip().splitlines()[-1])
+        growth = result["growth"]
+        verdict = "ok" if growth <= BUDGET else "OVER BUDGET"
+        over += growth > BUDGET
+        print(
+            f"{name:<20} {size / 1e6:>8.1f} MB {growth / 2**20:>12.1f} MiB "
+            f"{result['seconds']:>8.1f}  {verdict}  ({label})"
+        )
+    return 1 if over else 0
 
 
 if __name__ == "__main__":
-    main([int(arg) for arg in sys.argv[1:]] or [10, 100, 300])
+    if sys.argv[1:2] == ["--child"]:
+        child(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit(main(sys.argv[1:]))

@@ -32,6 +32,7 @@ from portfolio.filetypes.media import (
     _resolve_kind,
     _sniff_iso_bmff,
     _sniff_mp3,
+    check_media,
 )
 from portfolio.filetypes.office import _check_zip_package, _sniff_zip
 from portfolio.filetypes.other import _describe_other
@@ -165,6 +166,8 @@ def _check_content(fileobj: BinaryIO, name: str, limits: Limits) -> tuple[FileKi
         _check_pdf(fileobj)
     elif kind.name in {"docx", "xlsx", "pptx", "odt", "ods", "odp"}:
         _check_zip_package(fileobj, kind, limits)
+    elif kind.category == MEDIA:
+        check_media(fileobj, kind, size)
     return kind, size
 
 

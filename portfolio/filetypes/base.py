@@ -60,6 +60,8 @@ class RefusalCode:
     OFFICE_CORRUPT = "office_corrupt"
     IMAGE_TOO_LARGE = "image_too_large"
     IMAGE_CORRUPT = "image_corrupt"
+    IMAGE_BUSY = "image_busy"
+    MEDIA_CORRUPT = "media_corrupt"
     CHANGED = "changed_during_check"
 
 

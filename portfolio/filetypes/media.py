@@ -1,11 +1,13 @@
-"""ISO base media files (MP4 video, M4A audio) and MP3 recordings: sniffing by content."""
+"""ISO base media files (MP4 video, M4A audio) and MP3 recordings: sniffing by content, then
+checking the whole file (:func:`check_media`; the MP4 box tree in :mod:`.isobmff`)."""
 
 from __future__ import annotations
 
 import struct
 from typing import BinaryIO
 
-from portfolio.filetypes.base import KINDS, FileKind, _read_at, _Sniffed
+from portfolio.filetypes.base import KINDS, FileKind, FileRefused, RefusalCode, _read_at, _Sniffed
+from portfolio.filetypes.isobmff import BrokenMedia, check_iso_bmff
 
 # ISO BMFF brands. Both families are the same container; see _resolve_kind for the extension.
 _AUDIO_BRANDS = {b"M4A ", b"M4B "}
@@ -107,3 +109,89 @@ def _resolve_kind(kind: FileKind, extension: str) -> FileKind:
             if extension in KINDS[sibling].extensions:
                 return KINDS[sibling]
     return kind
+
+
+# --------------------------------------------------------------------------- whole-file checks
+
+_MP3_CHUNK = 1024 * 1024
+_ID3V1_SIZE = 128
+_APE_FOOTER = 32
+
+
+def check_media(fileobj: BinaryIO, kind: FileKind, size: int) -> None:
+    """Raise :class:`FileRefused` unless the recording is consistent from its first byte to
+    its last: MP4 and M4A by their box tree, MP3 frame after frame."""
+    try:
+        if kind.name == "mp3":
+            _check_mp3(fileobj, size)
+        else:
+            check_iso_bmff(fileobj, size)
+    except BrokenMedia as broken:
+        raise FileRefused(
+            f"Ce fichier ({kind.label_fr}) est endommagé ou incomplet : {broken}. Rien n'a été "
+            "enregistré. Exportez l'enregistrement de nouveau depuis le logiciel ou l'appareil "
+            "qui l'a créé, vérifiez qu'il se lit jusqu'au bout, puis envoyez cette copie.",
+            RefusalCode.MEDIA_CORRUPT,
+        ) from broken
+
+
+def _mp3_audio_end(fileobj: BinaryIO, size: int) -> int:
+    """Return where the frames must end: before an ID3v1 tag and an APEv2 tag, if any."""
+    end = size
+    if end >= _ID3V1_SIZE and _read_at(fileobj, end - _ID3V1_SIZE, 3) == b"TAG":
+        end -= _ID3V1_SIZE
+    footer = _read_at(fileobj, max(0, end - _APE_FOOTER), _APE_FOOTER)
+    if len(footer) == _APE_FOOTER and footer.startswith(b"APETAGEX"):
+        tag_size = struct.unpack("<I", footer[12:16])[0]
+        has_header = bool(struct.unpack("<I", footer[20:24])[0] & 0x80000000)
+        end -= tag_size + (_APE_FOOTER if has_header else 0)
+        if end < 0:
+            raise BrokenMedia("son étiquette de fin est endommagée")
+    return end
+
+
+def _mp3_first_frame(fileobj: BinaryIO) -> int:
+    head = _read_at(fileobj, 0, 10)
+    offset = 0
+    if head.startswith(b"ID3"):
+        if len(head) < 10 or any(b & 0x80 for b in head[6:10]):
+            raise BrokenMedia("son étiquette de début est endommagée")
+        tag_size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
+        offset = 10 + tag_size + (10 if head[5] & 0x10 else 0)
+    window = _read_at(fileobj, offset, 4096)
+    padding = len(window) - len(window.lstrip(b"\x00"))  # encoders may pad after the tag
+    return offset + padding
+
+
+def _check_mp3(fileobj: BinaryIO, size: int) -> None:
+    """Walk every MPEG audio frame: same version, layer and sample rate, end to end."""
+    end = _mp3_audio_end(fileobj, size)
+    offset = _mp3_first_frame(fileobj)
+    signature = None
+    frames = 0
+    buffer, buffer_start = b"", offset
+    while offset < end:
+        if offset + 4 > buffer_start + len(buffer):
+            buffer_start = offset
+            buffer = _read_at(fileobj, offset, min(_MP3_CHUNK, end - offset))
+        header = buffer[offset - buffer_start : offset - buffer_start + 4]
+        length = _mpeg_frame_length(header)
+        if length is None:
+            if frames and len(header) < 4:
+                raise BrokenMedia("des octets isolés suivent le dernier son")
+            raise BrokenMedia(
+                "des données qui ne sont pas du son s'y trouvent"
+                if frames
+                else "son premier son est endommagé"
+            )
+        current = (header[1] & 0x1E, header[2] & 0x0C)  # version, layer, sample rate
+        if signature is None:
+            signature = current
+        elif current != signature:
+            raise BrokenMedia("des données qui ne sont pas du son s'y trouvent")
+        if offset + length > end:
+            raise BrokenMedia("il s'arrête au milieu d'un son : il est tronqué")
+        offset += length
+        frames += 1
+    if not frames:
+        raise BrokenMedia("il ne contient aucun son")

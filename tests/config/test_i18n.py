@@ -44,6 +44,7 @@ EXCLUDED_FILES = {
     "portfolio/filetypes/__init__.py": "pure file checks, tested without Django settings",
     "portfolio/filetypes/active.py": "pure file checks, tested without Django settings",
     "portfolio/filetypes/base.py": "pure file checks, tested without Django settings",
+    "portfolio/filetypes/isobmff.py": "pure file checks, tested without Django settings",
     "portfolio/filetypes/media.py": "pure file checks, tested without Django settings",
     "portfolio/filetypes/office.py": "pure file checks, tested without Django settings",
     "portfolio/filetypes/other.py": "pure file checks, tested without Django settings",

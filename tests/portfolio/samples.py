@@ -277,6 +277,20 @@ def png_decompression_bomb(width: int = 20_000, height: int = 20_000) -> bytes:
     )
 
 
+def png_zeros(width: int = 6324, height: int = 6324) -> bytes:
+    """Return a real 8-bit RGB PNG of black pixels; by default 40 million pixels in 117 KB."""
+    row = b"\x00" + bytes(width * 3)
+    compressor = zlib.compressobj(9)
+    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", data)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
 def png_huge_header(width: int = 100_000, height: int = 100_000) -> bytes:
     """Return a PNG whose header claims huge dimensions over a few bytes of data."""
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
@@ -367,10 +381,73 @@ def _box(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", 8 + len(payload)) + kind + payload
 
 
-def iso_bmff(major: bytes, compatible: tuple[bytes, ...], media_size: int = 2048) -> bytes:
-    """Return an ISO BMFF file: an ``ftyp`` box, a ``free`` box and an ``mdat`` box."""
+def _full_box(kind: bytes, payload: bytes) -> bytes:
+    return _box(kind, b"\x00\x00\x00\x00" + payload)
+
+
+def _moov(sample_sizes: list[int], chunk_offsets: list[int], per_chunk: int) -> bytes:
+    """Return a ``moov`` box with one audio track whose chunks sit at ``chunk_offsets``."""
+    count = len(sample_sizes)
+    last = count - per_chunk * (len(chunk_offsets) - 1)
+    runs = [(1, per_chunk)] + ([(len(chunk_offsets), last)] if last != per_chunk else [])
+    mp4a = _box(
+        b"mp4a",
+        bytes(6)
+        + struct.pack(">H", 1)
+        + bytes(8)
+        + struct.pack(">HHHHI", 2, 16, 0, 0, 44100 << 16),
+    )
+    stsc = struct.pack(">I", len(runs)) + b"".join(struct.pack(">III", f, n, 1) for f, n in runs)
+    stsz = struct.pack(">II", 0, count) + b"".join(struct.pack(">I", n) for n in sample_sizes)
+    stco = struct.pack(">I", len(chunk_offsets))
+    stco += b"".join(struct.pack(">I", offset) for offset in chunk_offsets)
+    stbl = _box(
+        b"stbl",
+        _full_box(b"stsd", struct.pack(">I", 1) + mp4a)
+        + _full_box(b"stts", struct.pack(">III", 1, count, 1024))
+        + _full_box(b"stsc", stsc)
+        + _full_box(b"stsz", stsz)
+        + _full_box(b"stco", stco),
+    )
+    dinf = _box(
+        b"dinf",
+        _full_box(b"dref", struct.pack(">I", 1) + _box(b"url ", b"\x00\x00\x00\x01")),
+    )
+    minf = _box(b"minf", _full_box(b"smhd", bytes(4)) + dinf + stbl)
+    mdia = _box(
+        b"mdia",
+        _full_box(b"mdhd", struct.pack(">IIIIHH", 0, 0, 44100, count * 1024, 0x55C4, 0))
+        + _full_box(b"hdlr", bytes(4) + b"soun" + bytes(12) + b"Son\x00")
+        + minf,
+    )
+    trak = _box(b"trak", _full_box(b"tkhd", bytes(80)) + mdia)
+    return _box(b"moov", _full_box(b"mvhd", bytes(96)) + trak)
+
+
+def iso_bmff_parts(
+    major: bytes, compatible: tuple[bytes, ...], media_size: int = 2048, sample_size: int = 512
+) -> tuple[bytes, bytes]:
+    """Return ``(head, tail)`` of an ISO BMFF file whose media are ``media_size`` zero bytes.
+
+    The file is ``head + bytes(media_size) + tail``: ``ftyp``, ``free``, ``mdat`` (its header
+    in ``head``), then the ``moov`` box as recorders write it, one audio track in two chunks
+    whose every sample lies in the ``mdat`` box. Large files can so be written in a stream.
+    """
     ftyp = _box(b"ftyp", major + struct.pack(">I", 0) + b"".join(compatible))
-    return ftyp + _box(b"free", b"") + _box(b"mdat", bytes(media_size))
+    head = ftyp + _box(b"free", b"") + struct.pack(">I", 8 + media_size) + b"mdat"
+    sizes = [sample_size] * (media_size // sample_size)
+    if media_size % sample_size:
+        sizes.append(media_size % sample_size)
+    per_chunk = max(1, (len(sizes) + 1) // 2)
+    chunks = -(-len(sizes) // per_chunk)
+    offsets = [len(head) + sum(sizes[: i * per_chunk]) for i in range(chunks)]
+    return head, _moov(sizes, offsets, per_chunk)
+
+
+def iso_bmff(major: bytes, compatible: tuple[bytes, ...], media_size: int = 2048) -> bytes:
+    """Return a complete ISO BMFF file (see :func:`iso_bmff_parts`)."""
+    head, tail = iso_bmff_parts(major, compatible, media_size)
+    return head + bytes(media_size) + tail
 
 
 def m4a() -> bytes:

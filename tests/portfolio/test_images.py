@@ -5,6 +5,7 @@ import pytest
 import samples
 from PIL import Image
 
+from portfolio import images
 from portfolio.filetypes import FileRefused, RefusalCode
 from portfolio.images import DEFAULT_MAX_PIXELS, process_image
 
@@ -174,6 +175,7 @@ def test_non_png_jpeg_content_is_refused(make):
 def test_palette_png_with_transparency_stays_a_palette_png():
     image = Image.new("P", (4, 4), 1)
     image.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    image.putpixel((3, 3), 0)  # the transparent entry
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", transparency=0)
 
@@ -181,5 +183,62 @@ def test_palette_png_with_transparency_stays_a_palette_png():
 
     after = reopen(processed.clean)
     assert after.mode == "P"
-    assert after.info.get("transparency") == 0
-    assert after.convert("RGB").getpixel((0, 0)) == (255, 0, 0)
+    assert "transparency" in after.info
+    assert after.convert("RGBA").getpixel((0, 0)) == (255, 0, 0, 255)
+    assert after.convert("RGBA").getpixel((3, 3))[3] == 0
+
+
+def test_png_of_zeros_at_the_pixel_limit_is_accepted():
+    # The hostile file of issue 13: 117 KB on disk, 40 million pixels decoded. libvips streams
+    # it (scripts/bench_upload_memory.py measures the worker's RSS for it).
+    data = samples.png_zeros(6324, 6324)
+    assert 6324 * 6324 <= DEFAULT_MAX_PIXELS and len(data) < 120_000
+
+    processed = process_image(io.BytesIO(data))
+
+    assert (processed.width, processed.height) == (6324, 6324)
+    header = Image.open(processed.clean)
+    assert header.size == (6324, 6324) and header.format == "PNG"
+    assert Image.open(io.BytesIO(processed.thumbnail)).size == (320, 320)
+
+
+def test_a_png_one_row_over_the_pixel_limit_is_refused_before_decoding():
+    with pytest.raises(FileRefused) as caught:
+        process_image(io.BytesIO(samples.png_zeros(6324, 6325)), max_pixels=6324 * 6324)
+
+    assert caught.value.code == RefusalCode.IMAGE_TOO_LARGE
+
+
+def test_when_every_decode_slot_is_busy_the_upload_is_told_to_retry(monkeypatch):
+    monkeypatch.setattr(images, "DECODE_SLOT_WAIT_SECONDS", 0.05)
+
+    with images.decode_slot():
+        with pytest.raises(FileRefused) as caught:
+            process_image(io.BytesIO(samples.png(8, 8)))
+
+    assert caught.value.code == RefusalCode.IMAGE_BUSY
+    assert "réessayez dans un instant" in caught.value.message_fr
+    assert process_image(io.BytesIO(samples.png(8, 8))).width == 8  # the slot is free again
+
+
+def test_cmyk_jpeg_becomes_rgb():
+    buffer = io.BytesIO()
+    Image.new("CMYK", (16, 8), (0, 255, 255, 0)).save(buffer, format="JPEG", quality=95)
+
+    processed = process_image(io.BytesIO(buffer.getvalue()))
+
+    after = reopen(processed.clean)
+    assert after.mode == "RGB"
+    red, green, blue = after.getpixel((4, 4))
+    assert red > 200 and green < 80 and blue < 80
+
+
+def test_16_bit_png_stays_16_bit_and_gets_an_8_bit_thumbnail():
+    buffer = io.BytesIO()
+    Image.new("I;16", (12, 6), 40_000).save(buffer, format="PNG")
+
+    processed = process_image(io.BytesIO(buffer.getvalue()))
+
+    after = reopen(processed.clean)
+    assert after.mode in {"I;16", "I"} and after.getpixel((2, 2)) == 40_000
+    assert Image.open(io.BytesIO(processed.thumbnail)).mode == "L"
