@@ -95,10 +95,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
-# Failed logins: this many failures for one e-mail address or one client address ...
+# Failed logins: this many failures for one account ...
 LOGIN_THROTTLE_FAILURES = env_int("PREUVES_LOGIN_THROTTLE_FAILURES", 5)
+# ... or this many from one client address (a training room shares one behind its NAT) ...
+LOGIN_THROTTLE_ADDRESS_FAILURES = env_int("PREUVES_LOGIN_THROTTLE_ADDRESS_FAILURES", 100)
 # ... within this many seconds block further attempts until the window has passed.
 LOGIN_THROTTLE_WINDOW = env_int("PREUVES_LOGIN_THROTTLE_WINDOW", 15 * 60)
+# Reverse proxies in front of Django that append to X-Forwarded-For (deploy/nginx.conf: 1).
+# The client address is the entry this many places from the right; 0 = REMOTE_ADDR.
+PREUVES_TRUSTED_PROXIES = env_int("PREUVES_TRUSTED_PROXIES", 0)
 INVITATION_VALID_DAYS = env_int("PREUVES_INVITATION_VALID_DAYS", 14)
 
 LANGUAGE_CODE = "fr"
