@@ -47,6 +47,7 @@ from django.urls.exceptions import NoReverseMatch, Resolver404
 from django.utils import timezone
 
 from accounts.models import Enrolment, Role
+from tests.config.test_security_headers import EXPECTED_POLICY, policy_of
 from tests.factories import (
     STAFF_ROLES,
     CohortFactory,
@@ -430,6 +431,7 @@ class Answer:
     content_type: str
     content: bytes
     location: str = ""
+    policy: str = ""  # the Content-Security-Policy header
 
 
 @dataclass
@@ -446,7 +448,13 @@ def fetch(client: Client, url: str) -> Answer:
     # open transaction on PostgreSQL.
     content = b"".join(response.streaming_content) if response.streaming else response.content
     location = response.get("Location", "") if 300 <= response.status_code < 400 else ""
-    return Answer(response.status_code, response.get("Content-Type", ""), content, location)
+    return Answer(
+        response.status_code,
+        response.get("Content-Type", ""),
+        content,
+        location,
+        response.get("Content-Security-Policy", ""),
+    )
 
 
 def _get_targets(action: str, form: dict) -> list[str]:
@@ -623,6 +631,12 @@ def test_the_crawl_sees_a_rich_world(world_and_crawl):
     assert len(with_markers) >= 10, sorted(crawl.pages)
     assert {"text/html", "application/pdf", "application/zip"} <= kinds, kinds
     assert len(crawl.seen) < MAX_PAGES, "raise MAX_PAGES: the crawl stopped at its cap"
+
+
+def test_every_crawled_answer_carries_the_content_security_policy(world_and_crawl):
+    _world, crawl = world_and_crawl
+    without = [url for url, a in crawl.pages.items() if policy_of(a.policy) != EXPECTED_POLICY]
+    assert not without, without
 
 
 def test_b_staff_see_none_of_a_pages(world_and_crawl):
