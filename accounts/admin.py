@@ -12,6 +12,7 @@ from accounts.models import (
     Enrolment,
     Invitation,
     LoginFailure,
+    LoginThrottleLock,
     Organisation,
     TrainingLink,
     User,
@@ -134,6 +135,13 @@ class LoginFailureAdmin(admin.ModelAdmin):
     list_display = ["email", "ip_address", "at"]
     list_filter = ["at"]
     search_fields = ["email", "ip_address"]
+
+
+@admin.register(LoginThrottleLock)
+class LoginThrottleLockAdmin(admin.ModelAdmin):
+    list_display = ["key", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["key"]
 
 
 @admin.register(UserRole)

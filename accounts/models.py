@@ -494,3 +494,21 @@ class LoginFailure(models.Model):
 
     def __str__(self):
         return f"{self.email} {self.at:%d/%m/%Y %H:%M}"
+
+
+class LoginThrottleLock(models.Model):
+    """A row to lock while counting the failures of one account or one address.
+
+    Counting and recording an attempt under this lock makes simultaneous attempts queue, so
+    exactly as many passwords are checked as the limit allows.
+    """
+
+    key = models.CharField(max_length=300, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("verrou de limitation de connexion")
+        verbose_name_plural = _("verrous de limitation de connexion")
+
+    def __str__(self):
+        return self.key

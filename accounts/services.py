@@ -5,11 +5,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accounts.models import Invitation, LoginFailure, User
+from accounts.models import Invitation, LoginFailure, LoginThrottleLock, User
 from audit import clock
 
 
@@ -18,24 +17,54 @@ def now():
     return clock.now()
 
 
-def login_is_throttled(*, email: str, ip_address: str | None) -> bool:
-    since = now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW)
-    who = Q(email=email.strip().lower())
-    if ip_address:
-        who |= Q(ip_address=ip_address)
-    return LoginFailure.objects.filter(who, at__gte=since).count() >= (
-        settings.LOGIN_THROTTLE_FAILURES
+def _since():
+    return now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW)
+
+
+def _over_limit(*, email: str, ip_address: str | None) -> bool:
+    since = _since()
+    failures = LoginFailure.objects.filter(at__gte=since)
+    if failures.filter(email=email).count() >= settings.LOGIN_THROTTLE_FAILURES:
+        return True
+    return bool(ip_address) and (
+        failures.filter(ip_address=ip_address).count() >= settings.LOGIN_THROTTLE_ADDRESS_FAILURES
     )
 
 
-def login_failure_record(*, email: str, ip_address: str | None) -> None:
-    LoginFailure.objects.create(email=email.strip().lower()[:254], ip_address=ip_address, at=now())
-    # Keep the table small: old failures no longer count.
+def _normalised(email: str) -> str:
+    return email.strip().lower()[:254]
+
+
+def login_is_throttled(*, email: str, ip_address: str | None) -> bool:
+    """Return whether the account or the client address has used up its failures."""
+    return _over_limit(email=_normalised(email), ip_address=ip_address)
+
+
+def login_attempt_reserve(*, email: str, ip_address: str | None) -> LoginFailure | None:
+    """Count one sign-in attempt as a failure before the password is checked, or refuse it.
+
+    Return the recorded attempt, or None when the account (``LOGIN_THROTTLE_FAILURES``) or the
+    client address (``LOGIN_THROTTLE_ADDRESS_FAILURES``) has used up its failures within the
+    window. The account's and the address's lock rows are taken in that order, so simultaneous
+    attempts queue and exactly the allowed number reach the password check.
+    """
+    email = _normalised(email)
+    keys = [f"account:{email}"] + ([f"address:{ip_address}"] if ip_address else [])
+    with transaction.atomic():
+        for key in keys:
+            LoginThrottleLock.objects.select_for_update().get_or_create(key=key)
+        if _over_limit(email=email, ip_address=ip_address):
+            return None
+        attempt = LoginFailure.objects.create(email=email, ip_address=ip_address, at=now())
+    # Keep the tables small: old failures no longer count.
     LoginFailure.objects.filter(at__lt=now() - timedelta(days=1)).delete()
+    LoginThrottleLock.objects.filter(created_at__lt=now() - timedelta(days=1)).delete()
+    return attempt
 
 
-def login_failures_clear(*, email: str) -> None:
-    LoginFailure.objects.filter(email=email.strip().lower()).delete()
+def login_attempt_succeeded(*, attempt: LoginFailure) -> None:
+    """Forget the account's failures once its password was right (the address keeps others)."""
+    LoginFailure.objects.filter(email=attempt.email).delete()
 
 
 def invitation_issue(*, user: User, created_by: User | None = None) -> str:

@@ -58,3 +58,18 @@ def email_settings(url: str) -> dict:
         "EMAIL_USE_TLS": parsed.scheme == "smtp+tls" or "tls" in query,
         "EMAIL_USE_SSL": parsed.scheme in {"smtp+ssl", "smtps"},
     }
+
+
+def storage_origins(kind: str, storage: dict) -> list[str]:
+    """Return the origins signed S3 URLs point to (none for local files), for the CSP."""
+    if kind != "s3":
+        return []
+    options = storage["OPTIONS"]
+    if options.get("endpoint_url"):
+        parsed = urlparse(options["endpoint_url"])
+        return [f"{parsed.scheme}://{parsed.netloc}"]
+    bucket, region = options["bucket_name"], options.get("region_name")
+    hosts = [f"{bucket}.s3.amazonaws.com"] + (
+        [f"{bucket}.s3.{region}.amazonaws.com"] if region else []
+    )
+    return [f"https://{host}" for host in hosts]

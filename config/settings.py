@@ -6,7 +6,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import email_settings, env_bool, env_int, env_list, env_str
+from config.env import email_settings, env_bool, env_int, env_list, env_str, storage_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PREUVES_VAR_DIR", str(BASE_DIR / "var")))
@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_fsm",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "referentiel",
@@ -42,12 +43,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the others, so that their own answers (redirects, 400s) carry the policy too.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -95,10 +99,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
-# Failed logins: this many failures for one e-mail address or one client address ...
+# Failed logins: this many failures for one account ...
 LOGIN_THROTTLE_FAILURES = env_int("PREUVES_LOGIN_THROTTLE_FAILURES", 5)
+# ... or this many from one client address (a training room shares one behind its NAT) ...
+LOGIN_THROTTLE_ADDRESS_FAILURES = env_int("PREUVES_LOGIN_THROTTLE_ADDRESS_FAILURES", 100)
 # ... within this many seconds block further attempts until the window has passed.
 LOGIN_THROTTLE_WINDOW = env_int("PREUVES_LOGIN_THROTTLE_WINDOW", 15 * 60)
+# Reverse proxies in front of Django that append to X-Forwarded-For (deploy/nginx.conf: 1).
+# The client address is the entry this many places from the right; 0 = REMOTE_ADDR.
+PREUVES_TRUSTED_PROXIES = env_int("PREUVES_TRUSTED_PROXIES", 0)
 INVITATION_VALID_DAYS = env_int("PREUVES_INVITATION_VALID_DAYS", 14)
 
 LANGUAGE_CODE = "fr"
@@ -213,6 +222,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Pages are never framed; the in-page document preview opts in with xframe_options_sameorigin.
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions of every role but candidates and tutors end after this long idle (the others keep
+# SESSION_COOKIE_AGE, 14 days): see accounts.middleware.
+PREUVES_STAFF_SESSION_IDLE_SECONDS = env_int("PREUVES_STAFF_SESSION_IDLE_SECONDS", 8 * 60 * 60)
+# No inline script or style anywhere: every script and style sheet is a static file. Files
+# kept in S3 are reached by a redirect to a signed URL, so its origin may serve images, media
+# and the in-page preview.
+STORAGE_ORIGINS = storage_origins(STORAGE_KIND, globals().get("DEFAULT_STORAGE", {}))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *STORAGE_ORIGINS],
+        "media-src": ["'self'", *STORAGE_ORIGINS],
+        "frame-src": ["'self'", *STORAGE_ORIGINS],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)

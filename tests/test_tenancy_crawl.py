@@ -47,6 +47,7 @@ from django.urls.exceptions import NoReverseMatch, Resolver404
 from django.utils import timezone
 
 from accounts.models import Enrolment, Role
+from tests.config.test_security_headers import EXPECTED_POLICY, policy_of
 from tests.factories import (
     STAFF_ROLES,
     CohortFactory,
@@ -440,6 +441,7 @@ class Answer:
     content_type: str
     content: bytes
     location: str = ""
+    policy: str = ""  # the Content-Security-Policy header
 
 
 @dataclass
@@ -463,7 +465,13 @@ def fetch(client: Client, url: str) -> Answer:
     # open transaction on PostgreSQL.
     content = b"".join(response.streaming_content) if response.streaming else response.content
     location = response.get("Location", "") if 300 <= response.status_code < 400 else ""
-    return Answer(response.status_code, response.get("Content-Type", ""), content, location)
+    return Answer(
+        response.status_code,
+        response.get("Content-Type", ""),
+        content,
+        location,
+        response.get("Content-Security-Policy", ""),
+    )
 
 
 def _get_targets(action: str, form: dict) -> list[str]:
@@ -660,6 +668,12 @@ def test_the_crawl_issues_no_document_and_finds_the_issuing_buttons(world_and_cr
     assert crawl.minted == [], "following links and GET forms issued documents"
     posted = {view_name(action) for action, _kind in crawl.posts}
     assert ISSUING_VIEWS <= posted, sorted(ISSUING_VIEWS - posted)
+
+
+def test_every_crawled_answer_carries_the_content_security_policy(world_and_crawl):
+    _world, crawl = world_and_crawl
+    without = [url for url, a in crawl.pages.items() if policy_of(a.policy) != EXPECTED_POLICY]
+    assert not without, without
 
 
 def test_b_staff_see_none_of_a_pages(world_and_crawl):

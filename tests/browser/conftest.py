@@ -57,11 +57,28 @@ ACTION_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture
-def browser_context(chromium, live_server):
+def csp_violations():
+    """Collect the Content-Security-Policy violations Chromium reports; none may remain."""
+    violations: list[str] = []
+    yield violations
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def watch_csp(context, violations: list[str]) -> None:
+    def seen(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", seen)
+
+
+@pytest.fixture
+def browser_context(chromium, live_server, csp_violations):
     context = chromium.new_context(
         base_url=live_server.url, locale="fr-FR", viewport=DESKTOP, timezone_id="Europe/Paris"
     )
     context.set_default_timeout(ACTION_TIMEOUT_MS)
+    watch_csp(context, csp_violations)
     yield context
     context.close()
 
@@ -73,7 +90,7 @@ def page(browser_context):
 
 
 @pytest.fixture
-def phone_page(chromium, live_server):
+def phone_page(chromium, live_server, csp_violations):
     """Return a page 360 CSS pixels wide, the narrowest phone the UI must serve."""
     context = chromium.new_context(
         base_url=live_server.url,
@@ -84,6 +101,7 @@ def phone_page(chromium, live_server):
         has_touch=True,
     )
     context.set_default_timeout(ACTION_TIMEOUT_MS)
+    watch_csp(context, csp_violations)
     yield context.new_page()
     context.close()
 

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import escape
 
-from accounts.models import Invitation, LoginFailure, UserRole
+from accounts.models import Invitation, LoginFailure, LoginThrottleLock, UserRole
 from audit.models import AuditEvent, Notification
 from documents.models import IssuedDocument, ReferenceCounter
 from portfolio.models import Manifest
@@ -234,6 +234,11 @@ def build_loginfailure():
         email="intrus.quillebeuf@exemple.fr", ip_address="203.0.113.7"
     )
     return failure, "intrus.quillebeuf@exemple.fr", "quillebeuf"
+
+
+def build_loginthrottlelock():
+    lock = LoginThrottleLock.objects.create(key="account:intrus.quillebeuf@exemple.fr")
+    return lock, "account:intrus.quillebeuf@exemple.fr", "quillebeuf"
 
 
 def build_title():

@@ -30,6 +30,8 @@ def accommodation_record(*, actor, enrolment, kind: str, details: str = "") -> A
         )
         before = None if created else {"details": accommodation.details}
         if not created:
+            if accommodation.details == details:
+                return accommodation
             accommodation.details = details
             accommodation.recorded_by, accommodation.recorded_at = actor, clock.now()
             accommodation.save()

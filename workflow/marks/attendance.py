@@ -46,16 +46,34 @@ def absence_record(
         raise WorkflowError(_("La date est en dehors de la période de formation."))
     with transaction.atomic():
         Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        record = AbsenceRecord.objects.create(
+        # One record per day and kind (justified or not): the unique key decides between
+        # simultaneous entries, and the losers read the winner's row instead of failing.
+        record, created = AbsenceRecord.objects.select_for_update().get_or_create(
             enrolment=enrolment,
             date=date,
-            hours=hours,
             justified=justified,
-            justification=justification,
-            note=note,
-            recorded_by=actor,
-            recorded_at=clock.now(),
+            defaults={
+                "hours": hours,
+                "justification": justification,
+                "note": note,
+                "recorded_by": actor,
+                "recorded_at": clock.now(),
+            },
         )
+        if not created:
+            if record.hours == hours and record.justification == justification:
+                return record
+            raise WorkflowError(
+                _(
+                    "Une absence %(kind)s de %(hours)s h est déjà enregistrée le %(date)s : "
+                    "supprimez-la puis saisissez le total de la journée."
+                )
+                % {
+                    "kind": _("justifiée") if justified else _("injustifiée"),
+                    "hours": record.hours.normalize(),
+                    "date": date.strftime("%d/%m/%Y"),
+                }
+            )
         audit_record(
             actor=actor,
             action="absence.record",

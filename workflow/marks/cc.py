@@ -100,22 +100,21 @@ def _as_dict(record: CCMark) -> dict:
 
 
 def _upsert(*, actor, enrolment, module, label, mark, out_of, absence):
-    record = (
-        CCMark.objects.select_for_update()
-        .filter(enrolment=enrolment, module=module, label=label)
-        .first()
+    # The unique key decides between simultaneous first entries: the losers' inserts fail in
+    # get_or_create's savepoint, and they then read (and lock) the winner's row.
+    record, created = CCMark.objects.select_for_update().get_or_create(
+        enrolment=enrolment,
+        module=module,
+        label=label,
+        defaults={
+            "mark": mark,
+            "out_of": out_of,
+            "absence": absence,
+            "entered_by": actor,
+            "entered_at": clock.now(),
+        },
     )
-    if record is None:
-        record = CCMark.objects.create(
-            enrolment=enrolment,
-            module=module,
-            label=label,
-            mark=mark,
-            out_of=out_of,
-            absence=absence,
-            entered_by=actor,
-            entered_at=clock.now(),
-        )
+    if created:
         return True, record, None
     before = _as_dict(record)
     same_mark = (record.mark is None and mark is None) or (

@@ -31,22 +31,30 @@ def bloc_exam_mark_enter(
     else:
         points = None
     with transaction.atomic():
-        record = (
-            BlocExamMark.objects.select_for_update()
-            .filter(enrolment=enrolment, bloc=bloc, attempt=attempt)
-            .first()
+        # Simultaneous first entries meet on the unique key: get_or_create's savepoint turns the
+        # losers' failed inserts into a read (and lock) of the winner's row.
+        record, created = BlocExamMark.objects.select_for_update().get_or_create(
+            enrolment=enrolment,
+            bloc=bloc,
+            attempt=attempt,
+            defaults={
+                "points": points,
+                "presented": presented,
+                "entered_by": actor,
+                "entered_at": clock.now(),
+            },
         )
         before = None
-        if record is None:
-            record = BlocExamMark(enrolment=enrolment, bloc=bloc, attempt=attempt)
-        else:
+        if not created:
             before = {
                 "points": None if record.points is None else str(record.points),
                 "presented": record.presented,
             }
-        record.points, record.presented = points, presented
-        record.entered_by, record.entered_at = actor, clock.now()
-        record.save()
+            if record.presented == presented and _same_points(record.points, points):
+                return record
+            record.points, record.presented = points, presented
+            record.entered_by, record.entered_at = actor, clock.now()
+            record.save()
         audit_record(
             actor=actor,
             action="bloc_exam_mark.enter",
@@ -56,6 +64,12 @@ def bloc_exam_mark_enter(
             after={"points": None if points is None else str(points), "presented": presented},
         )
     return record
+
+
+def _same_points(stored: Decimal | None, entered: Decimal | None) -> bool:
+    if stored is None or entered is None:
+        return stored is None and entered is None
+    return stored == Decimal(entered)
 
 
 def memoire_written_mark_enter(*, actor, memoire, points: Decimal) -> MemoireWrittenMark:

@@ -36,21 +36,17 @@ def tutor_evaluation_invite(*, actor, enrolment, attempt: int = 1) -> TutorEvalu
     if enrolment.tutor_id is None:
         raise WorkflowError(_("Aucun tuteur n'est renseigné pour cette inscription."))
     with transaction.atomic():
-        existing = (
-            TutorEvaluation.objects.select_for_update()
-            .filter(enrolment=enrolment, attempt=attempt)
-            .first()
-        )
-        if existing is not None:
-            return existing
-        version = grid_version_freeze(version=tutor_grid_version(enrolment.cohort.title))
-        evaluation = TutorEvaluation.objects.create(
+        version = tutor_grid_version(enrolment.cohort.title)
+        # Simultaneous invitations meet on the unique key (enrolment, attempt): the losers'
+        # inserts fail in get_or_create's savepoint and they return the winner's invitation.
+        evaluation, created = TutorEvaluation.objects.select_for_update().get_or_create(
             enrolment=enrolment,
             attempt=attempt,
-            tutor=enrolment.tutor,
-            grid_version=version,
-            invited_at=clock.now(),
+            defaults={"tutor": enrolment.tutor, "grid_version": version, "invited_at": clock.now()},
         )
+        if not created:
+            return evaluation
+        grid_version_freeze(version=version)
         audit_record(
             actor=actor,
             action="tutor_evaluation.invite",

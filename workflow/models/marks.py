@@ -183,7 +183,10 @@ class AbsenceRecord(models.Model):
         verbose_name_plural = _("absences")
         ordering = ["enrolment", "date"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(hours__gt=0), name="absence_hours_positive")
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="absence_hours_positive"),
+            models.UniqueConstraint(
+                fields=["enrolment", "date", "justified"], name="absence_unique_day_kind"
+            ),
         ]
 
     def __str__(self):

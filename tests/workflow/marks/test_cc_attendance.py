@@ -177,3 +177,34 @@ def test_absences_are_recorded_by_staff_only_and_justified_ones_need_their_kind(
             hours=Decimal(3),
             justified=False,
         )
+
+
+def test_the_same_absence_entered_twice_is_kept_once_and_a_different_one_is_refused():
+    enrolment = EnrolmentFactory()
+    actor = staff()
+    day = enrolment.cohort.training_start
+    first = absence_record(
+        actor=actor, enrolment=enrolment, date=day, hours=Decimal(3), justified=False
+    )
+    again = absence_record(
+        actor=actor, enrolment=enrolment, date=day, hours=Decimal("3.00"), justified=False
+    )
+    assert again.pk == first.pk
+    with pytest.raises(WorkflowError) as refused:
+        absence_record(
+            actor=actor, enrolment=enrolment, date=day, hours=Decimal(4), justified=False
+        )
+    assert refused.value.message == (
+        f"Une absence injustifiée de 3 h est déjà enregistrée le {day:%d/%m/%Y} : "
+        "supprimez-la puis saisissez le total de la journée."
+    )
+    justified = absence_record(
+        actor=actor,
+        enrolment=enrolment,
+        date=day,
+        hours=Decimal(4),
+        justified=True,
+        justification="medical",
+    )
+    assert justified.pk != first.pk
+    assert AuditEvent.objects.filter(action="absence.record").count() == 2

@@ -65,11 +65,11 @@ def lyon_enrolment(lyon):
     return EnrolmentFactory(cohort=CohortFactory(establishment=lyon))
 
 
-def _absence(enrolment, actor):
+def _absence(enrolment, actor, day=1):
     return attendance.absence_record(
         actor=actor,
         enrolment=enrolment,
-        date=date(2025, 10, 1),
+        date=date(2025, 10, day),
         hours=Decimal(3),
         justified=False,
     )
@@ -85,7 +85,7 @@ def _calls(enrolment, people):
     bloc = enrolment.cohort.title.blocs.get(number=1)
     return {
         "absence_record": (
-            lambda actor: _absence(enrolment, actor),
+            lambda actor: _absence(enrolment, actor, day=2),
             "Seul le personnel du centre saisit les absences.",
         ),
         "absence_delete": (
