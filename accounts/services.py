@@ -1,5 +1,7 @@
 """Sign-in policy: throttling of failed logins and invitations."""
 
+import ipaddress
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -32,12 +34,31 @@ def _over_limit(*, email: str, ip_address: str | None) -> bool:
 
 
 def _normalised(email: str) -> str:
-    return email.strip().lower()[:254]
+    """Return the account key of an address as sign-in matches it, or wider: compatibility
+    forms folded, then upper- then lower-cased, so that « admın » and « jeſſica », which the
+    database's case-insensitive match takes for « admin » and « jessica », share their limit."""
+    return unicodedata.normalize("NFKC", email.strip()).upper().lower()[:254]
+
+
+def address_key(ip_address: str | None) -> str | None:
+    """Return the address a failure counts against: an IPv6 client by its /64 network (one
+    subscriber's share, which it can rotate freely), an IPv4 client by its address."""
+    if not ip_address:
+        return None
+    try:
+        address = ipaddress.ip_address(ip_address)
+    except ValueError:
+        return ip_address
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
 
 
 def login_is_throttled(*, email: str, ip_address: str | None) -> bool:
     """Return whether the account or the client address has used up its failures."""
-    return _over_limit(email=_normalised(email), ip_address=ip_address)
+    return _over_limit(email=_normalised(email), ip_address=address_key(ip_address))
 
 
 def login_attempt_reserve(*, email: str, ip_address: str | None) -> LoginFailure | None:
@@ -48,7 +69,7 @@ def login_attempt_reserve(*, email: str, ip_address: str | None) -> LoginFailure
     window. The account's and the address's lock rows are taken in that order, so simultaneous
     attempts queue and exactly the allowed number reach the password check.
     """
-    email = _normalised(email)
+    email, ip_address = _normalised(email), address_key(ip_address)
     keys = [f"account:{email}"] + ([f"address:{ip_address}"] if ip_address else [])
     with transaction.atomic():
         for key in keys:

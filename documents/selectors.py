@@ -281,8 +281,15 @@ def _decision_facts(decision: JuryDecision) -> dict:
     }
 
 
-def _cc_modules(enrolment) -> list[dict]:
-    """Return the CC points of each module (the jury branch's CC computation)."""
+def _cc_modules(decision: JuryDecision) -> list[dict]:
+    """Return the CC points of each module the decision used: frozen in the decision since
+    issue 12; read from the marks only for a decision stored before."""
+    frozen = decision.computed.get("inputs", {}).get("cc_modules")
+    if frozen is not None:
+        return [
+            {**row, "points": None if row["points"] is None else Decimal(row["points"])}
+            for row in frozen
+        ]
     return [
         {
             "bloc": str(row["bloc"].number),
@@ -291,7 +298,7 @@ def _cc_modules(enrolment) -> list[dict]:
             "points": row["points"],
             "max": row["module"].cc_points,
         }
-        for row in cc_marks_for_candidate(enrolment)
+        for row in cc_marks_for_candidate(decision.enrolment)
     ]
 
 
@@ -315,7 +322,7 @@ def releve_data(decision: JuryDecision) -> dict:
     return {
         **_result_header(decision),
         "decision": _decision_facts(decision),
-        "cc_modules": _cc_modules(decision.enrolment),
+        "cc_modules": _cc_modules(decision),
     }
 
 

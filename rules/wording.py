@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import (
     ROUND_DOWN,
     ROUND_FLOOR,
+    ROUND_UP,
     Context,
     Decimal,
     DivisionByZero,
@@ -39,9 +40,21 @@ def shown(value: Decimal) -> Decimal:
     return cut + 0 if cut else Decimal("0.00")  # no "-0.00"
 
 
-def fr_number(value: Decimal) -> str:
-    """Return the shown figure of value in French notation: 15,68 ; 87,5 ; 10 ; 499,99."""
-    cut = shown(value)
+def shown_up(value: Decimal) -> Decimal:
+    """Return the figure shown for a value judged against "at most" bounds: rounded up to 2
+    decimals. The absence share is one (2.5 % of absence costs 5 %, 2.51 % costs 10 %): if
+    ``value <= t`` then ``shown_up(value) <= t``, and if ``value > t`` then
+    ``shown_up(value) >= value > t``, so 2.5083 % reads 2,51 %, never 2,5 %."""
+    up = Decimal(value).quantize(CENT, rounding=ROUND_UP, context=DISPLAY_CONTEXT)
+    return up + 0 if up else Decimal("0.00")
+
+
+def fr_number(value: Decimal, *, up: bool = False) -> str:
+    """Return the shown figure of value in French notation: 15,68 ; 87,5 ; 10 ; 499,99.
+
+    ``up`` shows a value judged against "at most" bounds (``shown_up``), such as an absence share.
+    """
+    cut = shown_up(value) if up else shown(value)
     if cut == cut.to_integral_value():
         text = str(int(cut))
     else:

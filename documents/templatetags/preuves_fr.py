@@ -7,7 +7,7 @@ from django import template
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from rules.wording import shown
+from rules.wording import shown, shown_up
 
 register = template.Library()
 
@@ -22,12 +22,29 @@ def fr_decimal(value) -> str:
         number = shown(Decimal(str(value)))
     except (InvalidOperation, ValueError):
         return str(value)
-    if number == number.to_integral_value():
-        number = number.quantize(Decimal(1))
-    else:
-        number = number.normalize()
     with translation.override("fr"):
-        return formats.number_format(number, use_l10n=True)
+        return formats.number_format(_plain(number), use_l10n=True)
+
+
+def _plain(number: Decimal) -> Decimal:
+    """Return a shown figure without trailing zeros: 12,5 rather than 12,50; 196, not 196,00."""
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1))
+    return number.normalize()
+
+
+@register.filter
+def fr_share(value) -> str:
+    """Return a share judged against "at most" bounds (an absence share) rounded up to 2
+    decimals, so that it never reads as a band it exceeds: 2,51 for 2.5083."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    with translation.override("fr"):
+        return formats.number_format(_plain(shown_up(number)), use_l10n=True)
 
 
 @register.filter

@@ -90,6 +90,39 @@ def test_a_right_password_forgets_the_accounts_failures_but_not_the_addresss(cli
     ]
 
 
+@pytest.mark.django_db
+def test_spelling_variants_of_an_address_share_its_five_attempts(client, settings):
+    # The database matches e-mails case-insensitively (UPPER): « admın » (dotless ı) and
+    # « ADMIN » are « admin » to it, so they must not bring five more attempts each.
+    settings.PREUVES_TRUSTED_PROXIES = 1
+    UserFactory(email="jessica.admin@exemple.fr")
+    variants = [
+        "jessica.admin@exemple.fr",
+        "JESSICA.ADMIN@EXEMPLE.FR",
+        "jessica.admın@exemple.fr",
+        "jeſſica.admin@exemple.fr",
+        "Jessica.Admin@Exemple.fr",
+    ]
+    for variant in variants:
+        sign_in(client, variant, "faux")
+    html = sign_in(Client(), "jessica.admin@exemple.fr", PASSWORD, address="192.0.2.80")
+    assert THROTTLED in html.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_ipv6_client_counts_by_its_64_network(client, settings):
+    # One subscriber gets a whole /64 and can rotate through it: the limit holds for all of it.
+    settings.PREUVES_TRUSTED_PROXIES = 1
+    settings.LOGIN_THROTTLE_ADDRESS_FAILURES = 4
+    UserFactory(email="ipv6@exemple.fr")
+    for number in range(4):
+        sign_in(client, f"essai{number}@exemple.fr", "faux", address=f"2001:db8:1:2::{number + 1}")
+    rotated = sign_in(Client(), "ipv6@exemple.fr", PASSWORD, address="2001:db8:1:2:ffff::9")
+    assert THROTTLED in rotated.content.decode()
+    other_network = sign_in(Client(), "ipv6@exemple.fr", PASSWORD, address="2001:db8:1:3::1")
+    assert other_network.status_code == 302
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite serialises writers",

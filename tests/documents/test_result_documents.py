@@ -29,7 +29,7 @@ from tests.workflow.jury.helpers import (  # noqa: F401
     seated_session,
 )
 from workflow.jury import deliberation, sessions, soutenances
-from workflow.models import Accommodation, JuryDecision, JurySession
+from workflow.models import Accommodation, CCMark, JuryDecision, JurySession
 
 # The session sits on 15/03/2027: the fixture moves the clock to its evening to deliberate.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jury_timeline")]
@@ -64,19 +64,22 @@ def decided():
     for enrolment in (anais, jerome, zoe):
         sessions.jury_candidate_add(actor=actor, session=session, enrolment=enrolment)
     sessions.jury_session_compose(actor=actor, session=session)
-    for hour, enrolment in enumerate((anais, jerome, zoe), start=9):
-        soutenance = soutenances.soutenance_schedule(
+    scheduled = [
+        soutenances.soutenance_schedule(
             actor=actor,
             session=session,
             enrolment=enrolment,
             starts_at=timezone.make_aware(datetime(2027, 3, 15, hour, 0)),
             base_minutes=45,
         )
+        for hour, enrolment in enumerate((anais, jerome, zoe), start=9)
+    ]
+    clock_move(JURY_EVENING)  # a soutenance is marked once it has taken place
+    for soutenance in scheduled:
         points = {
             c.pk: c.max_points * Decimal("0.6") for c in soutenance.grid_version.criteria.all()
         }
         soutenances.soutenance_mark(actor=members["pro1"], soutenance=soutenance, points=points)
-    clock_move(JURY_EVENING)
     deliberation.jury_deliberation_open(actor=members["president"], session=session)
     deliberation.jury_decision_record(
         actor=members["president"],
@@ -196,6 +199,17 @@ def test_the_releve_prints_the_stored_figures_with_decimal_commas(decided):
     ):
         assert reason in text
     assert "Décision du jury : Certification totale" in text
+
+
+def test_a_cc_mark_corrected_after_the_jury_leaves_the_releve_as_decided(decided):
+    before = selectors.releve_data(decision(decided, "anais"))["cc_modules"]
+    mark = CCMark.objects.filter(enrolment=decided["anais"]).order_by("pk").first()
+    CCMark.objects.filter(pk=mark.pk).update(mark=Decimal(20))
+
+    after = selectors.releve_data(decision(decided, "anais"))["cc_modules"]
+
+    assert after == before  # the modules the decision used, frozen with it
+    assert any(row["points"] == Decimal(24) and row["max"] == 40 for row in after)
 
 
 def test_the_releve_of_an_overridden_decision_states_the_motive(decided):

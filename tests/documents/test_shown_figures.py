@@ -30,7 +30,11 @@ from workflow.management.commands.decide import decide_document
 from workflow.models import JuryDecision, JurySession
 
 CENT = D("0.01")
-ABSENCES = [D(0), D(1), D("2.5"), D("2.51"), D(5), D("7.3"), D(10), D("10.01")]
+ABSENCES = [
+    D(0), D(1), D("2.5"), D("2.5001"), D("2.5083333"), D("2.51"), D(5), D("5.004"), D("7.3"),
+    D(10), D("10.0083"), D("10.01"),
+]  # fmt: skip
+ABSENCE_BOUNDS = [bound for bound, _penalty in engine.ABSENCE_BANDS]
 
 
 def two_places(low: D, high: D):
@@ -144,6 +148,17 @@ def test_shown_is_on_the_same_side_of_any_two_decimal_threshold(value, threshold
 
 
 @given(
+    value=st.decimals(min_value=0, max_value=100, allow_nan=False, places=6),
+    bound=two_places(D(0), D(100)),
+)
+@settings(max_examples=2000, deadline=None)
+def test_a_share_is_shown_on_the_side_of_at_most_bounds(value, bound):
+    # The absence bands are closed on their upper bound: "at most 2.5 %" costs 5 %.
+    assert (wording.shown_up(value) <= bound) == (value <= bound)
+    assert (french(wording.fr_number(value, up=True)) <= bound) == (value <= bound)
+
+
+@given(
     points=two_places(D(0), D(250)),
     maximum=st.sampled_from([D(150), D(175), D(250)]),
     threshold=st.sampled_from([D(8), D(10)]),
@@ -171,6 +186,7 @@ REASON_FIGURES = {
         r"^Pratique professionnelle : (\d+(?:,\d+)?)/\d+, soit (\d+(?:,\d+)?)/20"
     ),
     "total": re.compile(r"^Total : (\d+(?:,\d+)?)/1000"),
+    "absence": re.compile(r"^Absence injustifiée de (\d+(?:,\d+)?) %"),
 }
 CLAIMS = re.compile(r"atteint|seuil de validation du bloc")
 
@@ -201,6 +217,10 @@ def test_every_figure_of_decide_is_on_the_side_of_its_exact_value(case):
         elif match := REASON_FIGURES["practice"].match(reason):
             expected["practice points"].check(french(match[1]), reason)
             expected["practice on 20"].check(french(match[2]), reason)
+        elif match := REASON_FIGURES["absence"].match(reason):
+            shown_share, exact_share = french(match[1]), case.practice.absence_pct
+            for bound in ABSENCE_BOUNDS:
+                assert (shown_share <= bound) == (exact_share <= bound), reason
         elif match := REASON_FIGURES["total"].match(reason):
             expected["total"].check(french(match[1]), reason)
             assert ("non atteint" in reason) == (decision.points_total < TITLE.pass_points)

@@ -419,3 +419,17 @@ def test_manage_py_decide_not_json_exits_2_without_traceback(migrated_database):
     assert completed.stdout == b""
     lines = completed.stderr.decode().splitlines()
     assert len(lines) == 1 and lines[0].startswith("input: not valid JSON")
+
+
+def test_manage_py_decide_names_input_that_is_not_utf_8(migrated_database):
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "decide"],
+        cwd=REPO_ROOT,
+        env={**migrated_database, "LC_ALL": "C", "PYTHONIOENCODING": ""},
+        input='{"blocs": {"é": 1}}'.encode("latin-1"),
+        capture_output=True,
+        timeout=120,
+    )
+
+    assert completed.returncode == 2
+    assert completed.stderr.decode().splitlines() == ["input: not valid UTF-8"]

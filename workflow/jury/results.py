@@ -18,7 +18,7 @@ from accounts.models import Enrolment
 from portfolio.models import Memoire, Portfolio
 from rules import eligibility, engine, wording
 from workflow.marks.attendance import unjustified_absence_pct
-from workflow.marks.cc import bloc_cc_points
+from workflow.marks.cc import bloc_cc_points, cc_marks_for_candidate
 from workflow.marks.tutoring import tutor_mark
 from workflow.marks.written import memoire_written_mark
 from workflow.models import (
@@ -140,6 +140,7 @@ def candidate_file(*, enrolment, session) -> CandidateFile:
         "absence_pct": str(practice.absence_pct),
     }
     inputs["fraud"] = fraud
+    inputs["cc_modules"] = cc_modules_inputs(enrolment)
     complete = fraud or not missing
     case = engine.Case(blocs=blocs, practice=practice, fraud=fraud) if complete else None
     return CandidateFile(
@@ -150,6 +151,21 @@ def candidate_file(*, enrolment, session) -> CandidateFile:
         inputs=inputs,
         fraud=fraud,
     )
+
+
+def cc_modules_inputs(enrolment) -> list[dict]:
+    """Return the CC points of each module as the decision uses them, frozen with it (the relevé
+    prints these, not marks corrected after the jury)."""
+    return [
+        {
+            "bloc": str(row["bloc"].number),
+            "code": row["module"].code,
+            "name": row["module"].name,
+            "points": None if row["points"] is None else str(row["points"]),
+            "max": row["module"].cc_points,
+        }
+        for row in cc_marks_for_candidate(enrolment)
+    ]
 
 
 def _bloc_result(enrolment, bloc, missing: list[str]) -> engine.BlocResult:

@@ -101,6 +101,17 @@ def soutenance_mark(
             raise WorkflowError(_("Cette soutenance est déjà notée."))
         if memoire.state != Memoire.State.SOUTENANCE_SCHEDULED:
             raise WorkflowError(_("Ce mémoire n'est pas en attente de soutenance."))
+        if clock.now() < soutenance.starts_at:
+            raise WorkflowError(
+                _(
+                    "La soutenance commence le %(day)s à %(time)s : elle ne peut être notée, "
+                    "ni le candidat déclaré absent, qu'à partir de cette heure-là."
+                )
+                % {
+                    "day": timezone.localtime(soutenance.starts_at).strftime("%d/%m/%Y"),
+                    "time": timezone.localtime(soutenance.starts_at).strftime("%H h %M"),
+                }
+            )
         if presented:
             parsed = grid_points(soutenance.grid_version, points or {}, complete=True)
             for criterion_id, value in parsed.items():

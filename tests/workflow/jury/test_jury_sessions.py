@@ -15,6 +15,8 @@ from tests.factories import (
     UserFactory,
 )
 from tests.workflow.jury.helpers import (  # noqa: F401
+    JURY_EVENING,
+    clock_move,
     fast_passwords,
     jury_timeline,
     ready_enrolment,
@@ -230,6 +232,10 @@ def test_only_voting_members_of_the_session_mark_the_soutenance():
         base_minutes=45,
     )
     points = {c.pk: c.max_points for c in soutenance.grid_version.criteria.all()}
+    clock_move(datetime(2027, 3, 15, 8, 59, tzinfo=soutenance.starts_at.tzinfo))
+    with pytest.raises(WorkflowError, match="ne peut être notée, ni le candidat déclaré absent"):
+        soutenances.soutenance_mark(actor=members["cci"], soutenance=soutenance, presented=False)
+    clock_move(JURY_EVENING)  # the soutenance has taken place
     for intruder in (JuryUserFactory(), actor, enrolment.candidate):
         with pytest.raises(WorkflowError, match="membres votants"):
             soutenances.soutenance_mark(actor=intruder, soutenance=soutenance, points=points)

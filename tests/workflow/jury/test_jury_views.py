@@ -8,6 +8,8 @@ from django.urls import reverse
 from accounts.models import TrainingLink
 from tests.factories import EnrolmentFactory, JuryUserFactory, UserFactory
 from tests.workflow.jury.helpers import (  # noqa: F401
+    JURY_EVENING,
+    clock_move,
     fast_passwords,
     jury_timeline,
     ready_enrolment,
@@ -191,6 +193,7 @@ def test_a_voting_member_marks_the_soutenance_and_only_the_president_sees_accomm
         starts_at=timezone.make_aware(datetime(2027, 3, 15, 14, 0)),
         base_minutes=45,
     )
+    clock_move(JURY_EVENING)  # the soutenance has taken place
     url = reverse("jury:session", args=[session.pk])
     assert "Clavier adapté" in _client(client, members["president"]).get(url).content.decode()
     client.logout()

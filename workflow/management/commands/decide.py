@@ -71,7 +71,10 @@ class Command(BaseCommand):
             self.stderr.write(f"title: no title with code {options['title']} is loaded")
             raise SystemExit(1)
         try:
-            answer = decide_document(stdin.read(), title_rules)
+            # Bytes when there are (the console's decoding would hide invalid UTF-8 as escapes).
+            raw = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read()
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            answer = decide_document(text, title_rules)
         except UnicodeDecodeError:
             self._fail("input: not valid UTF-8")
         except BadInput as error:
