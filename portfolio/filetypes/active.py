@@ -11,7 +11,7 @@ because that is how LibreOffice finds document macros: a name there is the forma
 from __future__ import annotations
 
 import logging
-import os
+import ntpath
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -32,6 +32,9 @@ OLE_EXECUTABLE = "un programme ou un script intégré (objet OLE)"
 EXTERNAL_OBJECT = "un lien vers un objet ou un modèle externe"
 ODF_BASIC = "des macros Basic"
 ODF_SCRIPTS = "des scripts (Python, JavaScript ou BeanShell)"
+DDE_FIELD = "un champ DDE qui lance un programme"
+DDE_LINK = "un lien DDE"
+SCRIPT_EVENT = "un script lié à un événement"
 MACROS = {VBA, XLM, ODF_BASIC, ODF_SCRIPTS}
 
 _RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -59,11 +62,25 @@ _RELATIONSHIP_WORDS = (
 # Relationship types that fetch and run something when the target is outside the package
 # (remote templates, "Follina"-style OLE links, frames and sub-documents).
 _EXTERNAL_ACTIVE_TYPES = ("/oleobject", "/attachedtemplate", "/frame", "/subdocument")
-_EXECUTABLE_EXTENSIONS = frozenset(
-    ".exe .com .scr .pif .bat .cmd .vbs .vbe .js .jse .wsf .wsh .wsc .hta .ps1 .psm1 .psd1 "
-    ".msi .msp .mst .dll .cpl .ocx .sys .jar .lnk .reg .inf .sct .application .gadget .msc "
-    ".chm .url .vb .py .pyw .sh .apk .app .appref-ms .settingcontent-ms .iqy .slk .xll".split()
+# The only files an OLE "Package" object may embed: documents that run nothing when opened.
+_HARMLESS_EMBEDDED_EXTENSIONS = frozenset(
+    ".pdf .png .jpg .jpeg .gif .txt .csv .docx .xlsx .pptx .odt .ods .odp".split()
 )
+# Parts whose whole content is read, not only their root element (DDE fields, DDE links and
+# event listeners live deep inside them).
+_WORD_NAMESPACES = (
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/wordprocessingml/main",
+)
+_SHEET_NAMESPACES = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",
+)
+_ODF_OFFICE_NAMESPACE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_ODF_SCRIPT_NAMESPACE = "urn:oasis:names:tc:opendocument:xmlns:script:1.0"
+_ODF_PRESENTATION_NAMESPACE = "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0"
+_XLINK_HREF = "http://www.w3.org/1999/xlink href"
+_FIELD_CODE_NOISE = " \t\r\n\"'\u201c\u201d\u2018\u2019{}"
 _EXECUTABLE_MAGICS = (
     b"MZ",
     b"\x7fELF",
@@ -133,6 +150,8 @@ def check_xml_part(name: str, chunks: Iterator[bytes]) -> None:
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.CharacterDataHandler = scan.text
     parser.EntityDeclHandler = scan.entity_declared
     try:
         for chunk in chunks:
@@ -152,6 +171,9 @@ class _XmlScan:
     def __init__(self, name: str):
         self.name = name
         self.root: str | None = None
+        self.word: str | None = None  # the WordprocessingML namespace of a Word part
+        self.field: list[str] | None = None  # the field code being read (w:instrText)
+        self.in_instruction = False
 
     def entity_declared(self, *args: object) -> None:
         # No office format declares entities; expanding them is how XML bombs work.
@@ -165,13 +187,64 @@ class _XmlScan:
                 found = XLM
             if found:
                 raise ActiveContent(found, self.name)
-            if tag not in (f"{_RELATIONSHIPS_NS} Relationships", f"{_CONTENT_TYPES_NS} Types"):
+            namespace, _, local = tag.rpartition(" ")
+            if namespace in _WORD_NAMESPACES:
+                self.word = namespace
+            elif not (
+                tag in (f"{_RELATIONSHIPS_NS} Relationships", f"{_CONTENT_TYPES_NS} Types")
+                or (namespace in _SHEET_NAMESPACES and local == "externalLink")
+                or namespace == _ODF_OFFICE_NAMESPACE
+            ):
                 raise _RootIsEnough
+            self._deep(tag, attributes)
             return
+        self._deep(tag, attributes)
         if tag == f"{_RELATIONSHIPS_NS} Relationship":
             self._relationship(attributes)
         elif tag in (f"{_CONTENT_TYPES_NS} Default", f"{_CONTENT_TYPES_NS} Override"):
             self._content_type(attributes.get("ContentType", ""))
+
+    def _deep(self, tag: str, attributes: dict[str, str]) -> None:
+        namespace, _, local = tag.rpartition(" ")
+        if self.word is not None and namespace == self.word:
+            if local == "fldSimple":
+                _check_field_code(attributes.get(f"{self.word} instr", ""), self.name)
+            elif local == "fldChar":
+                kind = attributes.get(f"{self.word} fldCharType", "")
+                if kind == "begin":
+                    self._field_done()
+                    self.field = []
+                elif kind in ("separate", "end"):
+                    self._field_done()
+            elif local == "instrText":
+                self.in_instruction = True
+                if self.field is None:
+                    self.field = []
+        elif namespace in _SHEET_NAMESPACES and local == "ddeLink":
+            raise ActiveContent(DDE_LINK, self.name)
+        elif namespace == _ODF_SCRIPT_NAMESPACE and local == "event-listener":
+            raise ActiveContent(SCRIPT_EVENT, self.name)
+        elif namespace == _ODF_PRESENTATION_NAMESPACE and local == "event-listener":
+            action = attributes.get(f"{_ODF_PRESENTATION_NAMESPACE} action", "")
+            href = attributes.get(_XLINK_HREF, "").lower()
+            if action == "execute" or "script:" in href or href.startswith("macro:"):
+                raise ActiveContent(SCRIPT_EVENT, self.name)
+
+    def end(self, tag: str) -> None:
+        if self.in_instruction and tag == f"{self.word} instrText":
+            self.in_instruction = False
+            # Without fldChar around it (hand-made files), the code is judged on its own.
+            self._field_done(partial=True)
+
+    def text(self, data: str) -> None:
+        if self.in_instruction and self.field is not None:
+            self.field.append(data)
+
+    def _field_done(self, partial: bool = False) -> None:
+        if self.field is not None:
+            _check_field_code("".join(self.field), self.name)
+            if not partial:
+                self.field = None
 
     def _relationship(self, attributes: dict[str, str]) -> None:
         kind = attributes.get("Type", "").lower()
@@ -189,6 +262,12 @@ class _XmlScan:
         for word, found in _CONTENT_TYPE_WORDS:
             if word in lowered:
                 raise ActiveContent(found, self.name)
+
+
+def _check_field_code(code: str, name: str) -> None:
+    """Refuse a DDE or DDEAUTO field code, whatever quotes and spaces surround it (msodde)."""
+    if code.lstrip(_FIELD_CODE_NOISE).upper().startswith("DDE"):
+        raise ActiveContent(DDE_FIELD, name)
 
 
 def check_ole_part(name: str, chunks: Iterator[bytes], declared_size: int) -> None:
@@ -235,16 +314,21 @@ def _check_ole_file(path: str, name: str) -> None:
                 continue
             with ole.openstream(stream) as handle:
                 native = OleNativeStream(handle.read(64 * 1024))
-            if _is_executable(native):
+            if not _is_harmless(native):
                 raise ActiveContent(OLE_EXECUTABLE, name)
 
 
-def _is_executable(native) -> bool:
+def _is_harmless(native) -> bool:
+    """A package is harmless only if every name it carries ends with an allowed extension.
+
+    Windows drops trailing dots and spaces from file names, so ``x.exe.`` is ``x.exe``.
+    """
     names = [native.filename, native.src_path, native.temp_path]
-    for value in names:
-        if value and os.path.splitext(value.strip().strip("\x00").lower())[1] in (
-            _EXECUTABLE_EXTENSIONS
-        ):
-            return True
+    cleaned = [(value or "").replace("\x00", "").rstrip(" .\t\r\n").lower() for value in names]
+    if not any(cleaned):
+        return False
+    for value in cleaned:
+        if value and ntpath.splitext(value)[1] not in _HARMLESS_EMBEDDED_EXTENSIONS:
+            return False
     data = native.data or b""
-    return bool(data) and bytes(data[:8]).startswith(_EXECUTABLE_MAGICS)
+    return not (data and bytes(data[:8]).startswith(_EXECUTABLE_MAGICS))

@@ -366,3 +366,95 @@ def pdf_with_zip_in_its_tail() -> bytes:
     patched = bytearray(archive)
     struct.pack_into("<H", patched, len(archive) - 2, len(eof))
     return body + b"\n%" + bytes(patched) + eof
+
+
+# ----------------------------------------------------------------------------- polyglots and DDE
+
+
+def pdf_then_html_closed_by_eof() -> bytes:
+    """A web page appended to a PDF, closed by its own ``%%EOF`` (qpdf rebuilds the xref)."""
+    page = b"<html><body><script>alert(document.domain)</script>" + b"x" * 3000 + b"</body></html>"
+    return samples.pdf_minimal() + page + b"\n%%EOF\n"
+
+
+def pdf_then_html_with_a_startxref() -> bytes:
+    """Appended HTML followed by a startxref pointing back at the PDF's own table."""
+    base = samples.pdf_minimal()
+    previous = base[base.rfind(b"startxref") :]
+    return base + b"<html><script>alert(1)</script></html>\nendobj\n" + previous
+
+
+def pdf_then_zip_closed_by_eof() -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("evil.exe", b"MZ" + bytes(100))
+    return samples.pdf_minimal() + archive.getvalue() + b"\n%%EOF\n"
+
+
+def pdf_with_stream(content: bytes) -> bytes:
+    """A PDF with an uncompressed, unreferenced stream holding ``content``."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.Root.Blob = pdf.make_stream(content)
+    buffer = io.BytesIO()
+    pdf.save(buffer, compress_streams=False)
+    return buffer.getvalue()
+
+
+def pdf_with_zip_in_a_stream() -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("evil.html", "<script>alert(1)</script>")
+    return pdf_with_stream(archive.getvalue())
+
+
+def pdf_with_html_in_a_string() -> bytes:
+    """A web page in the document's title: outside every stream, a browser would render it."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.docinfo.Title = "<html><script>alert(document.domain)</script></html>"
+    buffer = io.BytesIO()
+    pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    return buffer.getvalue()
+
+
+def docx_with_document(body: str) -> bytes:
+    """A docx whose word/document.xml body is ``body`` (WordprocessingML)."""
+    xml = (
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body>{body}</w:body></w:document>"
+    ).encode()
+    source = zipfile.ZipFile(io.BytesIO(samples.docx()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(
+                info, xml if info.filename == "word/document.xml" else source.read(info)
+            )
+    return buffer.getvalue()
+
+
+def xlsx_with_dde_link() -> bytes:
+    link = (
+        '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<ddeLink ddeService="cmd" ddeTopic="/c calc.exe"><ddeItems>'
+        '<ddeItem name="A0" advise="1"/></ddeItems></ddeLink></externalLink>'
+    )
+    return samples.xlsx(extra_parts={"xl/externalLinks/externalLink1.xml": link.encode()})
+
+
+def odt_with_content(body: str) -> bytes:
+    content = (
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+        ' xmlns:xlink="http://www.w3.org/1999/xlink"'
+        ' xmlns:script="urn:oasis:names:tc:opendocument:xmlns:script:1.0">'
+        f"<office:body><office:text><text:p>{body}</text:p></office:text></office:body>"
+        "</office:document-content>"
+    ).encode()
+    source = zipfile.ZipFile(io.BytesIO(samples.odf("odt")))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, content if info.filename == "content.xml" else source.read(info))
+    return buffer.getvalue()

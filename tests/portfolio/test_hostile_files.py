@@ -5,6 +5,7 @@ import io
 import resource
 
 import hostile
+import pikepdf
 import pytest
 import samples
 
@@ -212,3 +213,142 @@ def test_a_zip_of_an_unknown_version_is_refused_not_an_error():
     data[directory + 6] = 111  # "version needed to extract" 11.1
 
     assert refusal(bytes(data), "a.docx").code in {RefusalCode.UNSUPPORTED, RefusalCode.CORRUPT}
+
+
+# ----------------------------------------------------------------------------- polyglot PDFs
+
+POLYGLOT_PDFS = [
+    (hostile.pdf_then_html_closed_by_eof, "après la fin"),
+    (hostile.pdf_then_html_with_a_startxref, "après la fin"),
+    (hostile.pdf_then_zip_closed_by_eof, "après la fin"),
+    (hostile.pdf_with_zip_in_a_stream, "archive ZIP"),
+    (hostile.pdf_with_html_in_a_string, "page web cachée"),
+]
+
+
+@pytest.mark.parametrize(("make", "words"), POLYGLOT_PDFS)
+def test_a_pdf_that_is_also_a_web_page_or_an_archive_is_refused(make, words):
+    data = make()
+    if make is hostile.pdf_then_html_closed_by_eof:
+        with pikepdf.open(io.BytesIO(data)):
+            pass  # qpdf alone rebuilds the cross-references and reads it
+    error = refusal(data, "rapport.pdf")
+
+    assert error.code == RefusalCode.PDF_ACTIVE
+    assert words in error.message_fr
+
+
+def test_html_inside_a_stream_and_ordinary_pdfs_are_accepted():
+    page = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
+
+    assert accepted(hostile.pdf_with_stream(page), "a.pdf") == "pdf"
+    assert accepted(samples.pdf_minimal(pages=3), "a.pdf") == "pdf"
+    assert accepted(samples.pdf_large(3 * 1024 * 1024), "a.pdf") == "pdf"
+    update = hostile.pdf_javascript_unreferenced().replace(
+        b"/S /JavaScript /JS", b"/S /Annotation /XX"
+    )
+    assert accepted(update, "a.pdf") == "pdf"  # an incremental update, same byte offsets
+
+
+def test_a_pdf_rendered_by_weasyprint_from_an_html_template_is_accepted(settings):
+    from django.utils import timezone
+
+    from documents.pdf import render_pdf
+
+    data = render_pdf(
+        "documents/print_base.html",
+        {"reference": "TEST-000001", "short_digest": "0" * 12, "issued_at": timezone.now()},
+    )
+
+    assert accepted(data, "releve.pdf") == "pdf"
+
+
+def test_a_pdf_whose_cross_references_must_be_rebuilt_is_refused():
+    data = samples.pdf_minimal()
+    at = data.rindex(b"startxref") + len(b"startxref\n")
+    damaged = data[:at] + b"%d\n%%%%EOF\n" % (int(data[at:].split()[0]) + 3)
+
+    assert refusal(damaged, "a.pdf").code == RefusalCode.PDF_UNREADABLE
+
+
+# ----------------------------------------------------------------------------- DDE, events
+
+DDEAUTO = 'DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe "/k calc.exe"'
+ACTIVE_OFFICE = [
+    (lambda: hostile.docx_with_document(f"<w:p><w:fldSimple w:instr='{DDEAUTO}'/></w:p>"), "DDE"),
+    (
+        lambda: hostile.docx_with_document(
+            '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            '<w:r><w:instrText xml:space="preserve"> "D</w:instrText></w:r>'
+            '<w:r><w:instrText>de c:\\\\cmd.exe "/c calc"</w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+        ),
+        "champ DDE qui lance un programme",
+    ),
+    (hostile.xlsx_with_dde_link, "un lien DDE"),
+    (
+        lambda: hostile.odt_with_content(
+            '<office:event-listeners><script:event-listener script:language="ooo:script" '
+            'script:event-name="dom:mouseover" xlink:href="vnd.sun.star.script:LibreLogo|'
+            'LibreLogo.py$run?language=Python&amp;location=share"/></office:event-listeners>'
+        ),
+        "un script lié à un événement",
+    ),
+]
+
+
+@pytest.mark.parametrize(("make", "words"), ACTIVE_OFFICE)
+def test_dde_fields_links_and_event_scripts_are_refused(make, words):
+    data = make()
+    name = {b"word/": "a.docx", b"xl/wo": "a.xlsx"}.get(
+        next((k for k in (b"word/", b"xl/wo") if k in data), b""), "a.odt"
+    )
+    error = refusal(data, name)
+
+    assert error.code == RefusalCode.OFFICE_ACTIVE
+    assert words in error.message_fr and "exécuter du code à l'ouverture" in error.message_fr
+
+
+def test_an_ordinary_field_is_accepted():
+    data = hostile.docx_with_document(
+        '<w:p><w:fldSimple w:instr=" PAGE \\* MERGEFORMAT "/>'
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> DATE </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>DDE est un mot</w:t></w:r></w:p>'
+    )
+
+    assert accepted(data, "a.docx") == "docx"
+
+
+@pytest.mark.parametrize(
+    "filename",
+    [
+        "facture.docm",
+        "a.xlam",
+        "page.html",
+        "run.svg",
+        "x.iso",
+        "notes.one",
+        "p.library-ms",
+        "c.jnlp",
+        "x.pl",
+        "x.exe.",
+        "x.ps1 ",
+        "",
+    ],
+)
+def test_an_ole_package_outside_the_harmless_types_is_refused(filename):
+    package = hostile.ole_package_object(filename, b"harmless looking bytes")
+    data = samples.docx(extra_parts={"word/embeddings/oleObject1.bin": package})
+
+    error = refusal(data, "a.docx")
+    assert error.code == RefusalCode.OFFICE_ACTIVE
+    assert "objet OLE" in error.message_fr
+
+
+@pytest.mark.parametrize("filename", ["Relevé.PDF", "tableau.csv", "photo.jpeg", "note.docx"])
+def test_an_ole_package_of_a_harmless_type_is_accepted(filename):
+    package = hostile.ole_package_object(filename, b"%PDF-1.7 plain content")
+    data = samples.docx(extra_parts={"word/embeddings/oleObject1.bin": package})
+
+    assert accepted(data, "a.docx") == "docx"
