@@ -296,8 +296,8 @@ def _decide(case: Case, rules: TitleRules) -> Decision:
         tutor_after_penalty = practice.tutor
         reasons.append(
             f"Absence injustifiée de {fr_number(practice.absence_pct, up=True)} % du temps de "
-            f"formation (plus de {fr_number(ABSENCE_BANDS[-1][0])} %) : pas de pénalité automatique, la "
-            f"note du tuteur ({fr_number(practice.tutor)}/{fr_number(practice_rules.tutor_max)}) "
+            f"formation (plus de {fr_number(ABSENCE_BANDS[-1][0])} %) : pas de pénalité "
+            f"automatique, la note du tuteur ({fr_number(practice.tutor)}/{fr_number(practice_rules.tutor_max)}) "
             "est retenue sans pénalité pour ce calcul et la décision est renvoyée au jury"
         )
     else:
