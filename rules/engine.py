@@ -298,7 +298,8 @@ def _decide(case: Case, rules: TitleRules) -> Decision:
             f"Absence injustifiée de {fr_number(practice.absence_pct, up=True)} % du temps de "
             f"formation (plus de {fr_number(ABSENCE_BANDS[-1][0])} %) : pas de pénalité "
             f"automatique, la note du tuteur ({fr_number(practice.tutor)}/"
-            f"{fr_number(practice_rules.tutor_max)}) est retenue sans pénalité pour ce calcul et la décision est renvoyée au jury"
+            f"{fr_number(practice_rules.tutor_max)}) est retenue sans pénalité pour ce calcul et "
+            "la décision est renvoyée au jury"
         )
     else:
         tutor_after_penalty = practice.tutor * (_HUNDRED - penalty_pct) / _HUNDRED
