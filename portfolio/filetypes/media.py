@@ -8,6 +8,7 @@ from typing import BinaryIO
 
 from portfolio.filetypes.base import KINDS, FileKind, FileRefused, RefusalCode, _read_at, _Sniffed
 from portfolio.filetypes.isobmff import BrokenMedia, check_iso_bmff
+from portfolio.filetypes.mp3tags import check_ape, check_id3v2
 
 # ISO BMFF brands. Both families are the same container; see _resolve_kind for the extension.
 _AUDIO_BRANDS = {b"M4A ", b"M4B "}
@@ -115,7 +116,6 @@ def _resolve_kind(kind: FileKind, extension: str) -> FileKind:
 
 _MP3_CHUNK = 1024 * 1024
 _ID3V1_SIZE = 128
-_APE_FOOTER = 32
 
 
 def check_media(fileobj: BinaryIO, kind: FileKind, size: int) -> None:
@@ -136,28 +136,18 @@ def check_media(fileobj: BinaryIO, kind: FileKind, size: int) -> None:
 
 
 def _mp3_audio_end(fileobj: BinaryIO, size: int) -> int:
-    """Return where the frames must end: before an ID3v1 tag and an APEv2 tag, if any."""
+    """Return where the frames must end: before an ID3v1 tag and an APE tag, if any (the APE
+    tag checked item by item, so that it cannot hide a payload)."""
     end = size
     if end >= _ID3V1_SIZE and _read_at(fileobj, end - _ID3V1_SIZE, 3) == b"TAG":
         end -= _ID3V1_SIZE
-    footer = _read_at(fileobj, max(0, end - _APE_FOOTER), _APE_FOOTER)
-    if len(footer) == _APE_FOOTER and footer.startswith(b"APETAGEX"):
-        tag_size = struct.unpack("<I", footer[12:16])[0]
-        has_header = bool(struct.unpack("<I", footer[20:24])[0] & 0x80000000)
-        end -= tag_size + (_APE_FOOTER if has_header else 0)
-        if end < 0:
-            raise BrokenMedia("son étiquette de fin est endommagée")
-    return end
+    return check_ape(fileobj, end)
 
 
-def _mp3_first_frame(fileobj: BinaryIO) -> int:
-    head = _read_at(fileobj, 0, 10)
-    offset = 0
-    if head.startswith(b"ID3"):
-        if len(head) < 10 or any(b & 0x80 for b in head[6:10]):
-            raise BrokenMedia("son étiquette de début est endommagée")
-        tag_size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
-        offset = 10 + tag_size + (10 if head[5] & 0x10 else 0)
+def _mp3_first_frame(fileobj: BinaryIO, size: int) -> int:
+    """Return where the first frame starts: after the ID3v2 tag (checked frame by frame) and
+    the zeros encoders may pad it with."""
+    offset = check_id3v2(fileobj, size)
     window = _read_at(fileobj, offset, 4096)
     padding = len(window) - len(window.lstrip(b"\x00"))  # encoders may pad after the tag
     return offset + padding
@@ -166,7 +156,7 @@ def _mp3_first_frame(fileobj: BinaryIO) -> int:
 def _check_mp3(fileobj: BinaryIO, size: int) -> None:
     """Walk every MPEG audio frame: same version, layer and sample rate, end to end."""
     end = _mp3_audio_end(fileobj, size)
-    offset = _mp3_first_frame(fileobj)
+    offset = _mp3_first_frame(fileobj, size)
     signature = None
     frames = 0
     buffer, buffer_start = b"", offset

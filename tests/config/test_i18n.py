@@ -46,6 +46,7 @@ EXCLUDED_FILES = {
     "portfolio/filetypes/base.py": "pure file checks, tested without Django settings",
     "portfolio/filetypes/isobmff.py": "pure file checks, tested without Django settings",
     "portfolio/filetypes/media.py": "pure file checks, tested without Django settings",
+    "portfolio/filetypes/mp3tags.py": "pure file checks, tested without Django settings",
     "portfolio/filetypes/office.py": "pure file checks, tested without Django settings",
     "portfolio/filetypes/other.py": "pure file checks, tested without Django settings",
     "portfolio/filetypes/pdf.py": "pure file checks, tested without Django settings",
