@@ -3,8 +3,9 @@
 Only the re-encoded image is kept: the original, with its EXIF and GPS data, is never stored.
 Pillow reads the header (format, dimensions) without decoding; libvips (through pyvips) does the
 pixel work as a stream of scanlines, so memory stays bounded whatever the image: a 40-megapixel
-PNG of zeros re-encodes in about 20 MB (``scripts/bench_upload_memory.py``). Pure Python plus
-libvips; no Django.
+PNG of zeros re-encodes in about 20 MB (``scripts/bench_upload_memory.py``). A progressive or
+multi-scan JPEG is the exception (libjpeg buffers all its coefficients): its markers are read
+first and it is refused past :data:`MAX_BUFFERED_JPEG_BYTES`. Pure Python plus libvips; no Django.
 """
 
 from __future__ import annotations
@@ -40,6 +41,14 @@ SPOOL_MAX_BYTES = 8 * 1024 * 1024
 DECODE_SLOTS = 1
 DECODE_SLOT_WAIT_SECONDS = 5.0
 _decode_slots = threading.BoundedSemaphore(DECODE_SLOTS)
+
+# A progressive or multi-scan JPEG is decoded by libjpeg into a buffer holding every DCT
+# coefficient of the image (2 bytes each), before a single row comes out; past this many bytes
+# of coefficients the upload would break the 64 MiB budget, so such an image is refused.
+# 40 MiB: about 7 Mpx in 4:4:4, 14 Mpx in 4:2:0, 20 Mpx in grey (scripts/bench_upload_memory.py).
+MAX_BUFFERED_JPEG_BYTES = 40 * 1024 * 1024
+_SOF_PROGRESSIVE = {0xC2, 0xC6, 0xCA, 0xCE}
+_SOF_ANY = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 
 _FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG"}  # MPO: phones' multi-picture JPEG
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, zlib.error, IndexError, TypeError)
@@ -95,6 +104,98 @@ def _too_large(width: int | None, height: int | None, max_pixels: int) -> FileRe
     )
 
 
+def _buffered_jpeg_too_large(width: int, height: int) -> FileRefused:
+    return FileRefused(
+        f"Cette image JPEG progressive ({width} × {height} pixels) demande trop de mémoire "
+        "pour être préparée. Enregistrez l'image en JPEG standard (non progressif) ou en PNG, "
+        "ou réduisez sa taille, puis envoyez-la de nouveau.",
+        RefusalCode.IMAGE_TOO_LARGE,
+    )
+
+
+@dataclass(frozen=True)
+class JpegLayout:
+    """What libjpeg needs to know before decoding: frame size, sampling and scan layout."""
+
+    width: int
+    height: int
+    components: tuple[tuple[int, int], ...]  # (horizontal, vertical) sampling factors
+    progressive: bool
+    multi_scan: bool  # the first scan holds fewer components than the frame
+
+    @property
+    def buffered(self) -> bool:
+        """Whether libjpeg holds every coefficient of the image before giving a row."""
+        return self.progressive or self.multi_scan
+
+    @property
+    def coefficient_bytes(self) -> int:
+        """The size of libjpeg's whole-image coefficient buffer (64 × 2 bytes per block)."""
+        h_max = max(h for h, _ in self.components)
+        v_max = max(v for _, v in self.components)
+        total = 0
+        for h, v in self.components:
+            blocks_w = -(-self.width * h // (8 * h_max))
+            blocks_h = -(-self.height * v // (8 * v_max))
+            total += (-(-blocks_w // h) * h) * (-(-blocks_h // v) * v) * 128
+        return total
+
+
+def jpeg_layout(src_fileobj: BinaryIO) -> JpegLayout | None:
+    """Read a JPEG's markers up to its first scan (seeking over the other segments).
+
+    Return ``None`` when the markers cannot be read: the decoder then refuses the file.
+    """
+    src_fileobj.seek(0)
+    try:
+        if src_fileobj.read(2) != b"\xff\xd8":
+            return None
+        frame = None
+        while True:
+            head = src_fileobj.read(2)
+            if len(head) < 2 or head[0] != 0xFF:
+                return None
+            marker = head[1]
+            if marker == 0xFF:  # fill byte
+                src_fileobj.seek(-1, os.SEEK_CUR)
+                continue
+            if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # no length
+                continue
+            raw = src_fileobj.read(2)
+            if len(raw) < 2:
+                return None
+            length = struct.unpack(">H", raw)[0]
+            if length < 2:
+                return None
+            if marker in _SOF_ANY or marker == 0xDA:
+                body = src_fileobj.read(length - 2)
+                if len(body) < length - 2:
+                    return None
+            else:
+                src_fileobj.seek(length - 2, os.SEEK_CUR)
+                continue
+            if marker in _SOF_ANY:
+                if frame is not None or len(body) < 6:
+                    return None
+                height, width, count = struct.unpack(">HHB", body[1:6])
+                if count == 0 or len(body) < 6 + 3 * count:
+                    return None
+                sampling = tuple(
+                    (body[7 + 3 * i] >> 4, body[7 + 3 * i] & 0x0F) for i in range(count)
+                )
+                if any(h == 0 or v == 0 for h, v in sampling):
+                    return None
+                frame = (width, height, sampling, marker in _SOF_PROGRESSIVE)
+                continue
+            # Start of scan: the layout is known.
+            if frame is None or not body:
+                return None
+            width, height, sampling, progressive = frame
+            return JpegLayout(width, height, sampling, progressive, body[0] < len(sampling))
+    finally:
+        src_fileobj.seek(0)
+
+
 def _pixel_limit(max_pixels: int) -> int:
     # Pillow's own bomb limit is global state: enforce the smaller of the two ourselves, so that
     # its warning (or error) never fires and nothing here depends on warning filters.
@@ -133,6 +234,14 @@ def open_image_header(src_fileobj: BinaryIO, *, max_pixels: int = DEFAULT_MAX_PI
     if width <= 0 or height <= 0 or width * height > limit:
         image.close()
         raise _too_large(width, height, limit)
+    if image.format in ("JPEG", "MPO"):
+        layout = jpeg_layout(src_fileobj)
+        if layout is None:
+            image.close()
+            raise _corrupt()
+        if layout.buffered and layout.coefficient_bytes > MAX_BUFFERED_JPEG_BYTES:
+            image.close()
+            raise _buffered_jpeg_too_large(layout.width, layout.height)
     return image
 
 

@@ -2,7 +2,8 @@
 
 ``NoScanner`` is the default (nothing configured). ``ClamdScanner`` talks to a ClamAV daemon
 over TCP or a unix socket with the INSTREAM command, streaming the file in chunks. Fail closed:
-anything other than a clear "OK" or "FOUND" answer is an ``error``, and the caller must hold the
+anything other than a clear "OK" or "FOUND" answer (and a FOUND that is only clamd saying it
+stopped at one of its limits) is an ``error``, and the caller must hold the
 file as "en attente d'analyse". Pure Python (no Django).
 """
 
@@ -23,6 +24,9 @@ STATUSES = (CLEAN, INFECTED, ERROR, NOT_SCANNED)
 DEFAULT_CHUNK_SIZE = 64 * 1024
 DEFAULT_TIMEOUT = 30.0
 _MAX_REPLY = 4096
+# clamd's alerts for a file it stopped scanning at one of its limits (MaxFileSize, MaxScanSize,
+# MaxRecursion, MaxFiles, ...), with ``AlertExceedsMax yes``: the file was not scanned.
+LIMIT_ALERT_PREFIX = "Heuristics.Limits."
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,10 @@ class ClamdScanner:
     """Scan with a ClamAV daemon (``clamd``) through its INSTREAM command.
 
     clamd refuses streams longer than its ``StreamMaxLength`` (25 MB by default) with an
-    ERROR answer: raise it in clamd.conf to at least the largest accepted upload.
+    ERROR answer, and by default answers "OK" for a file it skipped past ``MaxFileSize`` or
+    ``MaxScanSize`` (fail open): clamd.conf must raise all three to at least the largest accepted
+    upload and set ``AlertExceedsMax yes``, so that a skipped file is reported (as a
+    ``Heuristics.Limits.Exceeded...`` alert, which :func:`parse_reply` turns into an error).
     """
 
     def __init__(
@@ -161,9 +168,15 @@ def _try_read_reply(conn: socket.socket) -> str:
 
 
 def parse_reply(reply: str) -> ScanResult:
-    """Return the result of a clamd INSTREAM answer; anything unexpected is an error."""
+    """Return the result of a clamd INSTREAM answer; anything unexpected is an error.
+
+    A limit alert (``Heuristics.Limits.Exceeded.MaxFileSize FOUND``) means clamd stopped
+    before the end of the file: not scanned, so an error (held), neither infected nor clean.
+    """
     if reply.endswith(" FOUND"):
         _, _, signature = reply[: -len(" FOUND")].rpartition(": ")
+        if signature.startswith(LIMIT_ALERT_PREFIX):
+            return ScanResult(ERROR, f"not scanned, over a clamd limit: {signature}")
         return ScanResult(INFECTED, signature or reply)
     if reply == "stream: OK":
         return ScanResult(CLEAN, "")

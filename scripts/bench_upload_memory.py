@@ -56,6 +56,29 @@ def write_jpeg(path: Path) -> None:
     image.save(path, format="JPEG", quality=92, exif=exif)
 
 
+def _write_progressive(path: Path, side: int, subsample_mode: str) -> None:
+    import pyvips
+
+    grey = pyvips.Image.gaussnoise(side, side, mean=128, sigma=30).cast("uchar")
+    noisy = grey.bandjoin([grey.flip("horizontal"), grey.flip("vertical")])
+    noisy = noisy.copy(interpretation="srgb")
+    noisy.jpegsave(str(path), Q=90, interlace=True, subsample_mode=subsample_mode)
+
+
+def write_progressive_444(path: Path) -> None:
+    """A progressive noisy photo, no chroma subsampling, at the largest size accepted.
+
+    2,640 × 2,640 (7 Mpx): 330 × 330 blocks × 3 components × 128 bytes = 39.9 MiB of
+    coefficients, under ``portfolio.images.MAX_BUFFERED_JPEG_BYTES`` (40 MiB).
+    """
+    _write_progressive(path, 2640, "off")
+
+
+def write_progressive_420(path: Path) -> None:
+    """A progressive noisy photo in 4:2:0 at the largest size accepted: 3,728 × 3,728 (13.9 Mpx)."""
+    _write_progressive(path, 3728, "on")
+
+
 def write_pdf(path: Path, size: int = 49 * 1000 * 1000) -> None:
     """A one-page PDF holding one uncompressed photo of ``size`` bytes, written in a stream."""
     side = int((size / 3) ** 0.5)
@@ -130,6 +153,16 @@ def write_mp3(path: Path) -> None:
 CASES = {
     "png-40mpx-zeros": ("zeros.png", write_png, "PNG of zeros, 6324 × 6324 (40 Mpx limit)"),
     "jpeg-40mpx-turned": ("photo.jpg", write_jpeg, "JPEG 7300 × 5475, EXIF orientation 6"),
+    "jpeg-prog-444": (
+        "progressif.jpg",
+        write_progressive_444,
+        "progressive JPEG 2640 × 2640, 4:4:4 (largest accepted)",
+    ),
+    "jpeg-prog-420": (
+        "progressif.jpg",
+        write_progressive_420,
+        "progressive JPEG 3728 × 3728, 4:2:0 (largest accepted)",
+    ),
     "pdf-49mb": ("rapport.pdf", write_pdf, "PDF of 49 MB (50 MB limit)"),
     "mp4-200mb": ("visio.mp4", write_mp4, "MP4 of 200 MB, local storage"),
     "mp3-200mb": ("entretien.mp3", write_mp3, "MP3 of 200 MB, local storage"),

@@ -13,6 +13,7 @@ except in CI, where they fail.
 import html
 import io
 import os
+import random
 import shutil
 import subprocess
 import tempfile
@@ -45,10 +46,23 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+# The limits documented for production (README.md, docs/evidence.md): every limit at least the
+# largest accepted upload (500 MB), and a file clamd stops scanning at a limit is reported
+# (AlertExceedsMax) instead of answered "OK".
+PRODUCTION_LIMITS = {
+    "StreamMaxLength": "600M",
+    "MaxFileSize": "600M",
+    "MaxScanSize": "600M",
+    "MaxRecursion": "17",
+    "MaxFiles": "10000",
+    "AlertExceedsMax": "yes",
+}
+
+
 class ClamdDaemon:
     """The real clamd, with its own configuration, socket and EICAR-only signature database."""
 
-    def __init__(self, binary: str):
+    def __init__(self, binary: str, limits: dict[str, str] | None = None):
         if not binary:
             pytest.fail("CI=true but PREUVES_TEST_CLAMD is not set: .ci/run must set it.")
         if not Path(binary).is_file():
@@ -68,9 +82,7 @@ class ClamdDaemon:
                     f"LocalSocket {self.socket}",
                     f"DatabaseDirectory {self.folder / 'db'}",
                     f"LogFile {self.log}",
-                    "StreamMaxLength 600M",
-                    "MaxFileSize 600M",
-                    "MaxScanSize 600M",
+                    *(f"{key} {value}" for key, value in (limits or PRODUCTION_LIMITS).items()),
                     "SelfCheck 0",
                     "",
                 ]
@@ -119,16 +131,36 @@ class ClamdDaemon:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-@pytest.fixture
-def clamd(settings):
-    """Start the real clamd and make it the application's scanner; stop it afterwards."""
-    daemon = ClamdDaemon(CLAMD)
+def _running(settings, limits=None):
+    daemon = ClamdDaemon(CLAMD, limits)
     daemon.start()
     settings.PREUVES_VIRUS_SCANNER = daemon.url
     try:
         yield daemon
     finally:
         daemon.close()
+
+
+@pytest.fixture
+def clamd(settings):
+    """Start the real clamd and make it the application's scanner; stop it afterwards."""
+    yield from _running(settings)
+
+
+@pytest.fixture
+def small_clamd(settings):
+    """The real clamd with small limits: files of 1 MB and streams of 2 MB at most."""
+    yield from _running(
+        settings,
+        {
+            "StreamMaxLength": "2M",
+            "MaxFileSize": "1M",
+            "MaxScanSize": "1M",
+            "MaxRecursion": "17",
+            "MaxFiles": "10000",
+            "AlertExceedsMax": "yes",
+        },
+    )
 
 
 # --------------------------------------------------------------------------- infected samples
@@ -284,3 +316,55 @@ def test_files_uploaded_without_a_scanner_are_scanned_once_one_is_configured(
 
     item.refresh_from_db()
     assert item.scan_status == ScanStatus.CLEAN
+
+
+# --------------------------------------------------------------------------- clamd's limits
+
+
+def mp4_of(size: int) -> bytes:
+    data = samples.mp4()
+    return data + samples._box(b"free", bytes(size - len(data) - 8))
+
+
+def docx_expanding_past_the_limits() -> bytes:
+    notes = random.Random(13).randbytes(750_000).hex().encode()  # deflates to about half
+    data = samples.docx(extra_parts={"word/notes.txt": notes})
+    assert len(data) < 1_000_000  # under MaxFileSize on the wire, 1.5 MB once inflated by clamd
+    return data
+
+
+OVER_THE_LIMITS = [
+    pytest.param(lambda: mp4_of(1_500_000), "visio.mp4", "MaxFileSize", id="1.5MB-over-file-size"),
+    pytest.param(
+        lambda: mp4_of(3_000_000), "visio.mp4", "INSTREAM size limit", id="3MB-over-stream"
+    ),
+    pytest.param(docx_expanding_past_the_limits, "notes.docx", "Exceeded", id="docx-inflating"),
+]
+
+
+@pytest.mark.parametrize(("make", "name", "detail"), OVER_THE_LIMITS)
+def test_a_file_over_clamds_limits_is_not_scanned_never_clean_nor_infected(
+    small_clamd, make, name, detail
+):
+    assert small_clamd.scanner().scan(io.BytesIO(bytes(500_000))).status == CLEAN
+
+    result = small_clamd.scanner().scan(io.BytesIO(make()))
+
+    assert result.status == ERROR
+    assert detail in result.detail
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("make", "name", "detail"), OVER_THE_LIMITS)
+def test_an_upload_over_clamds_limits_is_held_and_stays_held_on_rescan(
+    small_clamd, local_storage, portfolio, upload, make, name, detail
+):
+    item = upload(portfolio, make(), name)
+
+    assert item.scan_status == ScanStatus.PENDING
+    assert not item.is_submittable
+    out = io.StringIO()
+    call_command("rescan_held_files", stdout=out)  # clamd answers: not "scanner down"
+    item.refresh_from_db()
+    assert item.scan_status == ScanStatus.PENDING
+    assert "1 toujours en attente" in out.getvalue()

@@ -242,3 +242,97 @@ def test_16_bit_png_stays_16_bit_and_gets_an_8_bit_thumbnail():
     after = reopen(processed.clean)
     assert after.mode in {"I;16", "I"} and after.getpixel((2, 2)) == 40_000
     assert Image.open(io.BytesIO(processed.thumbnail)).mode == "L"
+
+
+# --------------------------------------------------------------------------- progressive JPEG
+
+
+def jpeg_bytes(width: int, height: int, **options) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 90, 150)).save(buffer, format="JPEG", **options)
+    return buffer.getvalue()
+
+
+def test_the_largest_accepted_progressive_jpeg_fits_the_coefficient_budget():
+    # 4:4:4: 330 × 330 blocks × 3 components × 128 bytes, just under 40 MiB.
+    data = jpeg_bytes(2640, 2640, progressive=True, subsampling=0)
+    layout = images.jpeg_layout(io.BytesIO(data))
+    assert (layout.progressive, layout.multi_scan) == (True, False)
+    assert layout.coefficient_bytes == 330 * 330 * 3 * 128 <= images.MAX_BUFFERED_JPEG_BYTES
+
+    processed = process_image(io.BytesIO(data))
+
+    assert (processed.width, processed.height) == (2640, 2640)
+    assert reopen(processed.clean).info.get("progressive") is None  # re-encoded as baseline
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "subsampling"), [(2648, 2640, 0), (3744, 3744, 2), (6324, 6324, 0)]
+)
+def test_a_progressive_jpeg_over_the_budget_is_refused_before_decoding(
+    width, height, subsampling, monkeypatch
+):
+    def never(*args, **kwargs):
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr(images, "_reencode", never)
+    data = jpeg_bytes(width, height, progressive=True, subsampling=subsampling)
+
+    with pytest.raises(FileRefused) as caught:
+        process_image(io.BytesIO(data))
+
+    assert caught.value.code == RefusalCode.IMAGE_TOO_LARGE
+    assert f"({width} × {height} pixels)" in caught.value.message_fr
+    assert "Enregistrez l'image en JPEG standard (non progressif) ou en PNG" in (
+        caught.value.message_fr
+    )
+    assert "réduisez sa taille" in caught.value.message_fr
+
+
+def test_a_baseline_jpeg_of_the_same_size_is_accepted():
+    processed = process_image(io.BytesIO(jpeg_bytes(2648, 2640, subsampling=0)))
+
+    assert (processed.width, processed.height) == (2648, 2640)
+
+
+def test_a_progressive_jpeg_in_4_2_0_may_be_twice_as_large():
+    data = jpeg_bytes(3728, 3728, progressive=True, subsampling=2)
+
+    assert images.jpeg_layout(io.BytesIO(data)).coefficient_bytes == 41_693_952
+    assert process_image(io.BytesIO(data)).width == 3728
+
+
+def _marker(code: int, body: bytes) -> bytes:
+    return bytes([0xFF, code]) + (len(body) + 2).to_bytes(2, "big") + body
+
+
+def sequential_multi_scan_jpeg(width: int, height: int) -> bytes:
+    """A baseline frame of three components whose first scan holds only the first one."""
+    components = b"".join(bytes([index, 0x11, 0]) for index in (1, 2, 3))
+    frame = bytes([8]) + height.to_bytes(2, "big") + width.to_bytes(2, "big") + b"\x03"
+    scan = bytes([1, 1, 0x00, 0, 63, 0])
+    return (
+        b"\xff\xd8"
+        + _marker(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+        + _marker(0xFE, b"comment")
+        + _marker(0xC0, frame + components)
+        + _marker(0xDA, scan)
+        + bytes(64)
+        + b"\xff\xd9"
+    )
+
+
+def test_a_sequential_jpeg_with_one_component_per_scan_is_buffered_too():
+    layout = images.jpeg_layout(io.BytesIO(sequential_multi_scan_jpeg(4000, 4000)))
+    assert (layout.progressive, layout.multi_scan, layout.buffered) == (False, True, True)
+
+    with pytest.raises(FileRefused) as caught:
+        process_image(io.BytesIO(sequential_multi_scan_jpeg(4000, 4000)))
+
+    assert "(4000 × 4000 pixels)" in caught.value.message_fr
+
+
+@pytest.mark.parametrize("cut", [2, 6, 24, 40])
+def test_jpeg_markers_cut_short_are_unreadable(cut):
+    data = sequential_multi_scan_jpeg(100, 100)
+    assert images.jpeg_layout(io.BytesIO(data[:cut])) is None

@@ -252,6 +252,21 @@ def test_ping(clamd):
         ("stream: Eicar-Test-Signature FOUND", INFECTED, "Eicar-Test-Signature"),
         ("stream: Win.Test.EICAR_HDB-1 FOUND", INFECTED, "Win.Test.EICAR_HDB-1"),
         ("INSTREAM size limit exceeded. ERROR", ERROR, "INSTREAM size limit exceeded. ERROR"),
+        (
+            "stream: Heuristics.Limits.Exceeded.MaxFileSize FOUND",
+            ERROR,
+            "not scanned, over a clamd limit: Heuristics.Limits.Exceeded.MaxFileSize",
+        ),
+        (
+            "stream: Heuristics.Limits.Exceeded.MaxScanSize FOUND",
+            ERROR,
+            "not scanned, over a clamd limit: Heuristics.Limits.Exceeded.MaxScanSize",
+        ),
+        (
+            "stream: Heuristics.Limits.Exceeded.MaxRecursion FOUND",
+            ERROR,
+            "not scanned, over a clamd limit: Heuristics.Limits.Exceeded.MaxRecursion",
+        ),
         ("stream: Can't allocate memory ERROR", ERROR, "stream: Can't allocate memory ERROR"),
         ("", ERROR, "no answer"),
         ("stream: OKAY", ERROR, "unexpected clamd answer: 'stream: OKAY'"),
