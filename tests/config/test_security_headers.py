@@ -26,6 +26,8 @@ EXPECTED_POLICY = {
     "form-action": "'self'",
     "frame-ancestors": "'self'",
 }
+# A file previewed inline (``?apercu=1``): no script at all, and the PDF viewer's plugin frame.
+INLINE_FILE_POLICY = {**EXPECTED_POLICY, "script-src": "'none'", "object-src": "'self'"}
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # PDF layouts rendered by WeasyPrint on the server, never served to a browser as HTML.
 PRINT_TEMPLATES = ("documents/",)

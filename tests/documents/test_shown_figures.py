@@ -305,6 +305,11 @@ def test_the_documents_show_every_figure_on_the_side_of_its_exact_value(closed_s
         csv.DictReader(io.StringIO(exports.table_csv(table).decode("utf-8-sig")), delimiter=";")
     )
     by_name = {row["nom"]: row for row in csv_rows}
+    pv_totals = {
+        wording.fr_number(engine.decide(case, TITLE).points_total)
+        for case in cases
+        if not case.fraud
+    }
     for case, record in stored:
         decision = engine.decide(case, TITLE)
         row = by_name[record.enrolment.candidate.last_name]
@@ -316,7 +321,7 @@ def test_the_documents_show_every_figure_on_the_side_of_its_exact_value(closed_s
         figures(decision)["total"].check(french(points), "export")
         assert wording.fr_number(decision.points_total) in pv
         rounded = wording.fr_number(decision.points_total.quantize(CENT, rounding=ROUND_HALF_UP))
-        if rounded != wording.fr_number(decision.points_total):  # what rounding would print
+        if rounded not in pv_totals:  # what rounding would print, unless another's true total
             assert not re.search(rf"(?<![\d,]){re.escape(rounded)}(?![\d,])", pv), rounded
     invalidated = sum(1 for case in cases if case.fraud)
     assert pv.count("session invalidée") == invalidated

@@ -188,9 +188,18 @@ def docx_with_eicar() -> bytes:
     return data
 
 
+MP4_BRANDS = (b"isom", (b"isom", b"iso2", b"avc1", b"mp41"))
+
+
+def mp4_with_media(media: bytes) -> bytes:
+    """Return a well-formed MP4 whose one track reads exactly ``media`` (inside its mdat)."""
+    head, tail = samples.iso_bmff_parts(*MP4_BRANDS, media_size=len(media))
+    return head + media + tail
+
+
 def mp4_with_eicar() -> bytes:
     padding = bytes(512)
-    return samples.mp4() + samples._box(b"free", padding + samples.eicar() + padding)
+    return mp4_with_media(padding + samples.eicar() + padding)
 
 
 INFECTED_SAMPLES = [
@@ -322,8 +331,8 @@ def test_files_uploaded_without_a_scanner_are_scanned_once_one_is_configured(
 
 
 def mp4_of(size: int) -> bytes:
-    data = samples.mp4()
-    return data + samples._box(b"free", bytes(size - len(data) - 8))
+    head, tail = samples.iso_bmff_parts(*MP4_BRANDS, media_size=1024)
+    return mp4_with_media(bytes(size - len(head) - len(tail)))
 
 
 def docx_expanding_past_the_limits() -> bytes:
