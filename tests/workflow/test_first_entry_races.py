@@ -20,7 +20,9 @@ from audit.models import AuditEvent, Notification
 from audit.notifications import notify
 from tests.factories import EnrolmentFactory, UserFactory
 from tests.workflow.jury.helpers import (
+    JURY_EVENING,
     SESSION_DATE,
+    jury_clock,
     ready_enrolment,
     seated_session,
     staff,
@@ -208,11 +210,12 @@ def test_fifty_simultaneous_soutenance_marks_give_one_mark():
     )
     criteria = list(soutenance.grid_version.criteria.all())
     points = {c.pk: c.max_points for c in criteria}
-    results = race(
-        lambda: soutenances.soutenance_mark(
-            actor=members["pro1"], soutenance=soutenance, points=points
+    with jury_clock(JURY_EVENING):  # the soutenance has taken place
+        results = race(
+            lambda: soutenances.soutenance_mark(
+                actor=members["pro1"], soutenance=soutenance, points=points
+            )
         )
-    )
     marked = [r for r in results if isinstance(r, Soutenance)]
     refused = [r for r in results if isinstance(r, WorkflowError)]
     assert len(marked) == 1 and len(refused) == RACERS - 1
