@@ -16,7 +16,7 @@ from accounts.models import Enrolment
 from documents.models import IssuedDocument
 from rules import engine, wording
 from workflow.jury.accommodations import accommodations_text
-from workflow.marks.cc import cc_marks_for_candidate
+from workflow.jury.results import cc_modules_inputs
 from workflow.models import JuryDecision, JurySession, SessionCandidate, Soutenance
 
 
@@ -284,21 +284,11 @@ def _decision_facts(decision: JuryDecision) -> dict:
 def _cc_modules(decision: JuryDecision) -> list[dict]:
     """Return the CC points of each module the decision used: frozen in the decision since
     issue 12; read from the marks only for a decision stored before."""
-    frozen = decision.computed.get("inputs", {}).get("cc_modules")
-    if frozen is not None:
-        return [
-            {**row, "points": None if row["points"] is None else Decimal(row["points"])}
-            for row in frozen
-        ]
+    rows = decision.computed.get("inputs", {}).get("cc_modules")
+    if rows is None:
+        rows = cc_modules_inputs(decision.enrolment)
     return [
-        {
-            "bloc": str(row["bloc"].number),
-            "code": row["module"].code,
-            "name": row["module"].name,
-            "points": row["points"],
-            "max": row["module"].cc_points,
-        }
-        for row in cc_marks_for_candidate(decision.enrolment)
+        {**row, "points": None if row["points"] is None else Decimal(row["points"])} for row in rows
     ]
 
 

@@ -36,8 +36,7 @@ def shown(value: Decimal) -> Decimal:
     ``shown(value) <= value < t`` (marks are never negative). Rounding to the nearest would
     print 499.9975 as 500.
     """
-    cut = Decimal(value).quantize(CENT, rounding=ROUND_DOWN, context=DISPLAY_CONTEXT)
-    return cut + 0 if cut else Decimal("0.00")  # no "-0.00"
+    return _to_cents(value, ROUND_DOWN)
 
 
 def shown_up(value: Decimal) -> Decimal:
@@ -45,8 +44,12 @@ def shown_up(value: Decimal) -> Decimal:
     decimals. The absence share is one (2.5 % of absence costs 5 %, 2.51 % costs 10 %): if
     ``value <= t`` then ``shown_up(value) <= t``, and if ``value > t`` then
     ``shown_up(value) >= value > t``, so 2.5083 % reads 2,51 %, never 2,5 %."""
-    up = Decimal(value).quantize(CENT, rounding=ROUND_UP, context=DISPLAY_CONTEXT)
-    return up + 0 if up else Decimal("0.00")
+    return _to_cents(value, ROUND_UP)
+
+
+def _to_cents(value: Decimal, rounding: str) -> Decimal:
+    cents = Decimal(value).quantize(CENT, rounding=rounding, context=DISPLAY_CONTEXT)
+    return cents + 0 if cents else Decimal("0.00")  # no "-0.00"
 
 
 def fr_number(value: Decimal, *, up: bool = False) -> str:

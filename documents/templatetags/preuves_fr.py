@@ -16,35 +16,31 @@ register = template.Library()
 def fr_decimal(value) -> str:
     """Return the shown figure of a number (``rules.wording.shown``: truncated to 2 decimals,
     never across a threshold) with a decimal comma: 12,5 ; 196 ; 15,68 ; 499,99."""
+    return _french(value, shown)
+
+
+def _french(value, rule) -> str:
+    """Return ``rule(value)`` (a display rule of ``rules.wording``) with a decimal comma and no
+    trailing zeros: 12,5 rather than 12,50; 196, not 196,00. Not a number: as it is."""
     if value is None or value == "":
         return "—"
     try:
-        number = shown(Decimal(str(value)))
+        number = rule(Decimal(str(value)))
     except (InvalidOperation, ValueError):
         return str(value)
-    with translation.override("fr"):
-        return formats.number_format(_plain(number), use_l10n=True)
-
-
-def _plain(number: Decimal) -> Decimal:
-    """Return a shown figure without trailing zeros: 12,5 rather than 12,50; 196, not 196,00."""
     if number == number.to_integral_value():
-        return number.quantize(Decimal(1))
-    return number.normalize()
+        number = number.quantize(Decimal(1))
+    else:
+        number = number.normalize()
+    with translation.override("fr"):
+        return formats.number_format(number, use_l10n=True)
 
 
 @register.filter
 def fr_share(value) -> str:
     """Return a share judged against "at most" bounds (an absence share) rounded up to 2
     decimals, so that it never reads as a band it exceeds: 2,51 for 2.5083."""
-    if value is None or value == "":
-        return "—"
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    with translation.override("fr"):
-        return formats.number_format(_plain(shown_up(number)), use_l10n=True)
+    return _french(value, shown_up)
 
 
 @register.filter
