@@ -1,7 +1,5 @@
 """Sign-in throttling behind the proxy: per account and per address, counted atomically."""
 
-import threading
-
 import pytest
 from django.db import connection
 from django.test import Client, RequestFactory
@@ -9,6 +7,7 @@ from django.test import Client, RequestFactory
 from accounts.forms import client_ip
 from accounts.models import LoginFailure
 from tests.factories import PASSWORD, UserFactory
+from tests.races import run_together
 
 THROTTLED = "Trop de tentatives"
 WRONG = "Adresse e-mail ou mot de passe incorrect"
@@ -131,24 +130,13 @@ def test_an_ipv6_client_counts_by_its_64_network(client, settings):
 def test_twenty_parallel_attempts_check_exactly_five_passwords(settings):
     settings.PREUVES_TRUSTED_PROXIES = 1
     UserFactory(email="cible@exemple.fr")
-    barrier = threading.Barrier(20)
-    answers = [None] * 20
 
     def attempt(index):
-        try:
-            client = Client()
-            barrier.wait()
-            response = sign_in(client, "cible@exemple.fr", "faux", address=f"203.0.113.{index}")
-            html = response.content.decode()
-            outcome = "wrong" if WRONG in html else "throttled"
-            answers[index] = outcome if (WRONG in html) != (THROTTLED in html) else html
-        finally:
-            connection.close()
+        response = sign_in(Client(), "cible@exemple.fr", "faux", address=f"203.0.113.{index}")
+        html = response.content.decode()
+        outcome = "wrong" if WRONG in html else "throttled"
+        return outcome if (WRONG in html) != (THROTTLED in html) else html
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = run_together([lambda index=index: attempt(index) for index in range(20)], timeout=60)
     assert sorted(answers) == ["throttled"] * 15 + ["wrong"] * 5
     assert LoginFailure.objects.filter(email="cible@exemple.fr").count() == 5

@@ -2,8 +2,6 @@
 TRUNCATE fail whoever sends them, except the one redaction; simultaneous appends never chain to
 the same row. The chain of rows written before it existed is computed by a migration."""
 
-import threading
-
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
@@ -14,6 +12,7 @@ from audit import chain, clock
 from audit.models import AuditEvent
 from audit.trail import audit_record
 from tests.factories import UserFactory
+from tests.races import run_together
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -96,25 +95,14 @@ def test_the_test_database_has_the_trigger():
 @pytest.mark.django_db(transaction=True)
 def test_fifty_simultaneous_appends_make_one_unbroken_chain(capsys):
     actors = [UserFactory() for _ in range(50)]
-    barrier = threading.Barrier(50)
-    failures = []
 
     def append(actor):
-        try:
-            with transaction.atomic():
-                barrier.wait()
-                audit_record(actor=actor, action="test.race", reason=actor.email)
-                audit_record(actor=actor, action="test.race.second", reason=actor.email)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            failures.append(exc)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            audit_record(actor=actor, action="test.race", reason=actor.email)
+            audit_record(actor=actor, action="test.race.second", reason=actor.email)
 
-    threads = [threading.Thread(target=append, args=(actor,)) for actor in actors]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = run_together([lambda actor=actor: append(actor) for actor in actors], timeout=120)
+    failures = [r for r in results if isinstance(r, Exception)]
     assert not failures
     previous = list(AuditEvent.objects.order_by("pk").values_list("previous_hash", flat=True))
     assert len(previous) == 100 and len(set(previous)) == 100

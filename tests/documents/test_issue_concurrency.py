@@ -4,7 +4,6 @@ stored file.
 Real concurrency needs row locks, which SQLite does not have: these tests run on PostgreSQL.
 """
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -13,6 +12,7 @@ from django.test import Client
 
 from documents import services
 from documents.models import IssuedDocument, ReferenceCounter
+from tests.races import run_together
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
     jury_timeline,
@@ -36,23 +36,7 @@ RACERS = 20
 
 def race(call, n=RACERS):
     """Run ``call`` in ``n`` threads released together; return their results."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = call(index)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
+    results = run_together([lambda index=index: call(index) for index in range(n)])
     failures = [r for r in results if r is None or isinstance(r, Exception)]
     assert not failures, f"a racer did not finish cleanly: {failures!r}"
     return results

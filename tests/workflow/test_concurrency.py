@@ -3,14 +3,13 @@
 Real concurrency needs row locks, which SQLite does not have: these tests run on PostgreSQL.
 """
 
-import threading
-
 import pytest
 from django.db import connection
 
 from audit.models import AuditEvent
 from portfolio.models import Portfolio
 from tests.factories import PortfolioFactory, StaffFactory
+from tests.races import run_together
 from workflow.errors import WorkflowError
 from workflow.evaluation.screening import portfolio_declare_admissible, portfolio_return
 
@@ -26,23 +25,7 @@ pytestmark = [
 
 def race(*calls):
     """Run ``calls`` in threads released together; return their results or WorkflowErrors."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - reported by the caller's assertions
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
+    results = run_together(calls)
     unexpected = [r for r in results if isinstance(r, Exception | None.__class__)]
     unexpected = [r for r in unexpected if not isinstance(r, WorkflowError)]
     assert not unexpected, f"a racer did not finish cleanly: {unexpected!r}"

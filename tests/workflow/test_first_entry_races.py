@@ -5,7 +5,6 @@ read the winner's row (or get a French refusal) instead of a 500. Row locks and 
 inserts need PostgreSQL; SQLite serialises writers, so these tests run on PostgreSQL only.
 """
 
-import threading
 from datetime import datetime
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from accounts.models import TrainingLink
 from audit.models import AuditEvent, Notification
 from audit.notifications import notify
 from tests.factories import EnrolmentFactory, UserFactory
+from tests.races import run_together
 from tests.workflow.jury.helpers import (
     JURY_EVENING,
     SESSION_DATE,
@@ -60,23 +60,7 @@ def race(call, racers=RACERS):
 
     A WorkflowError (a French message for the user) is a clean answer; anything else fails.
     """
-    barrier = threading.Barrier(racers)
-    results = [None] * racers
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(racers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = run_together([call] * racers, timeout=120)
     unclean = [r for r in results if r is None or _crashed(r)]
     assert not unclean, f"{len(unclean)} racers did not answer cleanly: {unclean[:3]!r}"
     return results
