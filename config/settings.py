@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "referentiel",
     "audit",
     "accounts",
+    "jobs",
     "portfolio",
     "workflow",
     "documents",

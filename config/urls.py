@@ -15,6 +15,7 @@ jury_namespace = (
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("documents/", include("documents.urls")),
+    path("travaux/", include("jobs.urls")),
     path("centre/", include("centres.urls")),
     path("portefeuilles/", include("portfolio.urls")),
     path("jury/", include(jury_namespace)),

@@ -266,6 +266,13 @@ DIPLOMATION_HEADINGS = [
 ]
 
 
+# Each export format: its content type and its writer.
+EXPORT_TYPES = {
+    "csv": ("text/csv; charset=utf-8", table_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", table_xlsx),
+}
+
+
 def session_results_table(session) -> Table:
     """Return one row per candidate of a closed session, laid out for DIPLOMATION.
 

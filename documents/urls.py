@@ -35,6 +35,16 @@ urlpatterns = [
         name="session_results_export",
     ),
     path(
+        "sessions/<int:session_pk>/resultats/fichier-<int:job_pk>/",
+        views.session_results_file,
+        name="session_results_file",
+    ),
+    path(
+        "sessions/<int:session_pk>/documents-des-candidats/",
+        views.session_results_issue,
+        name="session_results_issue",
+    ),
+    path(
         "sessions/<int:session_pk>/candidats/<int:enrolment_pk>/certificat-bloc-<int:bloc>.pdf",
         views.result_download,
         {"kind": "certificat"},

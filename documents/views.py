@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from accounts.access import (
 from accounts.models import Cohort, Enrolment
 from audit import clock
 from documents import exports, selectors, services
+from documents import jobs as documents_jobs
 from documents.access import (
     document_may_download,
     may_download,
@@ -32,6 +34,8 @@ from documents.access import (
 from documents.forms import CandidateImportConfirmForm, CandidateImportForm, DocumentVerifyForm
 from documents.issuance import current_document
 from documents.models import IssuedDocument
+from jobs.models import Job
+from jobs.selectors import latest_jobs
 from workflow.models import JurySession, SessionCandidate
 
 IMPORT_SALT = "documents.candidate-import"
@@ -258,11 +262,17 @@ def session_documents(request, session_pk):
         JurySession.objects.select_related("establishment"), request.user, pk=session_pk
     )
     in_force = selectors.documents_in_force(session.issued_documents.all())
+    labels = documents_jobs.session_job_keys(session.pk)
+    jobs = latest_jobs(labels)
     return render(
         request,
         "documents/session.html",
         {
             "session": session,
+            "export_formats": documents_jobs.FORMAT_NAMES.items(),
+            "jobs": [
+                {"label": label, "job": jobs[key]} for key, label in labels.items() if key in jobs
+            ],
             "may_issue": staff_may_issue(request.user, session),
             "rows": [
                 {"links": links, "slots": selectors.result_slots(links, in_force, convocation=True)}
@@ -367,36 +377,97 @@ def result_download(request, session_pk, enrolment_pk, kind, bloc=None):
     )
 
 
-SESSION_DOCUMENTS = {
-    IssuedDocument.Kind.PROCES_VERBAL: services.proces_verbal_issue,
-    IssuedDocument.Kind.ARCHIVE: services.session_archive_issue,
-}
+def job_started(request, session, *, kind: str, fmt: str = ""):
+    """Start one of the session's jobs and return at once: to its result when it is already
+    done (the immediate backend runs it in the request), else to the session page, where its
+    progress shows."""
+    issuer_only(request.user, session)
+    back = reverse("documents:session", args=[session.pk])
+    try:
+        job = documents_jobs.session_job_start(
+            kind=kind, session=session, actor=request.user, fmt=fmt
+        )
+    except services.DocumentRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(back)
+    if job.state == job.State.DONE and job.result.get("url"):
+        return redirect(job.result["url"])
+    if job.state == job.State.FAILED:
+        messages.error(request, job.error)
+        return redirect(back)
+    messages.info(
+        request,
+        _("« %(job)s » se prépare en arrière-plan : sa progression s'affiche ci-dessous.")
+        % {"job": documents_jobs.LABELS[kind]},
+    )
+    return redirect(f"{back}#job-{job.pk}")
 
 
 @staff_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def session_document(request, session_pk, kind):
-    """The session's procès-verbal or archive: GET downloads the one in force, POST issues it."""
+    """The session's procès-verbal or archive: GET downloads the one in force, POST starts the
+    job that issues it."""
     session = staff_object_or_404(
-        JurySession.objects.select_related("title"), request.user, pk=session_pk
+        JurySession.objects.select_related("title", "establishment"), request.user, pk=session_pk
     )
-    issue = SESSION_DOCUMENTS[kind]
-    return issue_or_serve(
-        request, kind, session, issue=lambda: issue(session=session, actor=request.user)
-    )
+    if request.method == "POST":
+        return job_started(request, session, kind=documents_jobs.SESSION_DOCUMENT_JOBS[kind])
+    return issue_or_serve(request, kind, session, issue=None)
 
 
 @staff_required
-def session_results_export(request, session_pk, fmt):
+@require_POST
+def session_results_issue(request, session_pk):
+    """Start the job that issues every candidate's result documents."""
     session = staff_object_or_404(
-        JurySession.objects.select_related("title"), request.user, pk=session_pk
+        JurySession.objects.select_related("title", "establishment"), request.user, pk=session_pk
+    )
+    return job_started(request, session, kind=documents_jobs.RESULTS)
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def session_results_export(request, session_pk, fmt):
+    """The DIPLOMATION export: POST starts the job that writes it to the storage (the page
+    offers the file when done); GET still builds it in the request for a small session."""
+    session = staff_object_or_404(
+        JurySession.objects.select_related("title", "establishment"), request.user, pk=session_pk
     )
     issuer_only(request.user, session)
+    if fmt not in exports.EXPORT_TYPES:
+        raise Http404
+    if request.method == "POST":
+        return job_started(request, session, kind=documents_jobs.DIPLOMATION, fmt=fmt)
     if session.state not in selectors.DECIDED_STATES:
         messages.error(request, _("Les résultats s'exportent une fois la délibération close."))
         return redirect("documents:session", session_pk=session.pk)
     table = exports.session_results_table(session)
     return export_response(table, fmt=fmt, name=f"diplomation-jury-{session.date:%Y-%m-%d}")
+
+
+@staff_required
+def session_results_file(request, session_pk, job_pk):
+    """The DIPLOMATION export a job wrote, for the session's issuers; 404 once replaced."""
+    session = staff_object_or_404(JurySession.objects, request.user, pk=session_pk)
+    issuer_only(request.user, session)
+    job = get_object_or_404(
+        staff_scope(Job.objects, request.user),
+        pk=job_pk,
+        kind=documents_jobs.DIPLOMATION,
+        key__endswith=f":s{session.pk}",
+        state=Job.State.DONE,
+    )
+    path, name = job.result.get("path"), job.result.get("name", "")
+    if not path or not default_storage.exists(path):
+        raise Http404
+    content_type, _write = exports.EXPORT_TYPES[name.rsplit(".", 1)[-1]]
+    return FileResponse(
+        default_storage.open(path, "rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=content_type,
+    )
 
 
 @staff_required
@@ -427,19 +498,11 @@ def candidate_documents(request, enrolment_pk):
 
 # --- Exports --------------------------------------------------------------------------------
 
-EXPORT_TYPES = {
-    "csv": ("text/csv; charset=utf-8", exports.table_csv),
-    "xlsx": (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        exports.table_xlsx,
-    ),
-}
-
 
 def export_response(table: exports.Table, *, fmt: str, name: str) -> HttpResponse:
-    if fmt not in EXPORT_TYPES:
+    if fmt not in exports.EXPORT_TYPES:
         raise Http404
-    content_type, write = EXPORT_TYPES[fmt]
+    content_type, write = exports.EXPORT_TYPES[fmt]
     response = HttpResponse(write(table), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

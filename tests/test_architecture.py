@@ -21,6 +21,7 @@ LAYERS = [
     "audit",
     "referentiel",
     "accounts",
+    "jobs",
     "portfolio",
     "workflow",
     "documents",

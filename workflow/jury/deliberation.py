@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from accounts.access import Duty, staff_may
 from audit import clock
 from audit.clock import today
-from audit.notifications import notify
 from audit.trail import audit_record
 from portfolio.models import Portfolio
 from rules import eligibility, engine
 from workflow.errors import WorkflowError
 from workflow.jury.access import is_president
+from workflow.jury.publication import results_notify_start
 from workflow.jury.results import (
     candidate_file,
     computed_decision,
@@ -310,17 +310,6 @@ def jury_results_publish(*, actor, session, late_reason: str = "") -> JurySessio
             before,
             late_reason if late else (disclosure.reason if disclosure.warning else ""),
         )
-        for decision in JuryDecision.objects.filter(session=session).select_related(
-            "enrolment__candidate"
-        ):
-            notify(
-                key=f"results_published:{session.pk}:{decision.enrolment_id}",
-                recipient=decision.enrolment.candidate,
-                template="results_published",
-                context={
-                    "candidate": str(decision.enrolment.candidate),
-                    "outcome": decision.get_outcome_display(),
-                    "date": eligibility.fr_date(session.date),
-                },
-            )
+        # Each candidate is told by a background job, in chunks, once (workflow.jury.publication).
+        results_notify_start(session=session, actor=actor)
     return session
