@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DATABASE_TASKS := django_tasks_db.DatabaseBackend
 
 .PHONY: install run test lint format messages browsers clean
 
@@ -21,7 +22,13 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_referentiel
 	$(BIN)/python manage.py demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# Heavy work runs as jobs in a database worker beside the web server (stopped with it); the
+	@# jobs a previous run left unfinished are queued again first.
+	export DJANGO_TASKS_BACKEND=$(DATABASE_TASKS); \
+	$(BIN)/python manage.py jobs_resume --stale-after 0 && \
+	{ $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000; }
 
 test: $(STAMP)
 	$(BIN)/ruff check .

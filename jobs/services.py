@@ -117,7 +117,10 @@ def job_run(job_id: int) -> str:
             raise JobFailed(_("Ce type de travail n'est plus pris en charge."))
         result = handler(job, Progress(job)) or {}
     except Exception as error:
-        logger.exception("Job %s (%s) failed", job.pk, job.key)
+        if isinstance(error, JobFailed):
+            logger.warning("Job %s (%s) failed: %s", job.pk, job.key, error)
+        else:
+            logger.exception("Job %s (%s) failed", job.pk, job.key)
         message = (
             str(error)
             if isinstance(error, JobFailed)
