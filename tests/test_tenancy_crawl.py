@@ -5,8 +5,8 @@ Every candidate, tutor, company and the session place of A carry the marker "Zor
 documents add their references. Then:
 
 1. the staff of A (one person holding both responsables' roles) crawls the site from the home
-   page and every staff URL that reverses without arguments, following ``<a href>`` and
-   ``<form method="get">`` targets, and records every URL that answered 200 (pages, exports,
+   page and every staff URL that reverses without arguments, following ``<a href>``,
+   ``<form method="get">`` targets and the job status URLs pages poll (``data-job-status``), and records every URL that answered 200 (pages, exports,
    archives, document downloads) and every ``<form method="post">`` it saw;
 2. every recorded URL is replayed as B's responsable d'évaluation, B's responsable de
    certification and a B person holding both: each answer is a 403/404 or shows none of A's
@@ -145,6 +145,7 @@ def _evidence(portfolio, label: str):
 
 def build_world() -> World:
     """Build establishment A's rich world and B's smaller one; return the people and markers."""
+    from documents import jobs as documents_jobs
     from documents import services as documents
     from portfolio.models import Portfolio
     from tests.workflow.helpers import assign_and_accept, score
@@ -233,6 +234,10 @@ def build_world() -> World:
         documents.session_archive_issue(session=session, actor=a_staff),
     ]
     issued += [documents.convocation_issue(entry=entry, actor=a_staff) for entry in entries]
+    # A background job whose progress and result (a DIPLOMATION file) the session page shows.
+    documents_jobs.session_job_start(
+        kind=documents_jobs.DIPLOMATION, session=session, actor=a_staff, fmt="csv"
+    )
 
     # A candidate in evaluation: a submitted portfolio with evidence, a scored one, an
     # assigned one, a submitted mémoire, an absence and a fraud report.
@@ -378,6 +383,8 @@ class _Page(HTMLParser):
         attrs = dict(attrs)
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
+        elif attrs.get("data-job-status"):  # the JSON a page polls for a job's progress
+            self.links.append(attrs["data-job-status"])
         elif tag == "form":
             self._form = {
                 "method": (attrs.get("method") or "get").lower(),
