@@ -6,8 +6,9 @@ documents add their references. Then:
 
 1. the staff of A (one person holding both responsables' roles) crawls the site from the home
    page and every staff URL that reverses without arguments, following ``<a href>``,
-   ``<form method="get">`` targets and the job status URLs pages poll (``data-job-status``), and records every URL that answered 200 (pages, exports,
-   archives, document downloads) and every ``<form method="post">`` it saw;
+   ``<form method="get">`` targets and the job status URLs pages poll (``data-job-status``),
+   and records every URL that answered 200 (pages, exports, archives, document downloads) and
+   every ``<form method="post">`` it saw;
 2. every recorded URL is replayed as B's responsable d'évaluation, B's responsable de
    certification and a B person holding both: each answer is a 403/404 or shows none of A's
    markers (CSV, XLSX, PDF and ZIP are opened: ZIP members, PDF text);
