@@ -29,8 +29,8 @@ DIPLOMATION = "documents.diplomation"
 
 # What each job is called on the page, by kind (the export's also by format).
 LABELS = {
-    PROCES_VERBAL: gettext_lazy("Procès-verbal"),
-    ARCHIVE: gettext_lazy("Archive de la session"),
+    PROCES_VERBAL: IssuedDocument.Kind.PROCES_VERBAL.label,
+    ARCHIVE: IssuedDocument.Kind.ARCHIVE.label,
     RESULTS: gettext_lazy("Relevés, certificats de bloc et attestations de tous les candidats"),
     DIPLOMATION: gettext_lazy("Export des résultats pour DIPLOMATION"),
 }

@@ -47,7 +47,7 @@ def job_start(*, kind: str, key: str, establishment, actor, params: dict | None 
                     establishment=establishment,
                     requested_by=actor if getattr(actor, "pk", None) else None,
                     params=params or {},
-                    message=_("En attente d'un processus de travail…"),
+                    message=_("il démarre dès qu'un processus de travail est libre"),
                 )
         except IntegrityError:
             # Started at the same instant by another request: that one is the job.
@@ -108,7 +108,7 @@ def job_run(job_id: int) -> str:
         job.started_at = job.started_at or now
         job.heartbeat_at = now
         job.done = 0
-        job.message = _("En cours…")
+        job.message = ""
         job.error = ""
         job.save()
     handler = job_handler(job.kind)
@@ -133,7 +133,7 @@ def job_run(job_id: int) -> str:
             job = _locked(job_id)
             job.fail()
             job.error = message
-            job.message = _("Échec.")
+            job.message = ""
             job.finished_at = clock.now()
             job.save()
         return job.state
@@ -144,7 +144,7 @@ def job_run(job_id: int) -> str:
         if job.total is None:
             job.total = job.done or 1
         job.done = job.total
-        job.message = _("Terminé.")
+        job.message = ""
         job.finished_at = job.heartbeat_at = clock.now()
         job.save()
     return job.state

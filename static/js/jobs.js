@@ -32,7 +32,7 @@
         bar.value = 1;
       }
       var line = status.state_label.charAt(0).toUpperCase() + status.state_label.slice(1) +
-        " — " + status.message;
+        (status.message ? " — " + status.message : "");
       if (text.textContent !== line) { text.textContent = line; }
       if (status.state === "done" && status.result && status.result.url) {
         link.href = status.result.url;

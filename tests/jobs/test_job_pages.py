@@ -41,7 +41,7 @@ def test_the_post_returns_at_once_and_the_session_page_shows_the_progress(
     page = client.get(response.url).content.decode()
     status_url = reverse("jobs:status", args=[job.pk])
     assert f'data-job-status="{status_url}"' in page and "data-job-polling" in page
-    assert f'<label for="job-{job.pk}-bar">Procès-verbal</label>' in page
+    assert f'<label for="job-{job.pk}-bar">Procès-verbal du jury</label>' in page
     assert 'aria-live="polite"' in page and "<progress" in page
     assert "Actualiser la progression" in page  # without JavaScript
     assert "js/jobs.js" in page and "<script>" not in page

@@ -79,7 +79,7 @@ def test_the_runner_records_progress_result_and_attempts():
     job = Job.objects.get(pk=start(n=4).pk)
     assert (job.state, job.done, job.total, job.attempts) == (Job.State.DONE, 4, 4, 1)
     assert job.result == {"url": "/fait/", "label": "fait"}
-    assert job.finished_at and job.started_at and job.message == "Terminé."
+    assert job.finished_at and job.started_at and job.message == ""
     assert CALLS == [job.pk] * 4
     assert job_run.call(job.pk) == Job.State.DONE  # run again when done: nothing happens
     assert CALLS == [job.pk] * 4
