@@ -20,6 +20,7 @@ from documents.models import IssuedDocument
 from jobs.models import Job
 from jobs.registry import JobFailed, job_handler_register
 from jobs.services import job_start
+from workflow.jury import publication
 from workflow.models import JurySession
 
 PROCES_VERBAL = "documents.proces_verbal"
@@ -58,6 +59,7 @@ def session_job_keys(session_pk: int) -> dict[str, str]:
     }
     for fmt, name in FORMAT_NAMES.items():
         keys[session_job_key(DIPLOMATION, session_pk, fmt)] = f"{LABELS[DIPLOMATION]} ({name})"
+    keys[publication.results_notify_key(session_pk)] = _("E-mails de publication des résultats")
     return keys
 
 

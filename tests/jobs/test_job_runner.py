@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django_tasks import default_task_backend
 
 from audit import clock
@@ -169,6 +170,7 @@ def test_the_result_documents_job_killed_half_way_resumes_without_a_second_docum
 
 
 def test_the_publication_e_mails_killed_half_way_go_to_each_candidate_once(
+    client,
     decided,  # noqa: F811
     monkeypatch,
     django_capture_on_commit_callbacks,
@@ -191,6 +193,9 @@ def test_the_publication_e_mails_killed_half_way_go_to_each_candidate_once(
     assert job.state == Job.State.RUNNING and job.done == 1
     assert len(mail.outbox) == 1
     monkeypatch.setattr(publication, "notify", real)
+    client.force_login(decided["staff"])
+    page = client.get(reverse("documents:session", args=[decided["session"].pk]))
+    assert f'id="job-{job.pk}"' in page.content.decode()  # its progress shows with the documents
 
     age_heartbeats()
     with django_capture_on_commit_callbacks(execute=True):

@@ -20,11 +20,15 @@ RESULTS_NOTIFY = "jury.results_notify"
 CHUNK = 200
 
 
+def results_notify_key(session_pk: int) -> str:
+    return f"jury.results_notify:s{session_pk}"
+
+
 def results_notify_start(*, session: JurySession, actor) -> Job:
     """Start the job that tells every candidate of ``session`` its results are published."""
     return job_start(
         kind=RESULTS_NOTIFY,
-        key=f"jury.results_notify:s{session.pk}",
+        key=results_notify_key(session.pk),
         establishment=session.establishment,
         actor=actor,
         params={"session": session.pk},
