@@ -57,7 +57,7 @@ class Job(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("travail en arrière-plan")
         verbose_name_plural = _("travaux en arrière-plan")
-        ordering = ["-created_at", "-pk"]
+        ordering = ["-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["key"],
@@ -66,7 +66,7 @@ class Job(ConcurrentTransitionMixin, models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["key", "-created_at"], name="jobs_job_key_created"),
+            models.Index(fields=["key", "-id"], name="jobs_job_key_latest"),
             models.Index(fields=["state", "heartbeat_at"], name="jobs_job_state_heartbeat"),
         ]
 

@@ -1,16 +1,17 @@
 """What the pages read of the jobs: the latest job of each key, and its status as JSON."""
 
+from django.db.models import Max, Subquery
 from django.urls import reverse
 
 from jobs.models import Job
 
 
 def latest_jobs(keys) -> dict[str, Job]:
-    """Return the most recent job of each of ``keys`` that has one."""
-    latest: dict[str, Job] = {}
-    for job in Job.objects.filter(key__in=list(keys)).order_by("key", "-created_at", "-pk"):
-        latest.setdefault(job.key, job)
-    return latest
+    """Return the most recent job of each of ``keys`` that has one (one query)."""
+    last = (
+        Job.objects.filter(key__in=list(keys)).values("key").annotate(last=Max("pk")).values("last")
+    )
+    return {job.key: job for job in Job.objects.filter(pk__in=Subquery(last))}
 
 
 def job_status(job: Job) -> dict:
