@@ -243,3 +243,37 @@ def test_the_database_backend_and_its_worker_run_a_job(settings):
     assert (job.state, job.done, job.result["label"]) == (Job.State.DONE, 2, "fait")
     assert CALLS == [job.pk, job.pk]
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_the_result_documents_job_failing_half_way_is_retried_without_a_second_document(
+    decided,  # noqa: F811
+    monkeypatch,
+):
+    session, staff = decided["session"], decided["staff"]
+    real = services.releve_issue
+    calls = []
+
+    def releve_then_bug(**kwargs):
+        calls.append(kwargs["enrolment"].pk)
+        if len(calls) == 3:
+            raise RuntimeError("storage unavailable")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "releve_issue", releve_then_bug)
+    job = documents_jobs.session_job_start(
+        kind=documents_jobs.RESULTS, session=session, actor=staff
+    )
+    job = Job.objects.get(pk=job.pk)
+    assert job.state == Job.State.FAILED and job.done == 2
+    assert "Relancez-le" in job.error and "storage" not in job.error
+    issued_before = IssuedDocument.objects.count()
+    monkeypatch.setattr(services, "releve_issue", real)
+    retried = documents_jobs.session_job_start(
+        kind=documents_jobs.RESULTS, session=session, actor=staff
+    )
+    assert retried.pk != job.pk and Job.objects.get(pk=retried.pk).state == Job.State.DONE
+    expected = expected_result_documents(decided)
+    assert issued_before < expected == IssuedDocument.objects.count()
+    assert len(set(IssuedDocument.objects.values_list("kind", "enrolment_id", "bloc_id"))) == (
+        expected
+    )
