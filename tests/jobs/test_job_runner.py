@@ -118,6 +118,21 @@ def test_jobs_resume_leaves_live_jobs_alone_and_takes_over_dead_ones(settings):
     assert "2 travail(s) remis en file" in out.getvalue()
 
 
+def releve_interrupted(monkeypatch, *, at: int, error):
+    """Make the ``at``-th relevé issued raise ``error``; return the real issuing function."""
+    real = services.releve_issue
+    calls = []
+
+    def releve_then_error(**kwargs):
+        calls.append(kwargs["enrolment"].pk)
+        if len(calls) == at:
+            raise error
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "releve_issue", releve_then_error)
+    return real
+
+
 def expected_result_documents(decided) -> int:  # noqa: F811
     from documents import selectors
 
@@ -133,16 +148,7 @@ def test_the_result_documents_job_killed_half_way_resumes_without_a_second_docum
     monkeypatch,
 ):
     session, staff = decided["session"], decided["staff"]
-    real = services.releve_issue
-    calls = []
-
-    def releve_then_killed(**kwargs):
-        calls.append(kwargs["enrolment"].pk)
-        if len(calls) == 2:
-            raise Killed  # the worker dies on the second candidate
-        return real(**kwargs)
-
-    monkeypatch.setattr(services, "releve_issue", releve_then_killed)
+    real = releve_interrupted(monkeypatch, at=2, error=Killed)  # the worker dies on the 2nd
     job = documents_jobs.session_job_start(
         kind=documents_jobs.RESULTS, session=session, actor=staff
     )
@@ -250,16 +256,7 @@ def test_the_result_documents_job_failing_half_way_is_retried_without_a_second_d
     monkeypatch,
 ):
     session, staff = decided["session"], decided["staff"]
-    real = services.releve_issue
-    calls = []
-
-    def releve_then_bug(**kwargs):
-        calls.append(kwargs["enrolment"].pk)
-        if len(calls) == 3:
-            raise RuntimeError("storage unavailable")
-        return real(**kwargs)
-
-    monkeypatch.setattr(services, "releve_issue", releve_then_bug)
+    real = releve_interrupted(monkeypatch, at=3, error=RuntimeError("storage unavailable"))
     job = documents_jobs.session_job_start(
         kind=documents_jobs.RESULTS, session=session, actor=staff
     )
