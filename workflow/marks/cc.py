@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment
 from audit import clock
 from audit.trail import audit_record
+from referentiel.models import Module
 from rules import cc
 from workflow.errors import WorkflowError
 from workflow.marks.access import trainer_may_mark
@@ -294,27 +296,50 @@ def module_cc_points(enrolment, module) -> Decimal | None:
     return cc.cc_points([(_rule_marks(records), module.cc_points)])
 
 
+def cc_records_by_enrolment(enrolments) -> dict[int, dict[int, list[CCMark]]]:
+    """Return the CC marks of ``enrolments`` (ids or a queryset of ids) by enrolment and module,
+    in one query."""
+    by_enrolment: dict[int, dict[int, list[CCMark]]] = {}
+    for record in CCMark.objects.filter(enrolment__in=enrolments).order_by("label", "pk"):
+        by_enrolment.setdefault(record.enrolment_id, {}).setdefault(record.module_id, []).append(
+            record
+        )
+    return by_enrolment
+
+
+def bloc_cc_points_of(by_module: dict[int, list[CCMark]], modules) -> Decimal | None:
+    """Return a bloc's CC points from a candidate's marks by module and the bloc's CC modules,
+    or None until every one of them has a mark."""
+    return cc.cc_points(
+        [(_rule_marks(by_module.get(module.pk, [])), module.cc_points) for module in modules]
+    )
+
+
 def bloc_cc_points(enrolment, bloc) -> Decimal | None:
     """Return the bloc's CC points, or None until every CC module of the bloc has a mark."""
     by_module: dict[int, list] = {}
     for record in CCMark.objects.filter(enrolment=enrolment, module__bloc=bloc):
         by_module.setdefault(record.module_id, []).append(record)
-    modules = [
-        (_rule_marks(by_module.get(module.pk, [])), module.cc_points)
-        for module in bloc.modules.filter(cc_points__gt=0)
-    ]
-    return cc.cc_points(modules)
+    return bloc_cc_points_of(by_module, bloc.modules.filter(cc_points__gt=0))
 
 
-def cc_marks_for_candidate(enrolment) -> list[dict]:
-    """Return the candidate's CC marks by module (disclosed as soon as entered)."""
-    records = CCMark.objects.filter(enrolment=enrolment).select_related("module__bloc")
-    by_module: dict[int, list] = {}
-    for record in records:
-        by_module.setdefault(record.module_id, []).append(record)
+def title_cc_structure(title) -> list[tuple]:
+    """Return the title's blocs in order, each with its CC modules in order (two queries)."""
+    blocs = title.blocs.order_by("number").prefetch_related(
+        Prefetch(
+            "modules",
+            queryset=Module.objects.filter(cc_points__gt=0).order_by("order"),
+            to_attr="cc_modules",
+        )
+    )
+    return [(bloc, bloc.cc_modules) for bloc in blocs]
+
+
+def cc_module_rows(by_module: dict[int, list[CCMark]], structure) -> list[dict]:
+    """Return a candidate's CC marks by module, for each CC module of ``structure``."""
     modules = []
-    for bloc in enrolment.cohort.title.blocs.order_by("number"):
-        for module in bloc.modules.filter(cc_points__gt=0).order_by("order"):
+    for bloc, cc_modules in structure:
+        for module in cc_modules:
             marks = by_module.get(module.pk, [])
             modules.append(
                 {
@@ -327,3 +352,9 @@ def cc_marks_for_candidate(enrolment) -> list[dict]:
                 }
             )
     return modules
+
+
+def cc_marks_for_candidate(enrolment) -> list[dict]:
+    """Return the candidate's CC marks by module (disclosed as soon as entered)."""
+    by_module = cc_records_by_enrolment([enrolment.pk]).get(enrolment.pk, {})
+    return cc_module_rows(by_module, title_cc_structure(enrolment.cohort.title))

@@ -198,14 +198,19 @@ def tutor_evaluations_for(user):
     )
 
 
+def tutor_marks(enrolments) -> dict[int, Decimal | None]:
+    """Return the tutor's mark of ``enrolments`` (ids or a queryset of ids) as given (before any
+    penalty), kept across retakes: that of the latest submitted or locked attempt (one query)."""
+    marks: dict[int, Decimal | None] = {}
+    evaluations = TutorEvaluation.objects.filter(
+        enrolment__in=enrolments,
+        state__in=[TutorEvaluation.State.SUBMITTED, TutorEvaluation.State.LOCKED],
+    ).order_by("enrolment_id", "-attempt")
+    for enrolment_id, total in evaluations.values_list("enrolment_id", "total"):
+        marks.setdefault(enrolment_id, total)
+    return marks
+
+
 def tutor_mark(enrolment) -> Decimal | None:
     """Return the tutor's mark as given (before any penalty), kept across retakes, or None."""
-    evaluation = (
-        TutorEvaluation.objects.filter(
-            enrolment=enrolment,
-            state__in=[TutorEvaluation.State.SUBMITTED, TutorEvaluation.State.LOCKED],
-        )
-        .order_by("-attempt")
-        .first()
-    )
-    return evaluation.total if evaluation else None
+    return tutor_marks([enrolment.pk]).get(enrolment.pk)

@@ -1,0 +1,160 @@
+"""The engine's decision on each session candidate's marks as they stand, stored for the
+deliberation screen so that it pages, sorts and filters thousands of candidates without
+recomputing them on every view.
+
+A stored result is a cache: it is marked ``stale`` whenever one of its inputs is saved or
+deleted (the model signals below catch every write, the admin's included), and
+``session_results_refresh`` recomputes the stale ones in bulk before the screen reads them.
+Recording a decision, closing the deliberation and the documents never read it: they decide on
+the marks read afresh.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from audit import clock
+from rules import engine
+from workflow.jury.inputs import DECIDED_SESSION_STATES
+from workflow.jury.results import candidate_files, computed_decision, decision_snapshot
+from workflow.models import SessionCandidate
+
+# Past this many stale candidates, every candidate's inputs are read by subquery rather than by
+# a list of ids (the same queries, without thousands of parameters).
+_BY_ID_LIMIT = 500
+
+
+def stored_fields(snapshot: dict | None, *, missing=(), rules=None, decision=None) -> dict:
+    """Return the stored columns for a snapshot (None: an incomplete file)."""
+    near = False
+    if decision is not None and rules is not None and not snapshot.get("inputs", {}).get("fraud"):
+        near = engine.near_threshold(decision, rules)
+    return {
+        "computed": snapshot,
+        "missing": list(missing),
+        "computed_outcome": snapshot["outcome"] if snapshot else "",
+        "computed_points": Decimal(snapshot["points_total"]) if snapshot else None,
+        "referred": bool(snapshot and snapshot["referred_to_jury"]),
+        "fraud": bool(snapshot and snapshot["inputs"].get("fraud")),
+        "near_threshold": near,
+    }
+
+
+STORED_COLUMNS = (
+    "computed",
+    "missing",
+    "computed_outcome",
+    "computed_points",
+    "referred",
+    "fraud",
+    "near_threshold",
+    "stale",
+    "computed_at",
+)
+
+
+def session_results_refresh(session, *, everything: bool = False) -> int:
+    """Recompute the session's stale stored results (all of them with ``everything``) in a
+    fixed number of queries; return how many were recomputed.
+
+    The rows are locked before the marks are read: a mark saved meanwhile marks its row stale
+    again once this transaction ends, never before, so no change is lost.
+    """
+    if session.state in DECIDED_SESSION_STATES:
+        return 0
+    with transaction.atomic():
+        rows = SessionCandidate.objects.select_for_update().filter(session=session)
+        if not everything:
+            rows = rows.filter(stale=True)
+        entries = list(rows.only("pk", "enrolment_id").order_by("pk"))
+        if not entries:
+            return 0
+        by_id = (
+            None if everything or len(entries) > _BY_ID_LIMIT else [e.enrolment_id for e in entries]
+        )
+        files = candidate_files(session, enrolment_ids=by_id)
+        now = clock.now()
+        for entry in entries:
+            file = files[entry.enrolment_id]
+            decision = computed_decision(file)
+            snapshot = decision_snapshot(decision, file) if decision else None
+            fields = stored_fields(
+                snapshot, missing=file.missing, rules=file.rules, decision=decision
+            )
+            for name, value in fields.items():
+                setattr(entry, name, value)
+            entry.stale = False
+            entry.computed_at = now
+        SessionCandidate.objects.bulk_update(entries, STORED_COLUMNS, batch_size=500)
+    return len(entries)
+
+
+# --- What makes a stored result stale ---------------------------------------------------------
+
+
+def results_mark_stale(enrolment_ids) -> None:
+    """Mark the stored results of these enrolments (ids or a queryset of ids) stale.
+
+    No ``stale=False`` filter: the update must wait for a refresh holding the rows, then mark
+    them stale after it (see ``session_results_refresh``).
+    """
+    SessionCandidate.objects.filter(enrolment_id__in=enrolment_ids).exclude(
+        session__state__in=DECIDED_SESSION_STATES
+    ).update(stale=True)
+
+
+def _enrolment_of(instance):
+    """Return the enrolment id(s) a saved or deleted input belongs to."""
+    from accounts.models import Cohort, Enrolment
+    from portfolio.models import Memoire
+    from workflow.models import Assignment, MemoireWrittenMark, Scoring, Soutenance
+
+    if isinstance(instance, Enrolment):
+        return [instance.pk]
+    if isinstance(instance, Cohort):
+        return Enrolment.objects.filter(cohort=instance).values("pk")
+    if isinstance(instance, MemoireWrittenMark | Soutenance):
+        return Memoire.objects.filter(pk=instance.memoire_id).values("enrolment_id")
+    if isinstance(instance, Assignment):
+        return Memoire.objects.filter(pk=instance.memoire_id).values("enrolment_id")
+    if isinstance(instance, Scoring):
+        return Memoire.objects.filter(assignments__pk=instance.assignment_id).values("enrolment_id")
+    return [instance.enrolment_id]
+
+
+def _input_changed(sender, instance, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    if getattr(instance, "memoire_id", "absent") is None:
+        return  # an assignment of a portfolio: the portfolio's own save carries its mark
+    results_mark_stale(_enrolment_of(instance))
+
+
+def stale_results_connect() -> None:
+    """Connect the inputs of a decision to ``results_mark_stale`` (from ``WorkflowConfig``)."""
+    from accounts.models import Cohort, Enrolment
+    from portfolio.models import Memoire, Portfolio
+    from workflow import models as workflow_models
+
+    inputs = [
+        Cohort,
+        Enrolment,
+        Portfolio,
+        Memoire,
+        workflow_models.CCMark,
+        workflow_models.AbsenceRecord,
+        workflow_models.BlocExamMark,
+        workflow_models.TutorEvaluation,
+        workflow_models.MemoireWrittenMark,
+        workflow_models.Soutenance,
+        workflow_models.FraudReport,
+        workflow_models.JuryDecision,
+        workflow_models.Assignment,
+        workflow_models.Scoring,
+    ]
+    for model in inputs:
+        for signal in (post_save, post_delete):
+            signal.connect(_input_changed, sender=model, dispatch_uid=f"stale:{model.__name__}")
