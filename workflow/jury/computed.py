@@ -14,13 +14,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.signals import post_delete, post_save
 
 from audit import clock
 from rules import engine
 from workflow.jury.inputs import DECIDED_SESSION_STATES
 from workflow.jury.results import candidate_files, computed_decision, decision_snapshot
-from workflow.models import SessionCandidate
+from workflow.models import JuryDecision, SessionCandidate
 
 # Past this many stale candidates, every candidate's inputs are read by subquery rather than by
 # a list of ids (the same queries, without thousands of parameters).
@@ -90,6 +91,42 @@ def session_results_refresh(session, *, everything: bool = False) -> int:
             entry.computed_at = now
         SessionCandidate.objects.bulk_update(entries, STORED_COLUMNS, batch_size=500)
     return len(entries)
+
+
+# --- The deliberation screen's list ------------------------------------------------------------
+
+# What the jury may narrow the list to (the filter form's choices, by key).
+SHOW_FILTERS = {
+    "all": Q(),
+    "near": Q(near_threshold=True),
+    "referred": Q(referred=True),
+    "fraud": Q(fraud=True),
+    "overridden": Q(overridden=True),
+    "incomplete": Q(computed__isnull=True),
+    "undecided": ~Exists(
+        JuryDecision.objects.filter(session=OuterRef("session"), enrolment=OuterRef("enrolment"))
+    ),
+}
+SORTS = {
+    "name": ("enrolment__candidate__last_name", "enrolment__candidate__first_name", "pk"),
+    "points": (F("computed_points").asc(nulls_first=True), "pk"),
+    "-points": (F("computed_points").desc(nulls_last=True), "pk"),
+}
+
+
+def deliberation_entries(session, *, show: str = "all", query: str = "", sort: str = "name"):
+    """Return the session's candidates with their stored results, filtered and sorted (a
+    queryset: the screen pages it)."""
+    entries = SessionCandidate.objects.filter(session=session).select_related(
+        "enrolment__candidate"
+    )
+    entries = entries.filter(SHOW_FILTERS.get(show, Q()))
+    for word in query.split()[:5]:
+        entries = entries.filter(
+            Q(enrolment__candidate__last_name__icontains=word)
+            | Q(enrolment__candidate__first_name__icontains=word)
+        )
+    return entries.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
 # --- What makes a stored result stale ---------------------------------------------------------
