@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.signals import post_delete, post_save
 
@@ -89,8 +89,32 @@ def session_results_refresh(session, *, everything: bool = False) -> int:
                 setattr(entry, name, value)
             entry.stale = False
             entry.computed_at = now
-        SessionCandidate.objects.bulk_update(entries, STORED_COLUMNS, batch_size=500)
+        rows_store(entries, STORED_COLUMNS)
     return len(entries)
+
+
+def rows_store(entries, columns) -> None:
+    """Write ``columns`` of the session candidates ``entries`` in one prepared statement run
+    for every row (``executemany``): ``bulk_update``'s CASE expressions cost seconds of Python
+    per thousand rows of ten columns, this a few milliseconds."""
+    if not entries:
+        return
+    fields = [SessionCandidate._meta.get_field(name) for name in columns]
+    connection = connections[router.db_for_write(SessionCandidate)]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    # Only the model's own table and column names go into the statement; values are parameters.
+    sql = (
+        f"UPDATE {quote(SessionCandidate._meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {quote(SessionCandidate._meta.pk.column)} = %s"
+    )
+    params = [
+        [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields]
+        + [entry.pk]
+        for entry in entries
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 # --- The deliberation screen's list ------------------------------------------------------------

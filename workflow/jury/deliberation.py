@@ -18,7 +18,7 @@ from portfolio.models import Portfolio
 from rules import eligibility, engine
 from workflow.errors import WorkflowError
 from workflow.jury.access import is_president
-from workflow.jury.computed import STORED_COLUMNS, stored_fields
+from workflow.jury.computed import STORED_COLUMNS, rows_store, stored_fields
 from workflow.jury.results import (
     candidate_file,
     candidate_files,
@@ -321,10 +321,8 @@ def _results_freeze(session, snapshots: dict[int, dict]) -> None:
             if name != "near_threshold":
                 setattr(entry, name, value)
         entry.stale = False
-    SessionCandidate.objects.bulk_update(
-        entries,
-        [name for name in STORED_COLUMNS if name not in ("near_threshold", "computed_at")],
-        batch_size=500,
+    rows_store(
+        entries, [name for name in STORED_COLUMNS if name not in ("near_threshold", "computed_at")]
     )
 
 

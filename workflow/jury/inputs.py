@@ -16,7 +16,7 @@ from decimal import Decimal
 from accounts.models import Enrolment
 from portfolio.models import Memoire, Portfolio
 from workflow.marks.attendance import absence_pct_of, unjustified_hours_by_enrolment
-from workflow.marks.cc import cc_records_by_enrolment, title_cc_structure
+from workflow.marks.cc import cc_rule_marks_by_enrolment, title_cc_structure
 from workflow.marks.tutoring import tutor_marks
 from workflow.marks.written import memoire_written_marks
 from workflow.models import (
@@ -48,7 +48,7 @@ class SessionInputs:
     earlier: dict[int, list[JuryDecision]] = field(default_factory=dict)
     portfolios: dict[tuple[int, int], Portfolio] = field(default_factory=dict)
     exam_marks: dict[tuple[int, int], BlocExamMark] = field(default_factory=dict)
-    cc_records: dict[int, dict[int, list]] = field(default_factory=dict)
+    cc_marks: dict[int, dict[int, list]] = field(default_factory=dict)  # rules' CC marks
     unjustified_hours: dict[int, Decimal] = field(default_factory=dict)
     tutor_marks: dict[int, Decimal | None] = field(default_factory=dict)
     memoires: dict[int, Memoire] = field(default_factory=dict)
@@ -113,7 +113,7 @@ def session_inputs(session, *, enrolment_ids=None) -> SessionInputs:
         ),
         lambda m: (m.enrolment_id, m.bloc_id),
     )
-    inputs.cc_records = cc_records_by_enrolment(wanted)
+    inputs.cc_marks = cc_rule_marks_by_enrolment(wanted)
     inputs.unjustified_hours = unjustified_hours_by_enrolment(wanted)
     inputs.tutor_marks = tutor_marks(wanted)
     inputs.memoires = _first_by(

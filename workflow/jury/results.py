@@ -24,7 +24,7 @@ from workflow.jury.inputs import (
     SessionInputs,
     session_inputs,
 )
-from workflow.marks.cc import bloc_cc_points_of, cc_marks_for_candidate, cc_module_rows
+from workflow.marks.cc import cc_marks_for_candidate, cc_summary
 from workflow.models import (
     BlocExamMark,
     JuryDecision,
@@ -123,12 +123,12 @@ def file_from_inputs(inputs: SessionInputs, enrolment) -> CandidateFile:
                 decision.computed.get("inputs", {}).get("blocs", {}).get(number)
             )
     structure = inputs.structures[enrolment.cohort.title_id]
-    cc_records = inputs.cc_records.get(enrolment.pk, {})
+    cc = cc_summary(inputs.cc_marks.get(enrolment.pk, {}), structure)
     missing: list[str] = []
     blocs: dict[str, engine.BlocResult] = {}
     case_inputs: dict = {"blocs": {}, "practice": {}}
     carried = []
-    for bloc, cc_modules in structure:
+    for bloc, _modules in structure:
         number = str(bloc.number)
         previous = carried_inputs.get(number)
         if previous and not fraud:
@@ -137,8 +137,7 @@ def file_from_inputs(inputs: SessionInputs, enrolment) -> CandidateFile:
                 cc=Decimal(previous["cc"]), exam=Decimal(previous["exam"]), presented=True
             )
         else:
-            cc = bloc_cc_points_of(cc_records, cc_modules)
-            result = _bloc_result(inputs, enrolment, bloc, cc, missing)
+            result = _bloc_result(inputs, enrolment, bloc, cc.bloc_points[bloc.pk], missing)
         blocs[number] = result
         case_inputs["blocs"][number] = {
             "cc": str(result.cc),
@@ -155,7 +154,11 @@ def file_from_inputs(inputs: SessionInputs, enrolment) -> CandidateFile:
         "absence_pct": str(practice.absence_pct),
     }
     case_inputs["fraud"] = fraud
-    case_inputs["cc_modules"] = _cc_modules_frozen(cc_module_rows(cc_records, structure))
+    case_inputs["cc_modules"] = _cc_modules_frozen(
+        {"bloc": bloc, "module": module, "points": cc.module_points[module.pk]}
+        for bloc, cc_modules in structure
+        for module in cc_modules
+    )
     complete = fraud or not missing
     case = engine.Case(blocs=blocs, practice=practice, fraud=fraud) if complete else None
     return CandidateFile(
