@@ -34,6 +34,22 @@ class AuditEventQuerySet(models.QuerySet):
     def update_or_create(self, *args, **kwargs):
         raise ValueError(APPEND_ONLY)
 
+    def _append_chained(self, events: list) -> list:
+        """Insert ``events`` (unsaved) in this order, each chained to the one before, holding the
+        append lock once: the one bulk insert of the trail; only ``audit_record_many`` calls it.
+        """
+        using = self.db
+        with transaction.atomic(using=using):
+            previous = None
+            for event in events:
+                if previous is None:
+                    event._chain(using)
+                else:
+                    event._prepare_columns()
+                    chain.seal(event, previous.hash)
+                previous = event
+            return super().bulk_create(events, batch_size=500)
+
     def _redact(self, *, at) -> int:
         """The one UPDATE of the trail; only ``audit.redaction.audit_redact`` calls it."""
         return super().update(
@@ -114,16 +130,19 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValueError(APPEND_ONLY)
 
+    def _prepare_columns(self) -> None:
+        # What the database will give back: JSON as it reads it, strings as strings.
+        self.object_id = "" if self.object_id is None else str(self.object_id)
+        self.before = None if self.before is None else json.loads(json.dumps(self.before))
+        self.after = None if self.after is None else json.loads(json.dumps(self.after))
+
     def _chain(self, using: str) -> None:
         """Fill the chain columns from the current head, holding the append lock."""
         connection = connections[using]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain.APPEND_LOCK_KEY])
-        # What the database will give back: JSON as it reads it, strings as strings.
-        self.object_id = "" if self.object_id is None else str(self.object_id)
-        self.before = None if self.before is None else json.loads(json.dumps(self.before))
-        self.after = None if self.after is None else json.loads(json.dumps(self.after))
+        self._prepare_columns()
         head = (
             AuditEvent.objects.using(using).order_by("-pk").values_list("hash", flat=True).first()
         )

@@ -54,7 +54,8 @@ def cc_mark_error(mark: CCMark) -> str | None:
     return None
 
 
-def _module_fraction(marks, cc_points: int) -> Fraction | None:
+def module_fraction(marks, cc_points: int) -> Fraction | None:
+    """Return a module's CC points as an exact fraction, or None without a mark that counts."""
     # A justified absence is left out of the mean (the evaluation is retaken); an unjustified one
     # counts 0 (RULES.md §1).
     ratios = []
@@ -82,7 +83,7 @@ def cc_points(modules) -> Decimal | None:
     """
     total = Fraction(0)
     for marks, module_cc_points in modules:
-        points = _module_fraction(marks, module_cc_points)
+        points = module_fraction(marks, module_cc_points)
         if points is None:
             return None
         total += points

@@ -246,6 +246,33 @@ def reaches(points: Decimal, max_points: Decimal, threshold_on_20: Decimal) -> b
         return points * _TWENTY >= threshold_on_20 * max_points
 
 
+# How close to a threshold a result must be for the jury to look at it twice (its own filter on
+# the deliberation screen): one point out of 20 on a bloc or the practice, 20 points in all.
+NEAR_ON_20 = Decimal(1)
+NEAR_TOTAL_POINTS = Decimal(20)
+
+
+def near_threshold(decision: Decision, rules: TitleRules) -> bool:
+    """Return whether a presented bloc, the practice or the total lies within the margin of a
+    threshold it must reach (below or above it)."""
+    with localcontext(_EXACT):
+        for bloc in decision.blocs:
+            if not bloc.presented:
+                continue
+            bloc_rules = rules.bloc(bloc.number)
+            for threshold in (bloc_rules.minimum_on_20, bloc_rules.validation_on_20):
+                if abs(bloc.points * _TWENTY - threshold * bloc.max_points) <= (
+                    NEAR_ON_20 * bloc.max_points
+                ):
+                    return True
+        practice = decision.practice
+        if practice.presented and abs(
+            practice.points * _TWENTY - rules.practice.minimum_on_20 * practice.max_points
+        ) <= (NEAR_ON_20 * practice.max_points):
+            return True
+        return abs(decision.points_total - rules.pass_points) <= NEAR_TOTAL_POINTS
+
+
 def decide(case: Case, rules: TitleRules) -> Decision:
     """Return the decision for one candidate's case under the title's rules (RULES.md §3)."""
     _validate(case, rules)

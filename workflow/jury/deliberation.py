@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,14 +12,16 @@ from django.utils.translation import gettext as _
 from accounts.access import Duty, staff_may
 from audit import clock
 from audit.clock import today
-from audit.trail import audit_record
+from audit.trail import audit_event, audit_record, audit_record_many
 from portfolio.models import Portfolio
 from rules import eligibility, engine
 from workflow.errors import WorkflowError
 from workflow.jury.access import is_president
+from workflow.jury.computed import STORED_COLUMNS, rows_store, stored_fields
 from workflow.jury.publication import results_notify_start
 from workflow.jury.results import (
     candidate_file,
+    candidate_files,
     computed_decision,
     decision_snapshot,
 )
@@ -33,6 +36,7 @@ from workflow.marks.tutoring import tutor_evaluations_lock
 from workflow.models import (
     JuryDecision,
     JurySession,
+    SessionCandidate,
     Soutenance,
 )
 
@@ -170,6 +174,9 @@ def jury_decision_record(
                 "recorded_at": clock.now(),
             },
         )
+        SessionCandidate.objects.filter(session=session, enrolment=enrolment).update(
+            overridden=record.is_override
+        )
         audit_record(
             actor=actor,
             action="jury_decision.override" if differs else "jury_decision.record",
@@ -188,7 +195,12 @@ def jury_decision_record(
 
 
 def jury_deliberation_close(*, actor, session, confirm: bool) -> JurySession:
-    """Close the deliberation: every result is frozen. The president confirms."""
+    """Close the deliberation: every result is frozen. The president confirms.
+
+    Every candidate without a recorded decision gets the engine's, computed afresh from the
+    marks read in bulk; decisions, portfolio transitions and audit lines are written in bulk, in
+    one transaction: a fixed number of queries per thousand candidates.
+    """
     with transaction.atomic():
         session = session_lock(session)
         if not is_president(actor, session):
@@ -199,59 +211,62 @@ def jury_deliberation_close(*, actor, session, confirm: bool) -> JurySession:
             raise WorkflowError(
                 _("Confirmez la clôture : les résultats seront figés et ne pourront plus changer.")
             )
-        recorded = {d.enrolment_id: d for d in JuryDecision.objects.filter(session=session)}
+        recorded = set(
+            JuryDecision.objects.filter(session=session).values_list("enrolment_id", flat=True)
+        )
+        files = candidate_files(session)
         problems, pending = [], []
-        for enrolment in session_enrolments(session):
-            if enrolment.pk in recorded:
+        for file in sorted(files.values(), key=_by_name):
+            if file.enrolment.pk in recorded:
                 continue
-            file = candidate_file(enrolment=enrolment, session=session)
             decision = computed_decision(file)
             if decision is None:
-                problems.append(f"{enrolment.candidate} : {' '.join(file.missing)}")
+                problems.append(f"{file.enrolment.candidate} : {' '.join(file.missing)}")
                 continue
             snapshot = decision_snapshot(decision, file)
             if snapshot["referred_to_jury"]:
                 problems.append(
                     _("%(c)s : cas renvoyé au jury, la décision doit être enregistrée.")
-                    % {"c": enrolment.candidate}
+                    % {"c": file.enrolment.candidate}
                 )
                 continue
-            pending.append((enrolment, snapshot, file))
+            pending.append((file, snapshot))
         if problems:
             raise WorkflowError(_("Clôture impossible : %(p)s") % {"p": " ; ".join(problems)})
         at = clock.now()
-        for enrolment, snapshot, file in pending:
-            record = JuryDecision.objects.create(
-                session=session,
-                enrolment=enrolment,
-                computed=snapshot,
-                outcome=snapshot["outcome"],
-                validated_blocs=snapshot["validated_blocs"],
-                fraud=file.fraud,
-                recorded_by=actor,
-                recorded_at=at,
-            )
-            audit_record(
-                actor=actor,
-                action="jury_decision.record",
-                obj=record,
-                candidate=enrolment.candidate,
-                after={"outcome": record.outcome, "validated_blocs": record.validated_blocs},
-            )
-        enrolments = session_enrolments(session)
-        for portfolio in Portfolio.objects.select_for_update().filter(
-            enrolment__in=enrolments, is_active=True, state=Portfolio.State.READY_FOR_JURY
-        ):
-            portfolio.decide()
-            portfolio.save()
-            audit_record(
-                actor=actor,
-                action="portfolio.decide",
-                obj=portfolio,
-                candidate=portfolio.enrolment.candidate,
-                before={"state": Portfolio.State.READY_FOR_JURY},
-                after={"state": portfolio.state},
-            )
+        records = JuryDecision.objects.bulk_create(
+            [
+                JuryDecision(
+                    session=session,
+                    enrolment=file.enrolment,
+                    computed=snapshot,
+                    outcome=snapshot["outcome"],
+                    validated_blocs=snapshot["validated_blocs"],
+                    fraud=file.fraud,
+                    recorded_by=actor,
+                    recorded_at=at,
+                )
+                for file, snapshot in pending
+            ],
+            batch_size=500,
+        )
+        _results_freeze(session, {file.enrolment.pk: snapshot for file, snapshot in pending})
+        decision_type = ContentType.objects.get_for_model(JuryDecision)
+        audit_record_many(
+            [
+                audit_event(
+                    actor=actor,
+                    action="jury_decision.record",
+                    obj=record,
+                    object_type=decision_type,
+                    candidate=record.enrolment.candidate,
+                    after={"outcome": record.outcome, "validated_blocs": record.validated_blocs},
+                )
+                for record in records
+            ]
+        )
+        enrolments = SessionCandidate.objects.filter(session=session).values("enrolment_id")
+        _portfolios_decide(actor=actor, enrolments=enrolments)
         tutor_evaluations_lock(actor=actor, enrolments=enrolments, session=session)
         before = session.state
         session.close()
@@ -259,6 +274,56 @@ def jury_deliberation_close(*, actor, session, confirm: bool) -> JurySession:
         session.save()
         session_audit(actor, session, "jury_session.close", before)
     return session
+
+
+def _portfolios_decide(*, actor, enrolments) -> None:
+    """Move the candidates' portfolios ready for the jury to "decided", in bulk: each goes
+    through its transition under a row lock, then one update and one chained audit insert."""
+    portfolios = list(
+        Portfolio.objects.select_for_update()
+        .filter(enrolment__in=enrolments, is_active=True, state=Portfolio.State.READY_FOR_JURY)
+        .select_related("enrolment__candidate", "bloc")
+        .order_by("pk")
+    )
+    for portfolio in portfolios:
+        portfolio.decide()
+    Portfolio.objects.bulk_update(portfolios, ["state"], batch_size=500)
+    portfolio_type = ContentType.objects.get_for_model(Portfolio)
+    audit_record_many(
+        [
+            audit_event(
+                actor=actor,
+                action="portfolio.decide",
+                obj=portfolio,
+                object_type=portfolio_type,
+                candidate=portfolio.enrolment.candidate,
+                before={"state": Portfolio.State.READY_FOR_JURY},
+                after={"state": portfolio.state},
+            )
+            for portfolio in portfolios
+        ]
+    )
+
+
+def _by_name(file) -> tuple[str, str, int]:
+    candidate = file.enrolment.candidate
+    return (candidate.last_name, candidate.first_name, file.enrolment.pk)
+
+
+def _results_freeze(session, snapshots: dict[int, dict]) -> None:
+    """Store the decisions written at closing on the session's candidates, so that the
+    deliberation screen's filters keep answering for the frozen session."""
+    entries = list(
+        SessionCandidate.objects.filter(session=session, enrolment_id__in=list(snapshots))
+    )
+    for entry in entries:
+        for name, value in stored_fields(snapshots[entry.enrolment_id]).items():
+            if name != "near_threshold":
+                setattr(entry, name, value)
+        entry.stale = False
+    rows_store(
+        entries, [name for name in STORED_COLUMNS if name not in ("near_threshold", "computed_at")]
+    )
 
 
 def publication_is_late(session, *, on) -> bool:

@@ -164,3 +164,40 @@ class CloseForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("Je confirme la clôture : les résultats seront figés."), required=True
     )
+
+
+class DeliberationFilterForm(forms.Form):
+    """Narrow and sort the deliberation screen's candidates (GET)."""
+
+    q = forms.CharField(label=_("Nom du candidat"), required=False, max_length=100)
+    show = forms.ChoiceField(
+        label=_("Afficher"),
+        required=False,
+        choices=[
+            ("all", _("Tous les candidats")),
+            ("near", _("Proches d'un seuil")),
+            ("referred", _("Cas renvoyés au jury")),
+            ("fraud", _("Fraude établie")),
+            ("overridden", _("Décision du jury différente du calcul")),
+            ("incomplete", _("Dossiers incomplets")),
+            ("undecided", _("Sans décision enregistrée")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Trier par"),
+        required=False,
+        choices=[
+            ("name", _("Nom")),
+            ("points", _("Points, croissants")),
+            ("-points", _("Points, décroissants")),
+        ],
+    )
+
+    def values(self) -> dict:
+        """Return the valid filters (the defaults for anything invalid)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "query": data.get("q") or "",
+            "show": data.get("show") or "all",
+            "sort": data.get("sort") or "name",
+        }

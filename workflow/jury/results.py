@@ -17,20 +17,21 @@ from django.utils.translation import gettext as _
 from accounts.models import Enrolment
 from portfolio.models import Memoire, Portfolio
 from rules import eligibility, engine, wording
-from workflow.marks.attendance import unjustified_absence_pct
-from workflow.marks.cc import bloc_cc_points, cc_marks_for_candidate
-from workflow.marks.tutoring import tutor_mark
-from workflow.marks.written import memoire_written_mark
+from workflow.jury.inputs import (
+    CURRENT_EXAM_MARK_ORDER,
+    CURRENT_VERSION_ORDER,
+    DECIDED_SESSION_STATES,
+    SessionInputs,
+    session_inputs,
+)
+from workflow.marks.cc import cc_marks_for_candidate, cc_summary
 from workflow.models import (
     BlocExamMark,
-    FraudReport,
     JuryDecision,
     JurySession,
-    Soutenance,
 )
 from workflow.titles import title_rules
 
-DECIDED_SESSION_STATES = (JurySession.State.CLOSED, JurySession.State.PUBLISHED)
 NOT_PRESENTED_PORTFOLIO = (Portfolio.State.NOT_SUBMITTED, Portfolio.State.WITHDRAWN)
 READY_PORTFOLIO = (Portfolio.State.READY_FOR_JURY, Portfolio.State.DECIDED)
 
@@ -41,7 +42,7 @@ READY_PORTFOLIO = (Portfolio.State.READY_FOR_JURY, Portfolio.State.DECIDED)
 def current_memoire(enrolment) -> Memoire | None:
     return (
         Memoire.objects.filter(enrolment=enrolment, is_active=True)
-        .order_by("-attempt", "-version")
+        .order_by(*CURRENT_VERSION_ORDER)
         .first()
     )
 
@@ -49,13 +50,17 @@ def current_memoire(enrolment) -> Memoire | None:
 def current_portfolio(enrolment, bloc) -> Portfolio | None:
     return (
         Portfolio.objects.filter(enrolment=enrolment, bloc=bloc, is_active=True)
-        .order_by("-attempt", "-version")
+        .order_by(*CURRENT_VERSION_ORDER)
         .first()
     )
 
 
 def current_exam_mark(enrolment, bloc) -> BlocExamMark | None:
-    return BlocExamMark.objects.filter(enrolment=enrolment, bloc=bloc).order_by("-attempt").first()
+    return (
+        BlocExamMark.objects.filter(enrolment=enrolment, bloc=bloc)
+        .order_by(*CURRENT_EXAM_MARK_ORDER)
+        .first()
+    )
 
 
 def earlier_decisions(enrolment, *, before_session=None):
@@ -70,12 +75,6 @@ def earlier_decisions(enrolment, *, before_session=None):
     return decisions.order_by("session__date", "pk")
 
 
-def fraud_confirmed(enrolment, session) -> bool:
-    return FraudReport.objects.filter(
-        enrolment=enrolment, session=session, state=FraudReport.State.CONFIRMED
-    ).exists()
-
-
 # --- The case ----------------------------------------------------------------------------
 
 
@@ -87,6 +86,7 @@ class CandidateFile:
     carried: tuple[str, ...] = ()
     inputs: dict = field(default_factory=dict)
     fraud: bool = False
+    rules: engine.TitleRules | None = None
 
     @property
     def complete(self) -> bool:
@@ -94,14 +94,26 @@ class CandidateFile:
 
 
 def candidate_file(*, enrolment, session) -> CandidateFile:
-    """Gather the candidate's marks for ``session`` into a rules-engine case.
+    """Gather the candidate's marks for ``session`` into a rules-engine case."""
+    inputs = session_inputs(session, enrolment_ids=[enrolment.pk])
+    return file_from_inputs(inputs, inputs.enrolments[enrolment.pk])
+
+
+def candidate_files(session, *, enrolment_ids=None) -> dict[int, CandidateFile]:
+    """Return the case of every candidate of the session (or of ``enrolment_ids``) by
+    enrolment, read in a fixed number of queries."""
+    inputs = session_inputs(session, enrolment_ids=enrolment_ids)
+    return {pk: file_from_inputs(inputs, enrolment) for pk, enrolment in inputs.enrolments.items()}
+
+
+def file_from_inputs(inputs: SessionInputs, enrolment) -> CandidateFile:
+    """Gather one candidate's marks from the loaded inputs into a rules-engine case.
 
     A bloc validated by an earlier decision is carried over with its marks and never
     re-evaluated. With fraud confirmed, missing marks count 0: the engine validates nothing.
     """
-    title = enrolment.cohort.title
-    fraud = fraud_confirmed(enrolment, session)
-    earlier = list(earlier_decisions(enrolment, before_session=session))
+    fraud = enrolment.pk in inputs.fraud
+    earlier = inputs.earlier.get(enrolment.pk, [])
     carried_inputs: dict[str, dict] = {}
     for decision in earlier:
         if decision.fraud:
@@ -110,11 +122,13 @@ def candidate_file(*, enrolment, session) -> CandidateFile:
             carried_inputs[number] = (
                 decision.computed.get("inputs", {}).get("blocs", {}).get(number)
             )
+    structure = inputs.structures[enrolment.cohort.title_id]
+    cc = cc_summary(inputs.cc_marks.get(enrolment.pk, {}), structure)
     missing: list[str] = []
     blocs: dict[str, engine.BlocResult] = {}
-    inputs: dict = {"blocs": {}, "practice": {}}
+    case_inputs: dict = {"blocs": {}, "practice": {}}
     carried = []
-    for bloc in title.blocs.order_by("number"):
+    for bloc, _modules in structure:
         number = str(bloc.number)
         previous = carried_inputs.get(number)
         if previous and not fraud:
@@ -123,24 +137,28 @@ def candidate_file(*, enrolment, session) -> CandidateFile:
                 cc=Decimal(previous["cc"]), exam=Decimal(previous["exam"]), presented=True
             )
         else:
-            result = _bloc_result(enrolment, bloc, missing)
+            result = _bloc_result(inputs, enrolment, bloc, cc.bloc_points[bloc.pk], missing)
         blocs[number] = result
-        inputs["blocs"][number] = {
+        case_inputs["blocs"][number] = {
             "cc": str(result.cc),
             "exam": str(result.exam),
             "presented": result.presented,
             "carried": number in carried,
         }
-    practice = _practice_result(enrolment, session, earlier, missing)
-    inputs["practice"] = {
+    practice = _practice_result(inputs, enrolment, earlier, missing)
+    case_inputs["practice"] = {
         "written": str(practice.written),
         "oral": str(practice.oral),
         "tutor": str(practice.tutor),
         "presented": practice.presented,
         "absence_pct": str(practice.absence_pct),
     }
-    inputs["fraud"] = fraud
-    inputs["cc_modules"] = cc_modules_inputs(enrolment)
+    case_inputs["fraud"] = fraud
+    case_inputs["cc_modules"] = _cc_modules_frozen(
+        {"bloc": bloc, "module": module, "points": cc.module_points[module.pk]}
+        for bloc, cc_modules in structure
+        for module in cc_modules
+    )
     complete = fraud or not missing
     case = engine.Case(blocs=blocs, practice=practice, fraud=fraud) if complete else None
     return CandidateFile(
@@ -148,14 +166,19 @@ def candidate_file(*, enrolment, session) -> CandidateFile:
         case=case,
         missing=[] if fraud else missing,
         carried=tuple(carried),
-        inputs=inputs,
+        inputs=case_inputs,
         fraud=fraud,
+        rules=inputs.rules[enrolment.cohort.title_id],
     )
 
 
 def cc_modules_inputs(enrolment) -> list[dict]:
     """Return the CC points of each module as the decision uses them, frozen with it (the relevé
     prints these, not marks corrected after the jury)."""
+    return _cc_modules_frozen(cc_marks_for_candidate(enrolment))
+
+
+def _cc_modules_frozen(rows) -> list[dict]:
     return [
         {
             "bloc": str(row["bloc"].number),
@@ -164,16 +187,16 @@ def cc_modules_inputs(enrolment) -> list[dict]:
             "points": None if row["points"] is None else str(row["points"]),
             "max": row["module"].cc_points,
         }
-        for row in cc_marks_for_candidate(enrolment)
+        for row in rows
     ]
 
 
-def _bloc_result(enrolment, bloc, missing: list[str]) -> engine.BlocResult:
+def _bloc_result(inputs, enrolment, bloc, cc, missing: list[str]) -> engine.BlocResult:
     label = _("Bloc %(n)s") % {"n": bloc.number}
     presented = True
     exam = None
     if enrolment.route == Enrolment.Route.PORTEFEUILLE:
-        portfolio = current_portfolio(enrolment, bloc)
+        portfolio = inputs.portfolios.get((enrolment.pk, bloc.pk))
         if portfolio is None:
             missing.append(_("%(b)s : aucun portefeuille.") % {"b": label})
         elif portfolio.state in NOT_PRESENTED_PORTFOLIO or (
@@ -188,14 +211,13 @@ def _bloc_result(enrolment, bloc, missing: list[str]) -> engine.BlocResult:
                 % {"b": label, "s": portfolio.get_state_display()}
             )
     else:
-        mark = current_exam_mark(enrolment, bloc)
+        mark = inputs.exam_marks.get((enrolment.pk, bloc.pk))
         if mark is None:
             missing.append(_("%(b)s : note d'épreuves non saisie.") % {"b": label})
         elif not mark.presented:
             presented = False
         else:
             exam = mark.points
-    cc = bloc_cc_points(enrolment, bloc)
     if cc is None and presented:
         missing.append(_("%(b)s : contrôle continu incomplet.") % {"b": label})
     return engine.BlocResult(
@@ -205,15 +227,13 @@ def _bloc_result(enrolment, bloc, missing: list[str]) -> engine.BlocResult:
     )
 
 
-def _practice_result(enrolment, session, earlier, missing: list[str]) -> engine.PracticeResult:
-    absence_pct = unjustified_absence_pct(enrolment)
-    tutor = tutor_mark(enrolment)
+def _practice_result(inputs, enrolment, earlier, missing: list[str]) -> engine.PracticeResult:
+    absence_pct = inputs.absence_pct(enrolment)
+    tutor = inputs.tutor_marks.get(enrolment.pk)
     if tutor is None:
         missing.append(_("Pratique professionnelle : évaluation du tuteur non remise."))
-    memoire = current_memoire(enrolment)
-    soutenance = (
-        Soutenance.objects.filter(session=session, memoire=memoire).first() if memoire else None
-    )
+    memoire = inputs.memoires.get(enrolment.pk)
+    soutenance = inputs.soutenances.get(memoire.pk) if memoire else None
     if soutenance is None and earlier:
         # Nothing new presented for the practice: its marks are those of the last decision.
         last = earlier[-1].computed.get("inputs", {}).get("practice")
@@ -233,7 +253,7 @@ def _practice_result(enrolment, session, earlier, missing: list[str]) -> engine.
     ):
         presented = False
     else:
-        written = memoire_written_mark(memoire)
+        written = inputs.written_marks.get(memoire.pk)
         if written is None:
             missing.append(_("Pratique professionnelle : note du mémoire non saisie."))
         if soutenance is None or soutenance.marked_at is None:
@@ -258,7 +278,8 @@ def computed_decision(file: CandidateFile) -> engine.Decision | None:
     """Return the engine's decision for a complete file, else None."""
     if file.case is None:
         return None
-    return engine.decide(file.case, title_rules(file.enrolment.cohort.title))
+    rules = file.rules or title_rules(file.enrolment.cohort.title)
+    return engine.decide(file.case, rules)
 
 
 def final_validated_blocs(decision: engine.Decision, file: CandidateFile) -> list[str]:
@@ -333,13 +354,22 @@ class SessionRow:
 
 
 def session_rows(session) -> list[SessionRow]:
-    """Return each candidate of the session with the computed decision and any recorded one."""
+    """Return each candidate of the session with the computed decision and any recorded one,
+    read in a fixed number of queries."""
     recorded = {d.enrolment_id: d for d in JuryDecision.objects.filter(session=session)}
     frozen = JurySession.objects.filter(pk=session.pk, state__in=DECIDED_SESSION_STATES).exists()
+    entries = list(
+        session.candidates.select_related(
+            "enrolment__candidate", "enrolment__cohort__title"
+        ).order_by("enrolment__candidate__last_name", "enrolment__candidate__first_name")
+    )
+    if frozen:
+        wanted = [e.enrolment_id for e in entries if e.enrolment_id not in recorded]
+        files = candidate_files(session, enrolment_ids=wanted) if wanted else {}
+    else:
+        files = candidate_files(session)
     rows = []
-    for entry in session.candidates.select_related(
-        "enrolment__candidate", "enrolment__cohort__title"
-    ).order_by("enrolment__candidate__last_name", "enrolment__candidate__first_name"):
+    for entry in entries:
         enrolment = entry.enrolment
         decision_record = recorded.get(enrolment.pk)
         if frozen and decision_record is not None:
@@ -351,7 +381,7 @@ def session_rows(session) -> list[SessionRow]:
                 )
             )
             continue
-        file = candidate_file(enrolment=enrolment, session=session)
+        file = files[enrolment.pk]
         decision = computed_decision(file)
         snapshot = decision_snapshot(decision, file) if decision else None
         rows.append(SessionRow(file=file, snapshot=snapshot, recorded=decision_record))

@@ -7,6 +7,7 @@ redirects; a ``WorkflowError`` is shown on the page in French.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from accounts.access import Duty, is_centre_staff, staff_may
 from accounts.models import Enrolment, Role
 from audit.clock import today
 from workflow.errors import WorkflowError
-from workflow.jury import accommodations, fraud, results, soutenances
+from workflow.jury import accommodations, computed, fraud, results, soutenances
 from workflow.jury import deliberation as deliberations
 from workflow.jury import forms as jury_forms
 from workflow.jury.access import (
@@ -27,10 +28,13 @@ from workflow.jury.access import (
 )
 from workflow.models import (
     FraudReport,
+    JuryDecision,
     JurySession,
     Soutenance,
 )
 from workflow.web import attempt, attempt_form, own_enrolments
+
+PAGE_SIZE = 50
 
 # --- Tutor -------------------------------------------------------------------------------
 
@@ -218,7 +222,8 @@ def deliberation(request, pk):
             publish_form = jury_forms.PublishForm(request.POST, late=_late(session))
             if not results_publish(request, session, publish_form):
                 return _deliberation_page(request, session, president, publish_form)
-        return redirect("jury:deliberation", pk=session.pk)
+        # Back to the same page of the same filtered list.
+        return redirect(request.get_full_path())
     return _deliberation_page(request, session, president)
 
 
@@ -239,39 +244,66 @@ def results_publish(request, session, form) -> bool:
 
 
 def _deliberation_page(request, session, president, publish_form=None):
+    """The candidates of the session, 50 a page, from the stored results (the stale ones are
+    recomputed first, in bulk); a fixed number of queries whatever the session's size."""
     session.refresh_from_db()
+    computed.session_results_refresh(session)
     bloc_numbers = [str(b.number) for b in session.title.blocs.order_by("number")]
+    filters = jury_forms.DeliberationFilterForm(request.GET or None)
+    chosen = filters.values()
+    page = Paginator(computed.deliberation_entries(session, **chosen), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    entries = list(page.object_list)
+    recorded = {
+        d.enrolment_id: d
+        for d in JuryDecision.objects.filter(
+            session=session, enrolment_id__in=[e.enrolment_id for e in entries]
+        )
+    }
+    frozen = session.state in results.DECIDED_SESSION_STATES
     rows = []
-    for row in results.session_rows(session):
-        initial = {}
-        if row.recorded:
+    for entry in entries:
+        decision = recorded.get(entry.enrolment_id)
+        snapshot = decision.computed if frozen and decision else entry.computed
+        if decision:
             initial = {
-                "outcome": row.recorded.outcome,
-                "validated_blocs": row.recorded.validated_blocs,
-                "motive": row.recorded.override_motive,
+                "outcome": decision.outcome,
+                "validated_blocs": decision.validated_blocs,
+                "motive": decision.override_motive,
             }
-        elif row.snapshot:
+        elif snapshot:
             initial = {
-                "outcome": row.snapshot["outcome"],
-                "validated_blocs": row.snapshot["validated_blocs"],
+                "outcome": snapshot["outcome"],
+                "validated_blocs": snapshot["validated_blocs"],
             }
+        else:
+            initial = {}
         rows.append(
             {
-                "row": row,
+                "enrolment": entry.enrolment,
+                "snapshot": snapshot,
+                "missing": entry.missing,
+                "recorded": decision,
                 "form": jury_forms.DecisionForm(
-                    prefix=f"d{row.enrolment.pk}", bloc_numbers=bloc_numbers, initial=initial
+                    prefix=f"d{entry.enrolment_id}", bloc_numbers=bloc_numbers, initial=initial
                 ),
             }
         )
     reports = FraudReport.objects.filter(
         enrolment__jury_entries__session=session, state=FraudReport.State.RECORDED
     ).select_related("enrolment__candidate")
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "workflow/deliberation.html",
         {
             "session": session,
             "rows": rows,
+            "page": page,
+            "filters": filters,
+            "filter_query": query.urlencode(),
             "is_president": president,
             "deliberating": session.state == JurySession.State.DELIBERATING,
             "reports": reports,

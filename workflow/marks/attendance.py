@@ -108,13 +108,27 @@ def absence_delete(*, actor, record, reason: str) -> None:
         record.delete()
 
 
+def unjustified_hours_by_enrolment(enrolments) -> dict[int, Decimal]:
+    """Return the unjustified hours of ``enrolments`` (ids or a queryset of ids), in one query;
+    an enrolment without any is left out."""
+    rows = (
+        AbsenceRecord.objects.filter(enrolment__in=enrolments, justified=False)
+        .values("enrolment")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    return {row["enrolment"]: Decimal(row["total"] or 0) for row in rows}
+
+
 def unjustified_hours(enrolment) -> Decimal:
-    total = AbsenceRecord.objects.filter(enrolment=enrolment, justified=False).aggregate(
-        total=Sum("hours")
-    )["total"]
-    return Decimal(total or 0)
+    return unjustified_hours_by_enrolment([enrolment.pk]).get(enrolment.pk, Decimal(0))
+
+
+def absence_pct_of(hours: Decimal, cohort) -> Decimal:
+    """Return unjustified hours / the cohort's training hours × 100, as the engine computes it."""
+    return cc.absence_share_pct(hours, cohort.training_hours)
 
 
 def unjustified_absence_pct(enrolment) -> Decimal:
-    """Return unjustified hours / the cohort's training hours × 100, as the engine computes it."""
-    return cc.absence_share_pct(unjustified_hours(enrolment), enrolment.cohort.training_hours)
+    """Return the candidate's unjustified share of training time, as the engine computes it."""
+    return absence_pct_of(unjustified_hours(enrolment), enrolment.cohort)

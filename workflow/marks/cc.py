@@ -8,13 +8,16 @@ import csv
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment
 from audit import clock
 from audit.trail import audit_record
+from referentiel.models import Module
 from rules import cc
 from workflow.errors import WorkflowError
 from workflow.marks.access import trainer_may_mark
@@ -294,36 +297,99 @@ def module_cc_points(enrolment, module) -> Decimal | None:
     return cc.cc_points([(_rule_marks(records), module.cc_points)])
 
 
+def cc_records_by_enrolment(enrolments) -> dict[int, dict[int, list[CCMark]]]:
+    """Return the CC marks of ``enrolments`` (ids or a queryset of ids) by enrolment and module,
+    in one query."""
+    by_enrolment: dict[int, dict[int, list[CCMark]]] = {}
+    for record in CCMark.objects.filter(enrolment__in=enrolments).order_by("label", "pk"):
+        by_enrolment.setdefault(record.enrolment_id, {}).setdefault(record.module_id, []).append(
+            record
+        )
+    return by_enrolment
+
+
+def cc_rule_marks_by_enrolment(enrolments) -> dict[int, dict[int, list[cc.CCMark]]]:
+    """Return the CC marks of ``enrolments`` as the rules read them, by enrolment and module, in
+    one query and without building a model instance per mark (a session reads tens of
+    thousands)."""
+    by_enrolment: dict[int, dict[int, list[cc.CCMark]]] = {}
+    rows = (
+        CCMark.objects.filter(enrolment__in=enrolments)
+        .order_by("label", "pk")
+        .values_list("enrolment_id", "module_id", "mark", "out_of", "absence")
+    )
+    for enrolment_id, module_id, mark, out_of, absence in rows:
+        by_enrolment.setdefault(enrolment_id, {}).setdefault(module_id, []).append(
+            cc.CCMark(mark=mark, out_of=out_of, absence=absence)
+        )
+    return by_enrolment
+
+
+@dataclass
+class CCSummary:
+    """A candidate's CC points by bloc (None until every CC module has a mark) and by module
+    (None for a module without a mark), each module's mark computed once."""
+
+    bloc_points: dict[int, Decimal | None]
+    module_points: dict[int, Decimal | None]
+
+
+def cc_summary(rule_marks: dict[int, list[cc.CCMark]], structure) -> CCSummary:
+    """Return the CC points of a candidate from their rule marks by module (see
+    ``cc_rule_marks_by_enrolment``) for the blocs and modules of ``structure``."""
+    bloc_points: dict[int, Decimal | None] = {}
+    module_points: dict[int, Decimal | None] = {}
+    for bloc, cc_modules in structure:
+        fractions = {
+            module.pk: cc.module_fraction(rule_marks.get(module.pk, []), module.cc_points)
+            for module in cc_modules
+        }
+        for module in cc_modules:
+            fraction = fractions[module.pk]
+            module_points[module.pk] = (
+                None
+                if fraction is None or not rule_marks.get(module.pk)
+                else cc.fraction_to_decimal(fraction)
+            )
+        bloc_points[bloc.pk] = (
+            None
+            if any(fraction is None for fraction in fractions.values())
+            else cc.fraction_to_decimal(sum(fractions.values(), Fraction(0)))
+        )
+    return CCSummary(bloc_points=bloc_points, module_points=module_points)
+
+
 def bloc_cc_points(enrolment, bloc) -> Decimal | None:
     """Return the bloc's CC points, or None until every CC module of the bloc has a mark."""
-    by_module: dict[int, list] = {}
-    for record in CCMark.objects.filter(enrolment=enrolment, module__bloc=bloc):
-        by_module.setdefault(record.module_id, []).append(record)
-    modules = [
-        (_rule_marks(by_module.get(module.pk, [])), module.cc_points)
-        for module in bloc.modules.filter(cc_points__gt=0)
-    ]
-    return cc.cc_points(modules)
+    rule_marks = cc_rule_marks_by_enrolment([enrolment.pk]).get(enrolment.pk, {})
+    structure = [(bloc, list(bloc.modules.filter(cc_points__gt=0)))]
+    return cc_summary(rule_marks, structure).bloc_points[bloc.pk]
+
+
+def title_cc_structure(title) -> list[tuple]:
+    """Return the title's blocs in order, each with its CC modules in order (two queries)."""
+    blocs = title.blocs.order_by("number").prefetch_related(
+        Prefetch(
+            "modules",
+            queryset=Module.objects.filter(cc_points__gt=0).order_by("order"),
+            to_attr="cc_modules",
+        )
+    )
+    return [(bloc, bloc.cc_modules) for bloc in blocs]
 
 
 def cc_marks_for_candidate(enrolment) -> list[dict]:
     """Return the candidate's CC marks by module (disclosed as soon as entered)."""
-    records = CCMark.objects.filter(enrolment=enrolment).select_related("module__bloc")
-    by_module: dict[int, list] = {}
-    for record in records:
-        by_module.setdefault(record.module_id, []).append(record)
-    modules = []
-    for bloc in enrolment.cohort.title.blocs.order_by("number"):
-        for module in bloc.modules.filter(cc_points__gt=0).order_by("order"):
-            marks = by_module.get(module.pk, [])
-            modules.append(
-                {
-                    "bloc": bloc,
-                    "module": module,
-                    "marks": marks,
-                    "points": cc.cc_points([(_rule_marks(marks), module.cc_points)])
-                    if marks
-                    else None,
-                }
-            )
-    return modules
+    by_module = cc_records_by_enrolment([enrolment.pk]).get(enrolment.pk, {})
+    structure = title_cc_structure(enrolment.cohort.title)
+    summary = cc_summary({pk: _rule_marks(records) for pk, records in by_module.items()}, structure)
+    return [
+        {
+            "bloc": bloc,
+            "module": module,
+            "marks": by_module.get(module.pk, []),
+            "points": summary.module_points[module.pk],
+        }
+        for bloc, cc_modules in structure
+        for module in cc_modules
+    ]

@@ -6,13 +6,14 @@ establishment; the tutor fills only their own candidates' grids.
 
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.access import Duty, staff_may
 from audit import clock
 from audit.notifications import notify
-from audit.trail import audit_record
+from audit.trail import audit_event, audit_record, audit_record_many
 from referentiel.models import Grid
 from referentiel.services import grid_version_freeze
 from workflow.errors import WorkflowError
@@ -164,26 +165,39 @@ def tutor_evaluation_reopen(*, actor, evaluation, reason: str) -> TutorEvaluatio
 def tutor_evaluations_lock(*, actor, enrolments, session) -> int:
     """Lock the submitted tutor evaluations of these enrolments: the jury sits. Return a count.
 
-    Called from inside the jury service's transaction.
+    Called from inside the jury service's transaction; the evaluations go through their
+    transition under a row lock, then one update and one chained audit insert.
     """
-    count = 0
-    for evaluation in TutorEvaluation.objects.select_for_update().filter(
-        enrolment__in=enrolments, state=TutorEvaluation.State.SUBMITTED
-    ):
+    evaluations = list(
+        TutorEvaluation.objects.select_for_update()
+        .filter(enrolment__in=enrolments, state=TutorEvaluation.State.SUBMITTED)
+        .select_related("enrolment__candidate")
+        .order_by("pk")
+    )
+    now = clock.now()
+    for evaluation in evaluations:
         evaluation.lock()
-        evaluation.locked_at = clock.now()
-        evaluation.save()
-        audit_record(
-            actor=actor,
-            action="tutor_evaluation.lock",
-            obj=evaluation,
-            candidate=evaluation.enrolment.candidate,
-            before={"state": TutorEvaluation.State.SUBMITTED},
-            after={"state": evaluation.state},
-            reason=str(session),
-        )
-        count += 1
-    return count
+        evaluation.locked_at = now
+    TutorEvaluation.objects.bulk_update(evaluations, ["state", "locked_at"], batch_size=500)
+    evaluation_type = ContentType.objects.get_for_model(TutorEvaluation)
+    audit_record_many(
+        [
+            audit_event(
+                actor=actor,
+                action="tutor_evaluation.lock",
+                obj=evaluation,
+                object_type=evaluation_type,
+                candidate=evaluation.enrolment.candidate,
+                before={"state": TutorEvaluation.State.SUBMITTED},
+                after={"state": evaluation.state},
+                reason=str(session),
+            )
+            for evaluation in evaluations
+        ]
+    )
+    # No model signal fires for the bulk update: a locked evaluation's mark counts as the
+    # submitted one did, so no stored result of the jury goes stale.
+    return len(evaluations)
 
 
 # --- Reads -------------------------------------------------------------------------------
@@ -198,14 +212,19 @@ def tutor_evaluations_for(user):
     )
 
 
+def tutor_marks(enrolments) -> dict[int, Decimal | None]:
+    """Return the tutor's mark of ``enrolments`` (ids or a queryset of ids) as given (before any
+    penalty), kept across retakes: that of the latest submitted or locked attempt (one query)."""
+    marks: dict[int, Decimal | None] = {}
+    evaluations = TutorEvaluation.objects.filter(
+        enrolment__in=enrolments,
+        state__in=[TutorEvaluation.State.SUBMITTED, TutorEvaluation.State.LOCKED],
+    ).order_by("enrolment_id", "-attempt")
+    for enrolment_id, total in evaluations.values_list("enrolment_id", "total"):
+        marks.setdefault(enrolment_id, total)
+    return marks
+
+
 def tutor_mark(enrolment) -> Decimal | None:
     """Return the tutor's mark as given (before any penalty), kept across retakes, or None."""
-    evaluation = (
-        TutorEvaluation.objects.filter(
-            enrolment=enrolment,
-            state__in=[TutorEvaluation.State.SUBMITTED, TutorEvaluation.State.LOCKED],
-        )
-        .order_by("-attempt")
-        .first()
-    )
-    return evaluation.total if evaluation else None
+    return tutor_marks([enrolment.pk]).get(enrolment.pk)

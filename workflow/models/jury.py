@@ -107,6 +107,22 @@ class SessionCandidate(models.Model):
     derogation_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The engine's decision on the marks as they stand, kept for the deliberation screen (see
+    # workflow/jury/computed.py): ``stale`` until recomputed after any of its inputs changed.
+    # Recording, closing and the documents never read it: they decide on fresh marks.
+    computed = models.JSONField(_("décision calculée"), null=True, blank=True, editable=False)
+    missing = models.JSONField(_("pièces manquantes"), default=list, blank=True, editable=False)
+    computed_outcome = models.CharField(max_length=20, blank=True, editable=False)
+    computed_points = models.DecimalField(
+        max_digits=12, decimal_places=4, null=True, blank=True, editable=False
+    )
+    referred = models.BooleanField(default=False, editable=False)
+    fraud = models.BooleanField(default=False, editable=False)
+    near_threshold = models.BooleanField(default=False, editable=False)
+    # The jury's recorded decision departs from the computed one (JuryDecision.is_override).
+    overridden = models.BooleanField(default=False, editable=False)
+    stale = models.BooleanField(default=True, editable=False)
+    computed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     establishment_path = "session__establishment"
 
@@ -117,6 +133,10 @@ class SessionCandidate(models.Model):
             models.UniqueConstraint(
                 fields=["session", "enrolment"], name="session_candidate_unique"
             )
+        ]
+        indexes = [
+            models.Index(fields=["session", "stale"], name="session_cand_stale_idx"),
+            models.Index(fields=["session", "computed_outcome"], name="session_cand_outcome_idx"),
         ]
 
     def __str__(self):
