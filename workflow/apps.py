@@ -12,11 +12,13 @@ class WorkflowConfig(AppConfig):
         from portfolio.access import read_grant_register
         from workflow.evaluation.access import evaluator_may_read
         from workflow.jury.access import jury_may_read_file
+        from workflow.jury.closing import closing_jobs_register
         from workflow.jury.computed import stale_results_connect
         from workflow.jury.publication import publication_jobs_register
 
         read_grant_register(evaluator_may_read)
         read_grant_register(jury_may_read_file)
         publication_jobs_register()
+        closing_jobs_register()
         # The deliberation screen's stored results go stale when one of their inputs changes.
         stale_results_connect()

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 from accounts.access import Duty, is_centre_staff, staff_may
 from accounts.models import Enrolment, Role
 from audit.clock import today
+from jobs.selectors import latest_jobs
 from workflow.errors import WorkflowError
-from workflow.jury import accommodations, computed, fraud, results, soutenances
+from workflow.jury import accommodations, closing, computed, fraud, results, soutenances
 from workflow.jury import deliberation as deliberations
 from workflow.jury import forms as jury_forms
 from workflow.jury.access import (
@@ -211,13 +212,14 @@ def deliberation(request, pk):
                 )
         elif action == "close":
             form = jury_forms.CloseForm(request.POST)
-            attempt(
-                request,
-                lambda: deliberations.jury_deliberation_close(
+            try:
+                job = closing.deliberation_close_start(
                     actor=user, session=session, confirm=form.is_valid()
-                ),
-                _("Délibération close : les résultats sont figés."),
-            )
+                )
+            except WorkflowError as error:
+                messages.error(request, error.message)
+            else:
+                _report_job(request, job)
         elif action == "publish":
             publish_form = jury_forms.PublishForm(request.POST, late=_late(session))
             if not results_publish(request, session, publish_form):
@@ -225,6 +227,19 @@ def deliberation(request, pk):
         # Back to the same page of the same filtered list.
         return redirect(request.get_full_path())
     return _deliberation_page(request, session, president)
+
+
+def _report_job(request, job) -> None:
+    """Say where the closing job stands: done, failed (why), or running (follow it below)."""
+    if job.state == job.State.DONE:
+        messages.success(request, _("Délibération close : les résultats sont figés."))
+    elif job.state == job.State.FAILED:
+        messages.error(request, job.error)
+    else:
+        messages.info(
+            request,
+            _("La clôture se fait en arrière-plan : sa progression s'affiche ci-dessous."),
+        )
 
 
 def _late(session) -> bool:
@@ -295,6 +310,8 @@ def _deliberation_page(request, session, president, publish_form=None):
     ).select_related("enrolment__candidate")
     query = request.GET.copy()
     query.pop("page", None)
+    close_key = closing.deliberation_close_key(session.pk)
+    close_job = latest_jobs([close_key]).get(close_key)
     return render(
         request,
         "workflow/deliberation.html",
@@ -308,6 +325,9 @@ def _deliberation_page(request, session, president, publish_form=None):
             "deliberating": session.state == JurySession.State.DELIBERATING,
             "reports": reports,
             "close_form": jury_forms.CloseForm(),
+            "close_job": close_job
+            if close_job and (not close_job.finished or close_job.state == close_job.State.FAILED)
+            else None,
             "may_publish": session.state == JurySession.State.CLOSED
             and (president or _may_certify(request.user, session)),
             "publish_form": publish_form or jury_forms.PublishForm(late=_late(session)),
