@@ -17,11 +17,16 @@ from jobs.registry import JobFailed, job_handler_register
 from jobs.services import job_start
 from workflow.errors import WorkflowError
 from workflow.jury.access import is_president
+from workflow.jury.computed import session_results_refresh
 from workflow.jury.deliberation import jury_deliberation_close, session_require_held
 from workflow.jury.sessions import session_require_state
 from workflow.models import JurySession, SessionCandidate
 
 DELIBERATION_CLOSE = "jury.deliberation_close"
+RESULTS_REFRESH = "jury.results_refresh"
+# Up to this many stale results, the deliberation screen recomputes them in its own request
+# (well under a second); past it, a job does it and the screen shows its progress.
+INLINE_REFRESH_LIMIT = 200
 
 
 def deliberation_close_key(session_pk: int) -> str:
@@ -64,5 +69,40 @@ def deliberation_close_run(job: Job, progress) -> dict:
     return result
 
 
+def results_refresh_key(session_pk: int) -> str:
+    return f"jury.results_refresh:s{session_pk}"
+
+
+def results_refresh(*, session, actor) -> Job | None:
+    """Bring the session's stored results up to date for the deliberation screen: at once when
+    few are stale, else through a job (returned, to show its progress)."""
+    stale = SessionCandidate.objects.filter(session=session, stale=True).count()
+    if stale == 0:
+        return None
+    if stale <= INLINE_REFRESH_LIMIT:
+        session_results_refresh(session)
+        return None
+    return job_start(
+        kind=RESULTS_REFRESH,
+        key=results_refresh_key(session.pk),
+        establishment=session.establishment,
+        actor=actor,
+        params={"session": session.pk},
+    )
+
+
+def results_refresh_run(job: Job, progress) -> dict:
+    session = JurySession.objects.get(pk=job.params["session"])
+    progress.total(SessionCandidate.objects.filter(session=session, stale=True).count())
+    progress.say(_("calcul des décisions des candidats dont une note a changé"))
+    count = session_results_refresh(session)
+    progress.advance(count)
+    return {
+        "url": reverse("jury:deliberation", args=[session.pk]),
+        "label": _("Décisions calculées : afficher la délibération"),
+    }
+
+
 def closing_jobs_register() -> None:
     job_handler_register(DELIBERATION_CLOSE, deliberation_close_run)
+    job_handler_register(RESULTS_REFRESH, results_refresh_run)

@@ -262,7 +262,7 @@ def _deliberation_page(request, session, president, publish_form=None):
     """The candidates of the session, 50 a page, from the stored results (the stale ones are
     recomputed first, in bulk); a fixed number of queries whatever the session's size."""
     session.refresh_from_db()
-    computed.session_results_refresh(session)
+    refresh_job = closing.results_refresh(session=session, actor=request.user)
     bloc_numbers = [str(b.number) for b in session.title.blocs.order_by("number")]
     filters = jury_forms.DeliberationFilterForm(request.GET or None)
     chosen = filters.values()
@@ -299,6 +299,7 @@ def _deliberation_page(request, session, president, publish_form=None):
                 "enrolment": entry.enrolment,
                 "snapshot": snapshot,
                 "missing": entry.missing,
+                "stale": entry.stale and not frozen,
                 "recorded": decision,
                 "form": jury_forms.DecisionForm(
                     prefix=f"d{entry.enrolment_id}", bloc_numbers=bloc_numbers, initial=initial
@@ -325,6 +326,7 @@ def _deliberation_page(request, session, president, publish_form=None):
             "deliberating": session.state == JurySession.State.DELIBERATING,
             "reports": reports,
             "close_form": jury_forms.CloseForm(),
+            "refresh_job": refresh_job if refresh_job and refresh_job.state != "done" else None,
             "close_job": close_job
             if close_job and (not close_job.finished or close_job.state == close_job.State.FAILED)
             else None,

@@ -130,3 +130,25 @@ def test_a_refused_closing_fails_the_job_with_the_reason():
     assert "Clôture impossible" in job.error and "contrôle continu incomplet" in job.error
     session.refresh_from_db()
     assert session.state == JurySession.State.DELIBERATING
+
+
+def test_many_stale_results_are_recomputed_by_a_job_few_in_the_request(monkeypatch, settings):
+    session, president = three_candidates()
+    client = Client()
+    client.force_login(president)
+    url = reverse("jury:deliberation", args=[session.pk])
+    monkeypatch.setattr(closing, "INLINE_REFRESH_LIMIT", 2)
+    settings.TASKS = DUMMY  # no worker: the job waits, the page shows it and the stale rows
+    page = client.get(url).content.decode()
+    job = Job.objects.get(kind=closing.RESULTS_REFRESH)
+    assert f'id="job-{job.pk}"' in page
+    assert page.count("décision en cours de recalcul") == 3
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    jobs_resume(stale_after=timedelta(0))
+    job.refresh_from_db()
+    assert (job.state, job.done) == (Job.State.DONE, 3)
+    assert "décision en cours de recalcul" not in client.get(url).content.decode()
+    # One changed mark: recomputed in the request itself, no job.
+    CCMark.objects.filter(enrolment=session.candidates.first().enrolment).first().save()
+    assert "décision en cours de recalcul" not in client.get(url).content.decode()
+    assert Job.objects.filter(kind=closing.RESULTS_REFRESH).count() == 1
