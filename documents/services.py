@@ -26,7 +26,7 @@ from documents.issuance import (
     issuer_require,
 )
 from documents.models import IssuedDocument, issued_upload_to
-from documents.pdf import render_pdf
+from documents.pdf import render_pdf, render_pdf_parts
 from workflow.models import JurySession
 
 # --- Candidate imports ----------------------------------------------------------------------
@@ -259,8 +259,13 @@ def _named_tutor(email: str, rows: list[CandidateRow]) -> CandidateRow:
 # --- Issued documents -----------------------------------------------------------------------
 
 
-def _pdf(template_name: str, read: Callable[[], dict]) -> Build:
-    """Return how to build a PDF: its facts (``read``), hashed, then rendered with its reference."""
+def _pdf(
+    template_name: str,
+    read: Callable[[], dict],
+    parts: Callable[[dict], list[dict]] | None = None,
+) -> Build:
+    """Return how to build a PDF: its facts (``read``), hashed, then rendered with its reference
+    (in the ``parts`` of the facts, for a long document)."""
 
     def build():
         data = read()
@@ -273,6 +278,8 @@ def _pdf(template_name: str, read: Callable[[], dict]) -> Build:
                 "short_digest": digest[:12],
                 "issued_at": issued_at,
             }
+            if parts is not None:
+                return render_pdf_parts(template_name, context, parts(data))
             return render_pdf(template_name, context)
 
         return digest, render
@@ -403,7 +410,11 @@ def proces_verbal_issue(*, session: JurySession, actor: User | None) -> IssuedDo
     _require_owed(IssuedDocument.Kind.PROCES_VERBAL, session)
     return document_issue(
         kind=IssuedDocument.Kind.PROCES_VERBAL,
-        build=_pdf("documents/proces_verbal.html", lambda: selectors.pv_data(session)),
+        build=_pdf(
+            "documents/proces_verbal.html",
+            lambda: selectors.pv_data(session),
+            parts=selectors.pv_parts,
+        ),
         actor=actor,
         session=session,
     )

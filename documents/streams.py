@@ -3,8 +3,7 @@
 ``stored_chunks`` reads a stored file piece by piece (on S3, straight from the response body,
 not through django-storages' ``S3File``, which downloads the whole object first);
 ``stream_save`` writes an iterator of bytes to storage and returns its size and SHA-256, counted
-on the way (on S3, a multipart upload whose part size and number of parts in memory are bounded
-by the ``transfer_config`` of config/settings.py).
+on the way (on S3, a multipart upload holding one part in memory at a time).
 """
 
 from __future__ import annotations
@@ -97,9 +96,19 @@ class _ChunkReader(io.RawIOBase):
 
 
 def stream_save(storage, name: str, chunks: Iterable[bytes]) -> Stored:
-    """Write ``chunks`` to ``storage`` under ``name`` (or the free name it picks); return it."""
+    """Write ``chunks`` to ``storage`` under ``name`` (or the free name it picks); return it.
+
+    The chunks are pulled in the calling thread (they may read the database inside its
+    transaction): on S3 through django-storages' ``S3File`` in write mode, a multipart upload
+    of one part at a time (``AWS_S3_FILE_BUFFER_SIZE`` bytes each); elsewhere through
+    ``Storage.save``, which writes chunk by chunk.
+    """
     raw = _ChunkReader(chunks)
-    # Buffered: S3 multipart parts must be full-sized, so every read returns what it asked for.
-    reader = io.BufferedReader(raw, buffer_size=CHUNK_BYTES)
-    saved = storage.save(name, File(reader, name=name))
+    if getattr(storage, "bucket", None) is not None:
+        with storage.open(name, "wb") as handle:
+            for chunk in iter(lambda: raw.read(CHUNK_BYTES), b""):
+                handle.write(chunk)
+        saved = name
+    else:
+        saved = storage.save(name, File(io.BufferedReader(raw, CHUNK_BYTES), name=name))
     return Stored(name=saved, size=raw.size, sha256=raw.digest.hexdigest())
