@@ -84,11 +84,10 @@ def _setup(candidates: int, big_file_mb: int) -> int:
     from django.core.files import File
     from django.core.files.storage import default_storage
     from django.core.management import call_command
+    from django.db import connection
 
     from demo.bulk import dataset_build
     from portfolio.models import EvidenceItem
-
-    from django.db import connection
 
     with connection.cursor() as cursor:  # the audit trail refuses TRUNCATE: start afresh
         cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
