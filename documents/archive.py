@@ -39,6 +39,7 @@ Progress = Callable[[int, int], None]
 FILE_MODE = 0o644
 # zlib's default level, as zipfile used: level 9 costs much time for little on stored files.
 COMPRESSION_LEVEL = 6
+JSON_FORMAT = {"ensure_ascii": False, "indent": 2, "sort_keys": True, "default": str}
 
 
 class ArchiveBuilder:
@@ -76,15 +77,39 @@ class ArchiveBuilder:
         self.entries[name] = digest.hexdigest()
 
     def closing_members(self, index: dict):
-        """Yield index.json (every entry so far) and SHA256SUMS, the archive's last members."""
-        listed = dict(sorted(self.entries.items()))
-        sums = "".join(f"{digest}  {name}\n" for name, digest in listed.items()).encode()
-        yield self.json_member("index.json", {**index, "entries": listed})
-        yield self.member("SHA256SUMS", sums)
+        """Yield index.json (every entry so far) and SHA256SUMS, the archive's last members.
+
+        Both are written as they are encoded: with tens of thousands of entries, a whole copy
+        of either would be tens of megabytes.
+        """
+        listed = sorted(self.entries.items())
+        sums = (f"{digest}  {name}\n".encode() for name, digest in listed)
+        index = {**index, "entries": dict(listed)}
+        yield (
+            "index.json",
+            self.modified_at,
+            FILE_MODE,
+            ZIP_64,
+            self._hashed("index.json", _json_chunks(index)),
+        )
+        yield ("SHA256SUMS", self.modified_at, FILE_MODE, ZIP_64, self._hashed("SHA256SUMS", sums))
 
 
 def _json_bytes(data) -> bytes:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode()
+    return json.dumps(data, **JSON_FORMAT).encode()
+
+
+def _json_chunks(data, size: int = 64 * 1024) -> Iterator[bytes]:
+    """Return ``_json_bytes(data)`` in pieces of about ``size`` characters."""
+    pending: list[str] = []
+    length = 0
+    for piece in json.JSONEncoder(**JSON_FORMAT).iterencode(data):
+        pending.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(pending).encode()
+            pending, length = [], 0
+    yield "".join(pending).encode()
 
 
 def _safe_name(name: str) -> str:
@@ -230,5 +255,7 @@ def session_archive(
         get_compressobj=lambda: zlib.compressobj(COMPRESSION_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS),
     )
     stored = stream_save(storage, name, zipped)
-    digest = hashlib.sha256(_json_bytes({**builder.index, "entries": builder.entries}))
+    digest = hashlib.sha256()
+    for chunk in _json_chunks({**builder.index, "entries": builder.entries}):
+        digest.update(chunk)
     return stored, digest.hexdigest()

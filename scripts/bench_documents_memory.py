@@ -110,22 +110,28 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=5000)
     parser.add_argument("--big-file-mb", type=int, default=0)
+    parser.add_argument(
+        "--session", type=int, default=0, help="measure this session of the database as it is"
+    )
+    parser.add_argument("--media", default="", help="its media folder (with --session)")
+    parser.add_argument("--only", choices=["proces-verbal", "archive"], default=None)
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database this script may empty.")
-    work = Path(tempfile.mkdtemp(prefix="preuves-bench-documents-"))
-    os.environ.update(
-        {"DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_MEDIA_ROOT": str(work / "media")}
-    )
+    media = options.media or str(Path(tempfile.mkdtemp(prefix="preuves-bench-docs-")) / "media")
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_MEDIA_ROOT": media})
     started = time.perf_counter()
-    session_id = _setup(options.candidates, options.big_file_mb)
-    print(
-        f"{options.candidates} candidates built in {time.perf_counter() - started:.0f} s"
-        + (f", one evidence file of {options.big_file_mb} MiB" if options.big_file_mb else "")
-    )
+    session_id = options.session
+    if not session_id:
+        session_id = _setup(options.candidates, options.big_file_mb)
+        print(
+            f"{options.candidates} candidates built in {time.perf_counter() - started:.0f} s"
+            + (f", one evidence file of {options.big_file_mb} MiB" if options.big_file_mb else "")
+            + f" (session {session_id}, media {media})"
+        )
     print(f"{'document':<14} {'queries':>8} {'seconds':>8} {'peak RSS':>10} {'size':>10}  budget")
     over = 0
-    for case in ("proces-verbal", "archive"):
+    for case in [options.only] if options.only else ["proces-verbal", "archive"]:
         run = subprocess.run(
             [sys.executable, __file__, "--child", case, str(session_id)],
             capture_output=True,
