@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -42,18 +43,42 @@ COMPRESSION_LEVEL = 6
 JSON_FORMAT = {"ensure_ascii": False, "indent": 2, "sort_keys": True, "default": str}
 
 
+class _Entries:
+    """Every member's name and SHA-256, kept in a temporary SQLite file: a session has tens of
+    thousands of members, and they are listed, sorted, only at the end."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")  # "": a private database on disk, gone once closed
+        self._db.execute("CREATE TABLE entry (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL)")
+
+    def add(self, name: str, sha256: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO entry VALUES (?, ?)", (name, sha256))
+
+    def last(self) -> int:
+        return self._db.execute("SELECT coalesce(max(rowid), 0) FROM entry").fetchone()[0]
+
+    def listed(self, upto: int | None = None) -> Iterator[tuple[str, str]]:
+        """Yield (name, sha256) by name (code point order, as Python sorts), up to a row."""
+        query = "SELECT name, sha256 FROM entry WHERE rowid <= ? ORDER BY name"
+        yield from self._db.execute(query, (self.last() if upto is None else upto,))
+
+    def close(self) -> None:
+        self._db.close()
+
+
 class ArchiveBuilder:
     """The archive's members, streamed: each entry's SHA-256 is recorded as it is written."""
 
     def __init__(self, session: JurySession) -> None:
         self.session = session
-        self.entries: dict[str, str] = {}  # name → sha256
+        self.entries = _Entries()
+        self.index: dict = {}
         day = session.date
         self.modified_at = datetime(max(day.year, 1980), day.month, day.day, tzinfo=UTC)
 
     def member(self, name: str, content: bytes):
         """Return a member holding ``content`` (small: a manifest, the index)."""
-        self.entries[name] = hashlib.sha256(content).hexdigest()
+        self.entries.add(name, hashlib.sha256(content).hexdigest())
         return (
             name,
             self.modified_at,
@@ -74,39 +99,66 @@ class ArchiveBuilder:
         for chunk in chunks:
             digest.update(chunk)
             yield chunk
-        self.entries[name] = digest.hexdigest()
+        self.entries.add(name, digest.hexdigest())
 
     def closing_members(self, index: dict):
         """Yield index.json (every entry so far) and SHA256SUMS, the archive's last members.
 
-        Both are written as they are encoded: with tens of thousands of entries, a whole copy
-        of either would be tens of megabytes.
+        Both are written as they are encoded, the entries read back sorted from disk.
         """
-        listed = sorted(self.entries.items())
-        sums = (f"{digest}  {name}\n".encode() for name, digest in listed)
-        index = {**index, "entries": dict(listed)}
+        self.index = index
+        upto = self.entries.last()
+        chunks = _index_chunks(index, self.entries.listed(upto))
         yield (
             "index.json",
             self.modified_at,
             FILE_MODE,
             ZIP_64,
-            self._hashed("index.json", _json_chunks(index)),
+            self._hashed("index.json", chunks),
         )
+        sums = (f"{digest}  {name}\n".encode() for name, digest in self.entries.listed(upto))
         yield ("SHA256SUMS", self.modified_at, FILE_MODE, ZIP_64, self._hashed("SHA256SUMS", sums))
+
+    def digest(self) -> str:
+        """Return the SHA-256 of the index with every entry, index.json and SHA256SUMS too."""
+        digest = hashlib.sha256()
+        for chunk in _index_chunks(self.index, self.entries.listed()):
+            digest.update(chunk)
+        return digest.hexdigest()
 
 
 def _json_bytes(data) -> bytes:
     return json.dumps(data, **JSON_FORMAT).encode()
 
 
-def _json_chunks(data, size: int = 64 * 1024) -> Iterator[bytes]:
-    """Return ``_json_bytes(data)`` in pieces of about ``size`` characters."""
+_ENTRIES_MARK = "\0entries\0"
+
+
+def _index_chunks(index: dict, entries: Iterator[tuple[str, str]]) -> Iterator[bytes]:
+    """Return ``_json_bytes({**index, "entries": dict(entries)})`` in pieces of about 64 kB,
+    the entries (sorted) written as they come instead of held in a dict."""
+    encoder = json.JSONEncoder(**JSON_FORMAT)
+    mark = encoder.encode(_ENTRIES_MARK)
+
+    def pieces():
+        for piece in encoder.iterencode({**index, "entries": _ENTRIES_MARK}):
+            if piece != mark:
+                yield piece
+                continue
+            # The entries are the top object's value: indented as json.dumps does at level 2.
+            opened = False
+            for name, digest in entries:
+                yield (",\n    " if opened else "{\n    ") + encoder.encode(name) + ": "
+                yield encoder.encode(digest)
+                opened = True
+            yield "\n  }" if opened else "{}"
+
     pending: list[str] = []
     length = 0
-    for piece in json.JSONEncoder(**JSON_FORMAT).iterencode(data):
+    for piece in pieces():
         pending.append(piece)
         length += len(piece)
-        if length >= size:
+        if length >= 64 * 1024:
             yield "".join(pending).encode()
             pending, length = [], 0
     yield "".join(pending).encode()
@@ -230,7 +282,6 @@ def _members(
         "candidates": candidates,
     }
     yield from builder.closing_members(index)
-    builder.index = index
 
 
 def session_archive(
@@ -254,8 +305,8 @@ def session_archive(
         members,
         get_compressobj=lambda: zlib.compressobj(COMPRESSION_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS),
     )
-    stored = stream_save(storage, name, zipped)
-    digest = hashlib.sha256()
-    for chunk in _json_chunks({**builder.index, "entries": builder.entries}):
-        digest.update(chunk)
-    return stored, digest.hexdigest()
+    try:
+        stored = stream_save(storage, name, zipped)
+        return stored, builder.digest()
+    finally:
+        builder.entries.close()
