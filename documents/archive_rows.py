@@ -26,7 +26,7 @@ from workflow.models import (
     TutorScore,
 )
 
-CURSOR_ROWS = 500
+CURSOR_ROWS = 100
 
 
 def _in_candidate_order(queryset, paths: tuple[str, ...], then: tuple[str, ...]):
