@@ -266,8 +266,11 @@ def _members(
     for name, content in sorted(extra_files.items()):
         if isinstance(content, bytes):
             yield builder.member(name, content)
-        else:  # the name of a stored file
-            yield builder.stored_member(name, stored_chunks(storage, content) or iter(()))
+        else:  # the name of a stored file, which must be there (the procès-verbal)
+            chunks = stored_chunks(storage, content)
+            if chunks is None:
+                raise FileNotFoundError(f"{name}: {content} is missing from storage")
+            yield builder.stored_member(name, chunks)
     index = {
         "session": {
             "id": session.pk,
