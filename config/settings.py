@@ -156,6 +156,25 @@ if STORAGE_KIND == "s3":
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )
+    # Bounded memory for big files (issue 14): uploads go in parts of S3_PART_BYTES, at most
+    # two in flight and two read ahead (boto3's defaults: 10 threads, 10 parts in memory); a
+    # file opened for reading spools to disk past S3_PART_BYTES instead of memory; a file
+    # written through S3Storage.open (the streamed archive) sends one part at a time.
+    from boto3.s3.transfer import TransferConfig
+
+    S3_PART_BYTES = env_int("DJANGO_AWS_S3_PART_MIB", 8) * 1024 * 1024
+    S3_TRANSFER = TransferConfig(
+        multipart_threshold=S3_PART_BYTES,
+        multipart_chunksize=S3_PART_BYTES,
+        max_concurrency=2,
+        max_io_queue=4,
+    )
+    S3_TRANSFER.max_in_memory_upload_chunks = 2
+    S3_TRANSFER.max_submission_concurrency = 1
+    S3_TRANSFER.max_in_memory_download_chunks = 4
+    DEFAULT_STORAGE["OPTIONS"]["transfer_config"] = S3_TRANSFER
+    DEFAULT_STORAGE["OPTIONS"]["max_memory_size"] = S3_PART_BYTES
+    AWS_S3_FILE_BUFFER_SIZE = S3_PART_BYTES
     if not DEFAULT_STORAGE["OPTIONS"]["bucket_name"]:
         raise ImproperlyConfigured(
             "DJANGO_AWS_STORAGE_BUCKET_NAME is required with DJANGO_STORAGE=s3."

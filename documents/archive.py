@@ -12,67 +12,156 @@ Layout::
     candidats/<n>-<nom>/notations.json     scorings with the grid versions they used
 
 Entries carry the session's date as their timestamp, so the same material gives the same bytes.
+
+The ZIP is streamed to storage member by member (stream-zip): stored files are read in chunks
+and hashed on the way, the index and the checksums written last, so memory stays flat whatever
+the size of the evidence. Rows come from one query per kind of row for the whole session
+(``documents.archive_rows``), read candidate by candidate in the archive's order.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import zipfile
-from dataclasses import dataclass, field
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
-from django.apps import apps
-from django.db.models import Q
 from django.utils.text import slugify
+from stream_zip import ZIP_64, ZIP_AUTO, stream_zip
 
+from documents import archive_rows
+from documents.streams import Stored, stored_chunks, stream_save
 from portfolio.download_names import download_name
-from portfolio.models import Memoire, Portfolio
-from workflow.models import JurySession, Soutenance, TutorEvaluation
+from workflow.models import JurySession
+
+Progress = Callable[[int, int], None]
+FILE_MODE = 0o644
+# zlib's default level, as zipfile used: level 9 costs much time for little on stored files.
+COMPRESSION_LEVEL = 6
+JSON_FORMAT = {"ensure_ascii": False, "indent": 2, "sort_keys": True, "default": str}
 
 
-@dataclass
+class _Entries:
+    """Every member's name and SHA-256, kept in a temporary SQLite file: a session has tens of
+    thousands of members, and they are listed, sorted, only at the end."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")  # "": a private database on disk, gone once closed
+        self._db.execute("CREATE TABLE entry (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL)")
+
+    def add(self, name: str, sha256: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO entry VALUES (?, ?)", (name, sha256))
+
+    def last(self) -> int:
+        return self._db.execute("SELECT coalesce(max(rowid), 0) FROM entry").fetchone()[0]
+
+    def listed(self, upto: int | None = None) -> Iterator[tuple[str, str]]:
+        """Yield (name, sha256) by name (code point order, as Python sorts), up to a row."""
+        query = "SELECT name, sha256 FROM entry WHERE rowid <= ? ORDER BY name"
+        yield from self._db.execute(query, (self.last() if upto is None else upto,))
+
+    def close(self) -> None:
+        self._db.close()
+
+
 class ArchiveBuilder:
-    session: JurySession
-    entries: dict[str, str] = field(default_factory=dict)  # name → sha256
-    buffer: io.BytesIO = field(default_factory=io.BytesIO)
+    """The archive's members, streamed: each entry's SHA-256 is recorded as it is written."""
 
-    def __post_init__(self):
-        self.zip = zipfile.ZipFile(self.buffer, "w", compression=zipfile.ZIP_DEFLATED)
-        day = self.session.date
-        self.date_time = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+    def __init__(self, session: JurySession) -> None:
+        self.session = session
+        self.entries = _Entries()
+        self.index: dict = {}
+        day = session.date
+        self.modified_at = datetime(max(day.year, 1980), day.month, day.day, tzinfo=UTC)
 
-    def add(self, name: str, content: bytes) -> None:
-        info = zipfile.ZipInfo(name, date_time=self.date_time)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        self.zip.writestr(info, content)
-        self.entries[name] = hashlib.sha256(content).hexdigest()
+    def member(self, name: str, content: bytes):
+        """Return a member holding ``content`` (small: a manifest, the index)."""
+        self.entries.add(name, hashlib.sha256(content).hexdigest())
+        return (
+            name,
+            self.modified_at,
+            FILE_MODE,
+            ZIP_AUTO(len(content), COMPRESSION_LEVEL),
+            (content,),
+        )
 
-    def add_json(self, name: str, data) -> None:
-        self.add(name, _json_bytes(data))
+    def json_member(self, name: str, data):
+        return self.member(name, _json_bytes(data))
 
-    def finish(self, index: dict) -> bytes:
-        index = {**index, "entries": dict(sorted(self.entries.items()))}
-        sums = "".join(f"{digest}  {name}\n" for name, digest in sorted(self.entries.items()))
-        self.add("index.json", _json_bytes(index))
-        self.add("SHA256SUMS", sums.encode())
-        self.zip.close()
-        return self.buffer.getvalue()
+    def stored_member(self, name: str, chunks: Iterator[bytes]):
+        """Return a member read from storage in chunks, hashed while it is written."""
+        return (name, self.modified_at, FILE_MODE, ZIP_64, self._hashed(name, chunks))
+
+    def _hashed(self, name: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        digest = hashlib.sha256()
+        for chunk in chunks:
+            digest.update(chunk)
+            yield chunk
+        self.entries.add(name, digest.hexdigest())
+
+    def closing_members(self, index: dict):
+        """Yield index.json (every entry so far) and SHA256SUMS, the archive's last members.
+
+        Both are written as they are encoded, the entries read back sorted from disk.
+        """
+        self.index = index
+        upto = self.entries.last()
+        chunks = _index_chunks(index, self.entries.listed(upto))
+        yield (
+            "index.json",
+            self.modified_at,
+            FILE_MODE,
+            ZIP_64,
+            self._hashed("index.json", chunks),
+        )
+        sums = (f"{digest}  {name}\n".encode() for name, digest in self.entries.listed(upto))
+        yield ("SHA256SUMS", self.modified_at, FILE_MODE, ZIP_64, self._hashed("SHA256SUMS", sums))
+
+    def digest(self) -> str:
+        """Return the SHA-256 of the index with every entry, index.json and SHA256SUMS too."""
+        digest = hashlib.sha256()
+        for chunk in _index_chunks(self.index, self.entries.listed()):
+            digest.update(chunk)
+        return digest.hexdigest()
 
 
 def _json_bytes(data) -> bytes:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode()
+    return json.dumps(data, **JSON_FORMAT).encode()
 
 
-def _stored_file_bytes(field_file) -> bytes | None:
-    if not field_file:
-        return None
-    try:
-        with field_file.open("rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
+_ENTRIES_MARK = "\0entries\0"
+
+
+def _index_chunks(index: dict, entries: Iterator[tuple[str, str]]) -> Iterator[bytes]:
+    """Return ``_json_bytes({**index, "entries": dict(entries)})`` in pieces of about 64 kB,
+    the entries (sorted) written as they come instead of held in a dict."""
+    encoder = json.JSONEncoder(**JSON_FORMAT)
+    mark = encoder.encode(_ENTRIES_MARK)
+
+    def pieces():
+        for piece in encoder.iterencode({**index, "entries": _ENTRIES_MARK}):
+            if piece != mark:
+                yield piece
+                continue
+            # The entries are the top object's value: indented as json.dumps does at level 2.
+            opened = False
+            for name, digest in entries:
+                yield (",\n    " if opened else "{\n    ") + encoder.encode(name) + ": "
+                yield encoder.encode(digest)
+                opened = True
+            yield "\n  }" if opened else "{}"
+
+    pending: list[str] = []
+    length = 0
+    for piece in pieces():
+        pending.append(piece)
+        length += len(piece)
+        if length >= 64 * 1024:
+            yield "".join(pending).encode()
+            pending, length = [], 0
+    yield "".join(pending).encode()
 
 
 def _safe_name(name: str) -> str:
@@ -83,30 +172,26 @@ def _safe_name(name: str) -> str:
     return download_name(f"{cleaned}.{slugify(extension)[:10]}" if extension else cleaned)
 
 
-def add_portfolios(builder: ArchiveBuilder, folder: str, enrolment) -> list[dict]:
-    """Add every submitted (frozen) portfolio of the candidate with its manifest and files."""
-    listed = []
-    portfolios = (
-        Portfolio.objects.filter(enrolment=enrolment, manifest__isnull=False)
-        .select_related("bloc", "manifest", "grid_version")
-        .prefetch_related("items")
-        .order_by("bloc__number", "attempt", "version")
-    )
-    for portfolio in portfolios:
+def candidate_folder(position: int, last_name: str, first_name: str) -> str:
+    return f"candidats/{position:03d}-{slugify(f'{last_name} {first_name}')}"
+
+
+def _portfolio_members(builder: ArchiveBuilder, folder: str, rows, listed: list, storage):
+    """Yield every submitted (frozen) portfolio of the candidate with its manifest and files."""
+    for portfolio in rows.portfolios:
         base = (
             f"{folder}/portefeuille-bloc-{portfolio.bloc.number}"
             f"-t{portfolio.attempt}-v{portfolio.version}"
         )
-        builder.add_json(f"{base}/manifest.json", portfolio.manifest.content)
+        yield builder.json_member(f"{base}/manifest.json", portfolio.manifest.content)
         missing = []
-        for item in portfolio.items.all():
-            content = _stored_file_bytes(item.file)
-            if content is None:
+        for item in rows.items.get(portfolio.pk, ()):
+            chunks = stored_chunks(storage, item.file.name) if item.file else None
+            if chunks is None:
                 missing.append(item.sha256)
                 continue
-            builder.add(
-                f"{base}/fichiers/{item.sha256[:16]}-{_safe_name(item.original_name)}", content
-            )
+            name = f"{base}/fichiers/{item.sha256[:16]}-{_safe_name(item.original_name)}"
+            yield builder.stored_member(name, chunks)
         listed.append(
             {
                 "bloc": portfolio.bloc.number,
@@ -118,21 +203,17 @@ def add_portfolios(builder: ArchiveBuilder, folder: str, enrolment) -> list[dict
                 "missing_files": missing,
             }
         )
-    return listed
 
 
-def add_memoires(builder: ArchiveBuilder, folder: str, enrolment) -> list[dict]:
-    """Add every submitted mémoire of the candidate with its manifest and file."""
-    listed = []
-    memoires = Memoire.objects.filter(enrolment=enrolment, manifest__isnull=False).select_related(
-        "manifest"
-    )
-    for memoire in memoires.order_by("attempt", "version"):
+def _memoire_members(builder: ArchiveBuilder, folder: str, rows, listed: list, storage):
+    """Yield every submitted mémoire of the candidate with its manifest and file."""
+    for memoire in rows.memoires:
         base = f"{folder}/memoire-t{memoire.attempt}-v{memoire.version}"
-        builder.add_json(f"{base}/manifest.json", memoire.manifest.content)
-        content = _stored_file_bytes(memoire.file)
-        if content is not None:
-            builder.add(f"{base}/{_safe_name(memoire.original_name or 'memoire.pdf')}", content)
+        yield builder.json_member(f"{base}/manifest.json", memoire.manifest.content)
+        chunks = stored_chunks(storage, memoire.file.name) if memoire.file else None
+        if chunks is not None:
+            name = f"{base}/{_safe_name(memoire.original_name or 'memoire.pdf')}"
+            yield builder.stored_member(name, chunks)
         listed.append(
             {
                 "attempt": memoire.attempt,
@@ -140,46 +221,56 @@ def add_memoires(builder: ArchiveBuilder, folder: str, enrolment) -> list[dict]:
                 "state": memoire.state,
                 "subject": memoire.subject,
                 "manifest_digest": memoire.manifest.digest,
-                "file_included": content is not None,
+                "file_included": chunks is not None,
             }
         )
-    return listed
 
 
-def candidate_folder(position: int, enrolment) -> str:
-    candidate = enrolment.candidate
-    return f"candidats/{position:03d}-{slugify(f'{candidate.last_name} {candidate.first_name}')}"
-
-
-def session_archive(session: JurySession, *, extra_files: dict[str, bytes] | None = None):
-    """Return (zip bytes, digest of the archive's index) for a session.
-
-    ``extra_files`` are added at the root (the procès-verbal, the exports).
-    """
-    builder = ArchiveBuilder(session)
+def _members(
+    builder: ArchiveBuilder,
+    *,
+    extra_files: dict[str, bytes | str],
+    storage,
+    progress: Progress | None,
+):
+    """Yield the archive's members in order; the index and the checksums come last."""
+    session = builder.session
+    loaded = archive_rows.SessionRows(session)
     candidates = []
-    entries = session.candidates.select_related("enrolment__candidate", "enrolment__cohort")
-    entries = entries.order_by(
-        "enrolment__candidate__last_name", "enrolment__candidate__first_name"
-    )
-    for position, entry in enumerate(entries, start=1):
-        enrolment = entry.enrolment
-        folder = candidate_folder(position, enrolment)
+    total = len(loaded.candidates)
+    for position, candidate in enumerate(loaded.candidates, start=1):
+        rows = loaded.rows_of(candidate.enrolment_id)
+        folder = candidate_folder(position, candidate.last_name, candidate.first_name)
+        portfolios: list[dict] = []
+        memoires: list[dict] = []
+        yield from _portfolio_members(builder, folder, rows, portfolios, storage)
+        yield from _memoire_members(builder, folder, rows, memoires, storage)
+        scorings = archive_rows.scorings_data(rows, loaded.grid)
+        yield builder.json_member(f"{folder}/notations.json", scorings)
         candidates.append(
             {
                 "folder": folder,
-                "last_name": enrolment.candidate.last_name,
-                "first_name": enrolment.candidate.first_name,
-                "email": enrolment.candidate.email,
-                "cohort": enrolment.cohort.name,
-                "route": enrolment.route,
-                "portfolios": add_portfolios(builder, folder, enrolment),
-                "memoires": add_memoires(builder, folder, enrolment),
-                "scorings": add_scorings(builder, folder, enrolment),
+                "last_name": candidate.last_name,
+                "first_name": candidate.first_name,
+                "email": candidate.email,
+                "cohort": candidate.cohort,
+                "route": candidate.route,
+                "portfolios": portfolios,
+                "memoires": memoires,
+                "scorings": {key: len(value) for key, value in scorings.items()},
             }
         )
-    for name, content in sorted((extra_files or {}).items()):
-        builder.add(name, content)
+        if progress is not None:
+            progress(position, total)
+    loaded.close()
+    for name, content in sorted(extra_files.items()):
+        if isinstance(content, bytes):
+            yield builder.member(name, content)
+        else:  # the name of a stored file, which must be there (the procès-verbal)
+            chunks = stored_chunks(storage, content)
+            if chunks is None:
+                raise FileNotFoundError(f"{name}: {content} is missing from storage")
+            yield builder.stored_member(name, chunks)
     index = {
         "session": {
             "id": session.pk,
@@ -193,130 +284,32 @@ def session_archive(session: JurySession, *, extra_files: dict[str, bytes] | Non
         },
         "candidates": candidates,
     }
-    content = builder.finish(index)
-    return content, hashlib.sha256(_json_bytes({**index, "entries": builder.entries})).hexdigest()
+    yield from builder.closing_members(index)
 
 
-def add_scorings(builder: ArchiveBuilder, folder: str, enrolment) -> dict:
-    """Add the candidate's scorings with the grid versions they used, as ``notations.json``.
+def session_archive(
+    session: JurySession,
+    *,
+    storage,
+    name: str,
+    extra_files: dict[str, bytes | str] | None = None,
+    progress: Progress | None = None,
+) -> tuple[Stored, str]:
+    """Write the session's archive to ``storage`` as ``name``; return it and its facts' digest.
 
-    Soutenances (jury), the tutor's grid and the evaluators' scorings of portfolios and the
-    mémoire, each with its points per criterion; every grid version used is written in full
-    (criteria and maxima), so the archive can be read without the database.
+    ``extra_files`` are added at the root (the procès-verbal, the exports): bytes, or the name
+    of a file in ``storage``. ``progress`` is called as (done, total) after each candidate.
+    The digest is that of the index with every entry's SHA-256: the same material gives the
+    same digest, and the same bytes.
     """
-    grids: dict[str, dict] = {}
-
-    def grid(version) -> str:
-        key = str(version.pk)
-        if key not in grids:
-            grids[key] = {
-                "grid": version.grid.name,
-                "kind": version.grid.kind,
-                "version": version.number,
-                "frozen_at": version.frozen_at,
-                "criteria": [
-                    {"id": c.pk, "order": c.order, "label": c.label, "max_points": c.max_points}
-                    for c in version.criteria.order_by("order", "pk")
-                ],
-            }
-        return key
-
-    soutenances = [
-        {
-            "session": str(soutenance.session),
-            "starts_at": soutenance.starts_at,
-            "duration_minutes": soutenance.duration_minutes,
-            "presented": soutenance.presented,
-            "total": soutenance.total,
-            "comment": soutenance.comment,
-            "marked_by": str(soutenance.marked_by) if soutenance.marked_by else None,
-            "marked_at": soutenance.marked_at,
-            "grid_version": grid(soutenance.grid_version),
-            "scores": [
-                {"criterion": score.criterion_id, "points": score.points}
-                for score in soutenance.scores.order_by("criterion__order", "pk")
-            ],
-        }
-        for soutenance in Soutenance.objects.filter(memoire__enrolment=enrolment)
-        .select_related("session", "marked_by", "grid_version__grid")
-        .order_by("starts_at")
-    ]
-    tutor_evaluations = [
-        {
-            "attempt": evaluation.attempt,
-            "tutor": str(evaluation.tutor),
-            "state": evaluation.state,
-            "total": evaluation.total,
-            "comment": evaluation.comment,
-            "submitted_at": evaluation.submitted_at,
-            "grid_version": grid(evaluation.grid_version),
-            "scores": [
-                {"criterion": score.criterion_id, "points": score.points}
-                for score in evaluation.scores.order_by("criterion__order", "pk")
-            ],
-        }
-        for evaluation in TutorEvaluation.objects.filter(enrolment=enrolment)
-        .select_related("tutor", "grid_version__grid")
-        .order_by("attempt", "pk")
-    ]
-    data = {
-        "grid_versions": grids,
-        "soutenances": soutenances,
-        "tutor_evaluations": tutor_evaluations,
-        "evaluations": _evaluator_scorings(enrolment, grid),
-    }
-    builder.add_json(f"{folder}/notations.json", data)
-    return {key: len(value) for key, value in data.items()}
-
-
-def _evaluator_scorings(enrolment, grid) -> list[dict]:
-    """Return the evaluators' scorings of the candidate's portfolios and mémoire.
-
-    They live in ``workflow.Scoring`` (the evaluation part of the workflow); an installation
-    without it has none to archive.
-    """
-    try:
-        scoring_model = apps.get_model("workflow", "Scoring")
-    except LookupError:
-        return []
-    scorings = (
-        scoring_model.objects.filter(
-            Q(assignment__portfolio__enrolment=enrolment)
-            | Q(assignment__memoire__enrolment=enrolment)
-        )
-        .select_related(
-            "assignment__evaluator", "assignment__portfolio__bloc", "grid_version__grid"
-        )
-        .prefetch_related("scores__evidence")
-        .order_by("assignment__assigned_at", "pk")
+    builder = ArchiveBuilder(session)
+    members = _members(builder, extra_files=extra_files or {}, storage=storage, progress=progress)
+    zipped = stream_zip(
+        members,
+        get_compressobj=lambda: zlib.compressobj(COMPRESSION_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS),
     )
-    listed = []
-    for scoring in scorings:
-        assignment = scoring.assignment
-        listed.append(
-            {
-                "target": f"bloc {assignment.portfolio.bloc.number}"
-                if assignment.portfolio_id
-                else "memoire",
-                "portfolio_version": assignment.portfolio.version
-                if assignment.portfolio_id
-                else None,
-                "evaluator": str(assignment.evaluator),
-                "rank": assignment.rank,
-                "state": getattr(scoring, "state", ""),
-                "total": scoring.total,
-                "overall_comment": scoring.overall_comment,
-                "submitted_at": scoring.submitted_at,
-                "grid_version": grid(scoring.grid_version),
-                "scores": [
-                    {
-                        "criterion": score.criterion_id,
-                        "points": score.points,
-                        "comment": score.comment,
-                        "evidence_sha256": sorted(item.sha256 for item in score.evidence.all()),
-                    }
-                    for score in scoring.scores.all()
-                ],
-            }
-        )
-    return listed
+    try:
+        stored = stream_save(storage, name, zipped)
+        return stored, builder.digest()
+    finally:
+        builder.entries.close()

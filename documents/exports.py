@@ -282,7 +282,7 @@ def session_results_table(session) -> Table:
     """
     pv = current_document(kind=IssuedDocument.Kind.PROCES_VERBAL, session=session)
     table = Table(title="Résultats", headings=list(DIPLOMATION_HEADINGS))
-    for decision in session_decisions(session):
+    for decision in session_decisions(session).iterator(chunk_size=500):
         candidate = decision.enrolment.candidate
         validated = [str(number) for number in decision.validated_blocs]
         table.rows.append(

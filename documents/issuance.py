@@ -29,13 +29,39 @@ from accounts.models import Enrolment, User
 from audit import clock
 from audit.trail import audit_record
 from documents.models import IssuedDocument, ReferenceCounter
+from documents.streams import Stored
 from workflow.models import JurySession
 
 logger = logging.getLogger(__name__)
 
 # What a document states, read under the place's lock: its content digest, and how to make its
-# bytes once it has a reference and a date.
-Build = Callable[[], tuple[str, Callable[[str, datetime], bytes]]]
+# bytes once it has a reference and a date: the bytes themselves, or a file the build already
+# streamed to storage (``Prewritten``: an archive too big to hold in memory).
+Render = Callable[[str, datetime], "bytes | Stored"]
+Build = Callable[[], tuple[str, Render]]
+
+
+class Prewritten:
+    """A render whose bytes a build already wrote to storage, under a name of its own.
+
+    The document takes that file as it is; when the document on record is kept instead (the
+    same facts were issued before) or the issue fails, ``discard`` deletes it.
+    """
+
+    def __init__(self, stored: Stored, storage) -> None:
+        self.stored = stored
+        self.storage = storage
+
+    def __call__(self, reference: str, issued_at: datetime) -> Stored:
+        return self.stored
+
+    def discard(self) -> None:
+        self.storage.delete(self.stored.name)
+
+
+def _discard(render) -> None:
+    if isinstance(render, Prewritten):
+        render.discard()
 
 
 class DocumentRefused(Exception):
@@ -142,14 +168,19 @@ def _record(*, kind, reference, content, digest, key, issued_at, actor, session,
             session.establishment_id if session is not None else enrolment.cohort.establishment_id
         ),
         bloc=bloc,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        size=content.size if isinstance(content, Stored) else len(content),
+        sha256=content.sha256
+        if isinstance(content, Stored)
+        else hashlib.sha256(content).hexdigest(),
         content_digest=digest,
         issue_key=key,
         issued_at=issued_at,
         issued_by=actor if getattr(actor, "pk", None) else None,
     )
-    document.file.save(reference, ContentFile(content), save=False)
+    if isinstance(content, Stored):
+        document.file.name = content.name
+    else:
+        document.file.save(reference, ContentFile(content), save=False)
     return document
 
 
@@ -169,7 +200,7 @@ def document_issue(
     document with a new reference, which supersedes the one in force.
     """
     issuer_require(actor, session if session is not None else enrolment)
-    key = None
+    key = render = None
     stored: list[IssuedDocument] = []
     try:
         with transaction.atomic():
@@ -184,6 +215,7 @@ def document_issue(
             )
             existing = _issued(key)
             if existing is not None:
+                _discard(render)
                 _in_force(existing)
                 return existing
             issued_at = clock.now()
@@ -221,6 +253,7 @@ def document_issue(
         # Nothing half-done: the transaction gave the number back; the file goes too.
         for document in stored:
             document.file.storage.delete(document.file.name)
+        _discard(render)
         if isinstance(error, IntegrityError) and key is not None:
             # The key was taken by a request the lock did not hold back: return its document.
             existing = _issued(key)

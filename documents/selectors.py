@@ -207,17 +207,18 @@ def _figure(value) -> str:
     return wording.fr_number(Decimal(value))
 
 
-def _decision_facts(decision: JuryDecision) -> dict:
+def _decision_facts(decision: JuryDecision, blocs=None) -> dict:
     """Return the decision as documents print it: final outcome, computed figures, reasons.
 
     Every figure is the one the rules engine computed and the jury branch stored, shown from
     its exact value by the one display rule; the outcome and validated blocs are the jury's
     (its own decision when it departed from the engine's). Under fraud no figure is printed:
-    the session is invalidated.
+    the session is invalidated. ``blocs``: the title's blocs, when read once for many decisions.
     """
     computed = decision.computed
     title = decision.session.title
-    blocs_by_number = {str(bloc.number): bloc for bloc in title.blocs.all()}
+    blocs = title.blocs.all() if blocs is None else blocs
+    blocs_by_number = {str(bloc.number): bloc for bloc in blocs}
     validated = [str(number) for number in decision.validated_blocs]
     inputs = computed.get("inputs", {})
     blocs = []
@@ -357,8 +358,10 @@ def pv_data(session: JurySession) -> dict:
     order = {"president": 0, "professional": 1, "cci_representative": 2, "observer": 3}
     members.sort(key=lambda member: order.get(member["role_key"], 9))
     candidates = []
-    for decision in session_decisions(session):
-        facts = _decision_facts(decision)
+    blocs = list(session.title.blocs.all())
+    for decision in session_decisions(session).iterator(chunk_size=500):
+        decision.session = session  # read once for all the decisions
+        facts = _decision_facts(decision, blocs)
         candidates.append(
             {
                 **_identity(decision.enrolment),
@@ -384,6 +387,43 @@ def pv_data(session: JurySession) -> dict:
         },
         "overrides": [c for c in candidates if c["overridden"]],
     }
+
+
+# Candidates per part of a procès-verbal laid out in parts (documents.pdf.render_pdf_parts):
+# WeasyPrint's memory grows with the rows of one layout.
+PV_ROWS_PER_PART = 400
+
+
+def pv_parts(data: dict, rows_per_part: int | None = None) -> list[dict]:
+    """Return the parts of a procès-verbal: the results, then the overrides, a slice at a time.
+
+    The first part has the session and the jury, the last the signatures (the template's
+    ``part_rest`` and ``part_continues``); a session of at most ``rows_per_part`` candidates
+    and overrides is one part.
+    """
+    size = rows_per_part or PV_ROWS_PER_PART
+    candidates, overrides = data["candidates"], data["overrides"]
+    if len(candidates) <= size and len(overrides) <= size:
+        return [{"candidate_count": len(candidates)}]
+    parts = [
+        {"candidates": candidates[start : start + size], "overrides": []}
+        for start in range(0, max(len(candidates), 1), size)
+    ]
+    parts += [
+        {
+            "candidates": [],
+            "overrides": overrides[start : start + size],
+            "overrides_continued": start > 0,
+        }
+        for start in range(0, len(overrides), size)
+    ]
+    for number, part in enumerate(parts):
+        part.update(
+            candidate_count=len(candidates),
+            part_rest=number > 0,
+            part_continues=number < len(parts) - 1,
+        )
+    return parts
 
 
 @dataclass

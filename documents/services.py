@@ -20,12 +20,13 @@ from documents.imports import CandidateRow, LineError, read_candidate_file
 from documents.issuance import (
     Build,
     DocumentRefused,
+    Prewritten,
     content_digest,
     document_issue,
     issuer_require,
 )
-from documents.models import IssuedDocument
-from documents.pdf import render_pdf
+from documents.models import IssuedDocument, issued_upload_to
+from documents.pdf import render_pdf, render_pdf_parts
 from workflow.models import JurySession
 
 # --- Candidate imports ----------------------------------------------------------------------
@@ -258,8 +259,13 @@ def _named_tutor(email: str, rows: list[CandidateRow]) -> CandidateRow:
 # --- Issued documents -----------------------------------------------------------------------
 
 
-def _pdf(template_name: str, read: Callable[[], dict]) -> Build:
-    """Return how to build a PDF: its facts (``read``), hashed, then rendered with its reference."""
+def _pdf(
+    template_name: str,
+    read: Callable[[], dict],
+    parts: Callable[[dict], list[dict]] | None = None,
+) -> Build:
+    """Return how to build a PDF: its facts (``read``), hashed, then rendered with its reference
+    (in the ``parts`` of the facts, for a long document)."""
 
     def build():
         data = read()
@@ -272,6 +278,8 @@ def _pdf(template_name: str, read: Callable[[], dict]) -> Build:
                 "short_digest": digest[:12],
                 "issued_at": issued_at,
             }
+            if parts is not None:
+                return render_pdf_parts(template_name, context, parts(data))
             return render_pdf(template_name, context)
 
         return digest, render
@@ -306,31 +314,46 @@ def convocation_issue(*, entry, actor: User | None) -> IssuedDocument:
 ARCHIVABLE_STATES = (JurySession.State.CLOSED, JurySession.State.PUBLISHED)
 
 
-def session_archive_issue(*, session: JurySession, actor: User | None) -> IssuedDocument:
-    """Return the archive of a closed session as one ZIP recorded with its SHA-256."""
+def session_archive_issue(
+    *,
+    session: JurySession,
+    actor: User | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> IssuedDocument:
+    """Return the archive of a closed session as one ZIP recorded with its SHA-256.
+
+    The ZIP is streamed to storage (constant memory); ``progress`` is called as (done, total)
+    after each candidate, for a background job to show how far it is.
+    """
     issuer_require(actor, session)
     _require_owed(IssuedDocument.Kind.ARCHIVE, session)
 
     def build():
-        content, digest = session_archive(session, extra_files=_archive_extra_files(session, actor))
-        return digest, lambda reference, issued_at: content
+        storage = IssuedDocument._meta.get_field("file").storage
+        stored, digest = session_archive(
+            session,
+            storage=storage,
+            name=issued_upload_to(None, ""),
+            extra_files=_archive_extra_files(session, actor),
+            progress=progress,
+        )
+        return digest, Prewritten(stored, storage)
 
     return document_issue(
         kind=IssuedDocument.Kind.ARCHIVE, build=build, actor=actor, session=session
     )
 
 
-def _archive_extra_files(session: JurySession, actor: User | None) -> dict[str, bytes]:
-    """Return the procès-verbal and the DIPLOMATION export to put in the archive.
+def _archive_extra_files(session: JurySession, actor: User | None) -> dict[str, bytes | str]:
+    """Return the procès-verbal (its stored file's name) and the DIPLOMATION export to put in
+    the archive.
 
     The export goes in as CSV only: an XLSX file carries the time it was written, which would
     make every archive of the same session different.
     """
     proces_verbal = proces_verbal_issue(session=session, actor=actor)
-    with proces_verbal.file.open("rb") as handle:
-        pdf = handle.read()
     return {
-        "proces-verbal.pdf": pdf,
+        "proces-verbal.pdf": proces_verbal.file.name,
         "exports/resultats-diplomation.csv": exports.table_csv(
             exports.session_results_table(session)
         ),
@@ -387,7 +410,11 @@ def proces_verbal_issue(*, session: JurySession, actor: User | None) -> IssuedDo
     _require_owed(IssuedDocument.Kind.PROCES_VERBAL, session)
     return document_issue(
         kind=IssuedDocument.Kind.PROCES_VERBAL,
-        build=_pdf("documents/proces_verbal.html", lambda: selectors.pv_data(session)),
+        build=_pdf(
+            "documents/proces_verbal.html",
+            lambda: selectors.pv_data(session),
+            parts=selectors.pv_parts,
+        ),
         actor=actor,
         session=session,
     )

@@ -3,10 +3,12 @@
 Run: .venv/bin/python scripts/bench_upload_memory.py [case ...]   (default: every case)
 
 It builds a throw-away SQLite database and media folder (local storage) in a temporary
-directory, writes one file per case, then for each case starts a fresh Python process that sets
-Django up, makes one small warm-up upload (so that imports and first-use caches are not counted),
-resets its RSS high-water mark (``/proc/self/clear_refs``), uploads the file through
-``portfolio.services.evidence_upload`` (content check, image re-encoding, SHA-256, scan, copy
+directory, starts moto's S3 server on 127.0.0.1 for the S3 cases (the real django-storages
+backend as config/settings.py configures it with DJANGO_STORAGE=s3), writes one file per case,
+then for each case starts a fresh Python process that sets Django up, makes one small warm-up
+upload (so that imports and first-use caches are not counted), resets its RSS high-water mark
+(``/proc/self/clear_refs``), uploads the file through ``portfolio.services.evidence_upload``
+(content check, image re-encoding, SHA-256, scan, copy
 to storage, database rows) and reads ``VmHWM`` from ``/proc/self/status``. The figure printed is
 ``VmHWM`` after the upload minus ``VmRSS`` before it: resident memory, not Python allocations.
 The budget is 64 MiB per upload; the script exits 1 if a case goes over it.
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT / "tests" / "portfolio"))  # samples.py: the tests' 
 
 BUDGET = 64 * 1024 * 1024
 MEDIA_SIZE = 200 * 1000 * 1000
+LARGEST_MEDIA = 499_900_000  # with its table of contents, just under PREUVES_MAX_MEDIA_BYTES
 
 
 def _write_zeros(out, size: int) -> None:
@@ -122,17 +125,27 @@ def write_pdf(path: Path, size: int = 49 * 1000 * 1000) -> None:
         )
 
 
-def write_mp4(path: Path) -> None:
+def write_mp4(path: Path, size: int = MEDIA_SIZE) -> None:
     """A complete MP4 (ftyp, mdat, moov with one track) of 200 MB, written in a stream."""
     import samples
 
     head, tail = samples.iso_bmff_parts(b"isom", (b"isom", b"avc1"), 0)
-    media = MEDIA_SIZE - len(head) - len(tail)
+    media = size - len(head) - len(tail)
     head, tail = samples.iso_bmff_parts(b"isom", (b"isom", b"avc1"), media, sample_size=65536)
     with open(path, "wb") as out:
         out.write(head)
         _write_zeros(out, media)
         out.write(tail)
+
+
+def write_mp4_largest(path: Path) -> None:
+    """A complete MP4 of 500 MB, the largest upload accepted."""
+    write_mp4(path, LARGEST_MEDIA)
+
+
+def write_mp4_largest_other(path: Path) -> None:
+    """Another MP4 of about 500 MB (not a duplicate of the first in the same portfolio)."""
+    write_mp4(path, LARGEST_MEDIA - 65536)
 
 
 def write_mp3(path: Path) -> None:
@@ -166,7 +179,12 @@ CASES = {
     "pdf-49mb": ("rapport.pdf", write_pdf, "PDF of 49 MB (50 MB limit)"),
     "mp4-200mb": ("visio.mp4", write_mp4, "MP4 of 200 MB, local storage"),
     "mp3-200mb": ("entretien.mp3", write_mp3, "MP3 of 200 MB, local storage"),
+    "mp4-500mb": ("visio.mp4", write_mp4_largest, "MP4 of 500 MB, local storage"),
+    "mp4-500mb-s3": ("visio.mp4", write_mp4_largest_other, "MP4 of 500 MB, S3 (moto server)"),
 }
+# Cases stored on S3: the real django-storages backend, configured by config/settings.py
+# (DJANGO_STORAGE=s3), against moto's S3 server started by this script on 127.0.0.1.
+S3_CASES = {"mp4-500mb-s3"}
 
 
 # --------------------------------------------------------------------------- measured process
@@ -231,7 +249,7 @@ def _setup(work: Path) -> str:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
             "DJANGO_MEDIA_ROOT": str(work / "media"),
-            "PREUVES_PORTFOLIO_QUOTA_BYTES": str(10 * MEDIA_SIZE),
+            "PREUVES_PORTFOLIO_QUOTA_BYTES": str(10 * LARGEST_MEDIA),
         }
     )
     import django
@@ -262,12 +280,52 @@ def _setup(work: Path) -> str:
     return f"{candidate.pk},{portfolio.pk}"
 
 
+def _s3_environ(names) -> dict:
+    """Start moto's S3 server with a bucket if a case needs it; return the children's env."""
+    if not S3_CASES & set(names):
+        return {}
+    import logging
+    import socket
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False).start()
+    endpoint = f"http://127.0.0.1:{port}"
+    environ = {
+        "DJANGO_STORAGE": "s3",
+        "DJANGO_AWS_STORAGE_BUCKET_NAME": "preuves-bench",
+        "DJANGO_AWS_S3_ENDPOINT_URL": endpoint,
+        "DJANGO_AWS_S3_REGION_NAME": "eu-west-3",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        # moto joins 60 parts of a 500 MB upload in more than the default 10 s.
+        "DJANGO_AWS_S3_READ_TIMEOUT": "300",
+    }
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="eu-west-3",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",  # noqa: S106 (moto's throw-away server)
+    ).create_bucket(
+        Bucket="preuves-bench", CreateBucketConfiguration={"LocationConstraint": "eu-west-3"}
+    )
+    return environ
+
+
 def main(names: list[str]) -> int:
     unknown = set(names) - set(CASES)
     if unknown:
         sys.exit(f"Unknown case(s): {', '.join(sorted(unknown))}. Known: {', '.join(CASES)}")
     work = Path(tempfile.mkdtemp(prefix="preuves-bench-"))
     ids = _setup(work)
+    s3_environ = _s3_environ(names or list(CASES))
     print(f"{'case':<20} {'file':>10} {'peak RSS growth':>16} {'seconds':>8}  verdict (64 MiB)")
     over = 0
     for name in names or list(CASES):
@@ -279,7 +337,7 @@ def main(names: list[str]) -> int:
             [sys.executable, __file__, "--child", str(path), ids],
             capture_output=True,
             text=True,
-            env=os.environ.copy(),
+            env={**os.environ, **(s3_environ if name in S3_CASES else {})},
             check=False,
         )
         path.unlink()

@@ -15,11 +15,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from accounts.models import Role
 from documents import exports, selectors, services
 from documents.models import IssuedDocument
 from tests.documents.conftest import pdf_text, response_bytes
+from tests.documents.test_shown_figures import pdftotext
 from tests.factories import UserFactory
 from tests.workflow.jury.helpers import (  # noqa: F401
     JURY_EVENING,
@@ -422,3 +424,30 @@ def test_the_cohort_progress_shows_each_candidates_latest_decision(decided):
     (row,) = table.rows
     assert row[0] == "Ñúñez"
     assert row[-1] == "partiel (15/03/2027)"
+
+
+def test_a_long_proces_verbal_laid_out_in_parts_reads_as_one_numbered_document(
+    decided, monkeypatch
+):
+    # One candidate per part: three parts of results, one of the override, numbered afterwards.
+    monkeypatch.setattr(selectors, "PV_ROWS_PER_PART", 1)
+    assert len(selectors.pv_parts(selectors.pv_data(decided["session"]))) == 4
+    document = services.proces_verbal_issue(session=decided["session"], actor=decided["staff"])
+    content = document.file.read()
+    pages = len(PdfReader(io.BytesIO(content)).pages)
+    assert pages >= 4
+    text = pdftotext(content)
+    # Every page says where it stands in the whole document, once.
+    for number in range(1, pages + 1):
+        assert text.count(f"Page {number} sur {pages}") == 1
+    assert text.count("Page ") == pages
+    flat = pdf_text(content)
+    assert flat.index("Procès-verbal de délibération du jury") < flat.index("Dupont-Aïdi Jérôme")
+    assert flat.index("Dupont-Aïdi Jérôme") < flat.index("Légaré Anaïs") < flat.index("Ñúñez Zoé")
+    assert flat.index("Ñúñez Zoé") < flat.index("Décisions du jury différentes")
+    assert flat.index("Le jury ne retient que les blocs 1 et 2") < flat.index(
+        "Signatures des membres du jury"
+    )
+    assert "délibéré sur 3 candidat(s)" in flat
+    assert flat.count("Procès-verbal de délibération du jury") == 1
+    assert flat.count(f"Réf. {document.reference}") == pages
