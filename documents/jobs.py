@@ -123,11 +123,19 @@ def proces_verbal_run(job: Job, progress) -> dict:
 
 def archive_run(job: Job, progress) -> dict:
     session = _session(job)
-    progress.total(1)
+    reported = {"total": None}
+
+    def candidates_done(done: int, total: int) -> None:
+        if reported["total"] != total:
+            reported["total"] = total
+            progress.total(total)
+        progress.advance(1)
+
     document = _issued(
-        lambda: services.session_archive_issue(actor=job.requested_by, session=session)
+        lambda: services.session_archive_issue(
+            actor=job.requested_by, session=session, progress=candidates_done
+        )
     )
-    progress.advance(1)
     return _document_result(document)
 
 

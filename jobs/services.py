@@ -10,9 +10,11 @@ queued or running (their heartbeat stale).
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -57,21 +59,63 @@ def job_start(*, kind: str, key: str, establishment, actor, params: dict | None 
 
 
 class Progress:
-    """What a handler reports while it works; each call commits at once so the page sees it."""
+    """What a handler reports while it works; each report commits at once so the page sees it.
+
+    A handler may report from inside its own transaction (the archive is written under the
+    document's lock): on PostgreSQL the report is then written by a short thread on its own
+    connection, at most once a second, so that it commits without the handler's transaction.
+    """
+
+    # How often a report from inside a transaction is written (each one is a connection).
+    INSIDE_TRANSACTION_EVERY = 1.0
 
     def __init__(self, job: Job) -> None:
         self.job = job
+        self._pending = 0
+        self._last = 0.0
+        # The transactions already open when the handler starts (a caller's, with the
+        # immediate backend) are not the handler's: its reports stay in them.
+        self._depth = len(connection.atomic_blocks)
+
+    def _inside_handler_transaction(self) -> bool:
+        return connection.vendor == "postgresql" and len(connection.atomic_blocks) > self._depth
 
     def _update(self, **fields) -> None:
-        Job.objects.filter(pk=self.job.pk).update(heartbeat_at=clock.now(), **fields)
+        fields["heartbeat_at"] = clock.now()
+        if not self._inside_handler_transaction():
+            Job.objects.filter(pk=self.job.pk).update(**fields)
+            return
+
+        def write() -> None:
+            try:
+                Job.objects.filter(pk=self.job.pk).update(**fields)
+            finally:
+                connections.close_all()
+
+        self._last = time.monotonic()
+        thread = threading.Thread(target=write, daemon=True)
+        thread.start()
+        # Never wait on a row this transaction might hold: a report is not worth a deadlock.
+        thread.join(timeout=5)
+
+    def _due(self) -> bool:
+        return (
+            not self._inside_handler_transaction()
+            or time.monotonic() - self._last >= self.INSIDE_TRANSACTION_EVERY
+        )
 
     def total(self, n: int) -> None:
         """Announce how many items the job handles (this attempt counts from zero)."""
+        self._pending = 0
         self._update(total=n, done=0)
 
     def advance(self, k: int = 1, message: str | None = None) -> None:
         """Count ``k`` more items done (done before by an earlier attempt included)."""
-        fields = {"done": F("done") + k}
+        self._pending += k
+        if message is None and not self._due():
+            return
+        fields = {"done": F("done") + self._pending}
+        self._pending = 0
         if message is not None:
             fields["message"] = message[:255]
         self._update(**fields)
