@@ -23,7 +23,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.text import slugify
 
 from portfolio.download_names import download_name
@@ -287,7 +287,14 @@ def _evaluator_scorings(enrolment, grid) -> list[dict]:
         .select_related(
             "assignment__evaluator", "assignment__portfolio__bloc", "grid_version__grid"
         )
-        .prefetch_related("scores__evidence")
+        .prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=scoring_model._meta.get_field("scores")
+                .related_model.objects.prefetch_related("evidence")
+                .order_by("criterion__order", "pk"),
+            )
+        )
         .order_by("assignment__assigned_at", "pk")
     )
     listed = []

@@ -106,7 +106,10 @@ class IssuedDocument(models.Model):
         verbose_name = _("document émis")
         verbose_name_plural = _("documents émis")
         ordering = ["-issued_at", "-pk"]
-        indexes = [models.Index(fields=["kind", "session", "enrolment", "bloc"])]
+        indexes = [
+            models.Index(fields=["kind", "session", "enrolment", "bloc"]),
+            models.Index(fields=["issued_at"], name="issued_doc_issued_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.reference} — {self.get_kind_display()}"
@@ -140,6 +143,9 @@ class ReferenceCounter(models.Model):
         verbose_name_plural = _("compteurs de références")
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year"], name="reference_counter_unique")
+        ]
+        indexes = [
+            models.Index(fields=["year"], name="ref_counter_year_idx"),
         ]
 
     def __str__(self):
