@@ -9,6 +9,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "actor", "candidate", "object_repr", "reason"]
     list_filter = ["action", "at"]
     search_fields = ["action", "object_repr", "reason", "actor__email", "candidate__email"]
+    list_select_related = ["actor", "candidate"]
     date_hierarchy = "at"
 
 
@@ -17,3 +18,4 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["template", "recipient", "created_at", "sent_at"]
     list_filter = ["template", "sent_at"]
     search_fields = ["key", "recipient__email"]
+    list_select_related = ["recipient"]

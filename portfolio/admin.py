@@ -17,6 +17,7 @@ class EvidenceItemAdmin(ReadOnlyAdmin):
     list_display = ["title", "portfolio", "kind", "size", "scan_status", "uploaded_at"]
     list_filter = ["kind", "scan_status", "portfolio__bloc"]
     search_fields = ["title", "original_name", "sha256", "portfolio__enrolment__candidate__email"]
+    list_select_related = ["portfolio__enrolment__candidate", "portfolio__bloc"]
     exclude = ["file", "thumbnail"]
 
 
@@ -25,6 +26,7 @@ class MemoireAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "subject", "attempt", "version", "state", "submitted_at"]
     list_filter = ["state", "is_active", "enrolment__cohort"]
     search_fields = ["subject", "enrolment__candidate__last_name", "enrolment__candidate__email"]
+    list_select_related = ["enrolment__candidate"]
     exclude = ["file"]
 
 
