@@ -18,7 +18,7 @@ from accounts.models import (
     User,
     UserRole,
 )
-from audit.admin_base import ListAdmin, ScaledListMixin
+from audit.admin_base import ListAdmin, ScaledListMixin, person_search
 
 
 class UserRoleInline(admin.TabularInline):
@@ -35,7 +35,7 @@ class UserAdmin(ScaledListMixin, BaseUserAdmin):
     ordering = ["last_name", "first_name"]
     list_display = ["email", "last_name", "first_name", "employer", "is_active"]
     list_filter = ["user_roles__role", "user_roles__establishment", "is_active", "is_staff"]
-    search_fields = ["email", "first_name", "last_name"]
+    search_fields = person_search()
     list_select_related = ["employer"]
     autocomplete_fields = ["employer"]
     inlines = [UserRoleInline]
@@ -109,7 +109,7 @@ class CohortAdmin(ListAdmin):
 class EnrolmentAdmin(ListAdmin):
     list_display = ["candidate", "cohort", "route", "company", "tutor"]
     list_filter = ["route", "cohort", "company"]
-    search_fields = ["candidate__email", "candidate__last_name", "company__name"]
+    search_fields = person_search("candidate")
     list_select_related = ["candidate", "cohort", "company", "tutor"]
     autocomplete_fields = ["candidate", "cohort", "company", "tutor"]
 
@@ -118,7 +118,7 @@ class EnrolmentAdmin(ListAdmin):
 class TrainingLinkAdmin(ListAdmin):
     list_display = ["trainer", "module", "cohort"]
     list_filter = ["cohort", "module__bloc"]
-    search_fields = ["trainer__last_name", "module__code"]
+    search_fields = [*person_search("trainer"), "^module__code"]
     list_select_related = ["trainer", "module", "cohort"]
     autocomplete_fields = ["trainer", "module", "cohort"]
 
@@ -127,7 +127,7 @@ class TrainingLinkAdmin(ListAdmin):
 class AccompanimentAdmin(ListAdmin):
     list_display = ["accompanist", "candidate", "description"]
     list_filter = ["candidate__enrolments__cohort"]
-    search_fields = ["accompanist__last_name", "candidate__last_name"]
+    search_fields = [*person_search("accompanist"), *person_search("candidate")]
     list_select_related = ["accompanist", "candidate"]
     autocomplete_fields = ["accompanist", "candidate"]
 
@@ -136,7 +136,7 @@ class AccompanimentAdmin(ListAdmin):
 class ConflictDeclarationAdmin(ListAdmin):
     list_display = ["evaluator", "candidate", "reason", "declared_at"]
     list_filter = ["declared_at"]
-    search_fields = ["evaluator__last_name", "candidate__last_name"]
+    search_fields = [*person_search("evaluator"), *person_search("candidate")]
     list_select_related = ["evaluator", "candidate"]
     autocomplete_fields = ["evaluator", "candidate"]
 
@@ -145,7 +145,7 @@ class ConflictDeclarationAdmin(ListAdmin):
 class InvitationAdmin(ListAdmin):
     list_display = ["user", "created_at", "expires_at", "used_at"]
     list_filter = ["used_at"]
-    search_fields = ["user__email"]
+    search_fields = person_search("user")
     list_select_related = ["user"]
     autocomplete_fields = ["user", "created_by"]
     readonly_fields = ["token_digest"]
@@ -170,5 +170,5 @@ class UserRoleAdmin(ListAdmin):
     list_display = ["user", "role", "establishment"]
     list_filter = ["role", "establishment"]
     list_select_related = ["user", "establishment"]
-    search_fields = ["user__email", "user__last_name"]
+    search_fields = person_search("user")
     autocomplete_fields = ["user", "establishment"]

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -109,6 +110,7 @@ class IssuedDocument(models.Model):
         indexes = [
             models.Index(fields=["kind", "session", "enrolment", "bloc"]),
             models.Index(fields=["issued_at"], name="issued_doc_issued_at_idx"),
+            models.Index(Upper("reference"), name="issued_doc_upper_ref_idx"),
         ]
 
     def __str__(self):

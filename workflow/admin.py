@@ -1,9 +1,9 @@
 from django.contrib import admin
 
-from audit.admin_base import ReadOnlyAdmin
+from audit.admin_base import ReadOnlyAdmin, person_search
 from workflow import models
 
-CANDIDATE_SEARCH = ["enrolment__candidate__last_name", "enrolment__candidate__email"]
+CANDIDATE_SEARCH = person_search("enrolment__candidate")
 # What a row naming an enrolment reads (Enrolment.__str__: the candidate and the cohort).
 ENROLMENT_ROW = ["enrolment__candidate", "enrolment__cohort"]
 # What a row naming an assignment reads (its evaluator and its portfolio or mémoire).
@@ -27,7 +27,7 @@ class GridVersionFilter(admin.RelatedFieldListFilter):
 class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "rank", "state", "assigned_at", "due_date", "accepted_at"]
     list_filter = ["state", "rank", "due_date"]
-    search_fields = ["evaluator__last_name", "evaluator__email"]
+    search_fields = person_search("evaluator")
     list_select_related = ASSIGNMENT_ROW
 
 
@@ -35,7 +35,7 @@ class AssignmentAdmin(ReadOnlyAdmin):
 class ScoringAdmin(ReadOnlyAdmin):
     list_display = ["assignment", "state", "total", "submitted_at"]
     list_filter = ["state"]
-    search_fields = ["assignment__evaluator__email", "overall_comment"]
+    search_fields = person_search("assignment__evaluator")
     list_select_related = [f"assignment__{path}" for path in ASSIGNMENT_ROW]
 
 
@@ -43,7 +43,7 @@ class ScoringAdmin(ReadOnlyAdmin):
 class CriterionScoreAdmin(ReadOnlyAdmin):
     list_display = ["scoring", "criterion", "points"]
     list_filter = ["criterion__version__grid__kind"]
-    search_fields = ["comment", "criterion__label"]
+    search_fields = person_search("scoring__assignment__evaluator")
     list_select_related = [
         "criterion",
         *(f"scoring__assignment__{path}" for path in ASSIGNMENT_ROW),
@@ -54,7 +54,7 @@ class CriterionScoreAdmin(ReadOnlyAdmin):
 class ReconciliationAdmin(ReadOnlyAdmin):
     list_display = ["portfolio", "method", "first_mark", "second_mark", "agreed_mark", "decided_at"]
     list_filter = ["method"]
-    search_fields = ["justification", "portfolio__enrolment__candidate__email"]
+    search_fields = person_search("portfolio__enrolment__candidate")
     list_select_related = ["portfolio__enrolment__candidate", "portfolio__bloc"]
 
 
@@ -87,7 +87,7 @@ class JurySessionAdmin(ReadOnlyAdmin):
 class JuryMemberAdmin(ReadOnlyAdmin):
     list_display = ["user", "session", "role"]
     list_filter = ["role"]
-    search_fields = ["user__last_name", "user__email"]
+    search_fields = person_search("user")
     list_select_related = ["user", "session"]
 
 
@@ -103,7 +103,7 @@ class SessionCandidateAdmin(ReadOnlyAdmin):
 class TutorEvaluationAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "tutor", "state", "total", "submitted_at"]
     list_filter = ["state"]
-    search_fields = [*CANDIDATE_SEARCH, "tutor__email"]
+    search_fields = [*CANDIDATE_SEARCH, *person_search("tutor")]
     list_select_related = [*ENROLMENT_ROW, "tutor"]
 
 
@@ -111,7 +111,7 @@ class TutorEvaluationAdmin(ReadOnlyAdmin):
 class TutorScoreAdmin(ReadOnlyAdmin):
     list_display = ["evaluation", "criterion", "points"]
     list_filter = [("criterion__version", GridVersionFilter)]
-    search_fields = ["evaluation__enrolment__candidate__email"]
+    search_fields = person_search("evaluation__enrolment__candidate")
     list_select_related = ["evaluation__enrolment__candidate", "criterion"]
 
 
@@ -135,7 +135,7 @@ class AbsenceRecordAdmin(ReadOnlyAdmin):
 class SoutenanceAdmin(ReadOnlyAdmin):
     list_display = ["memoire", "session", "starts_at", "duration_minutes", "total"]
     list_filter = ["session", "presented"]
-    search_fields = ["memoire__enrolment__candidate__email"]
+    search_fields = person_search("memoire__enrolment__candidate")
     list_select_related = ["memoire__enrolment__candidate", "session"]
 
 
@@ -143,7 +143,7 @@ class SoutenanceAdmin(ReadOnlyAdmin):
 class SoutenanceScoreAdmin(ReadOnlyAdmin):
     list_display = ["soutenance", "criterion", "points"]
     list_filter = [("criterion__version", GridVersionFilter)]
-    search_fields = ["soutenance__memoire__enrolment__candidate__email"]
+    search_fields = person_search("soutenance__memoire__enrolment__candidate")
     list_select_related = ["soutenance__memoire__enrolment__candidate", "criterion"]
 
 
@@ -159,7 +159,7 @@ class BlocExamMarkAdmin(ReadOnlyAdmin):
 class MemoireWrittenMarkAdmin(ReadOnlyAdmin):
     list_display = ["memoire", "points", "entered_by", "entered_at"]
     list_filter = ["entered_at"]
-    search_fields = ["memoire__enrolment__candidate__email"]
+    search_fields = person_search("memoire__enrolment__candidate")
     list_select_related = ["memoire__enrolment__candidate", "entered_by"]
 
 
@@ -167,7 +167,7 @@ class MemoireWrittenMarkAdmin(ReadOnlyAdmin):
 class JuryDecisionAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "session", "outcome", "fraud", "recorded_at"]
     list_filter = ["outcome", "fraud", "session"]
-    search_fields = [*CANDIDATE_SEARCH, "override_motive"]
+    search_fields = CANDIDATE_SEARCH
     list_select_related = [*ENROLMENT_ROW, "session"]
 
 
@@ -175,7 +175,7 @@ class JuryDecisionAdmin(ReadOnlyAdmin):
 class FraudReportAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "occurred_on", "signature", "state", "recorded_at"]
     list_filter = ["state", "signature"]
-    search_fields = [*CANDIDATE_SEARCH, "facts"]
+    search_fields = CANDIDATE_SEARCH
     list_select_related = ENROLMENT_ROW
 
 
@@ -191,5 +191,5 @@ class RetakeRegistrationAdmin(ReadOnlyAdmin):
 class AccommodationAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "kind", "details", "recorded_at"]
     list_filter = ["kind"]
-    search_fields = [*CANDIDATE_SEARCH, "details"]
+    search_fields = CANDIDATE_SEARCH
     list_select_related = ENROLMENT_ROW

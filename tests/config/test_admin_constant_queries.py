@@ -10,6 +10,7 @@ import pytest
 from django.contrib import admin
 from django.db import connection
 from django.db.models import F, OrderBy
+from django.db.models.functions import Upper
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -186,6 +187,65 @@ def test_every_admin_filter_is_served_by_an_index(item):
                     "has no index"
                 )
             current = field.related_model or current
+
+
+# Tables that stay small whatever the number of candidates: searching inside their text is cheap.
+SMALL_TABLES = {
+    *(m._meta.label for m, _ in PROJECT_ADMINS if m._meta.app_label == "referentiel"),
+    "accounts.Organisation",  # the establishments and the candidates' companies
+    "accounts.Cohort",
+    "accounts.LoginFailure",  # pruned after a day (accounts.services)
+    "accounts.LoginThrottleLock",  # idem
+    "workflow.JurySession",  # a few a year per establishment
+    "documents.ReferenceCounter",  # one per prefix and year
+}
+
+
+def _has_upper_index(model, column) -> bool:
+    return any(
+        len(index.expressions) == 1
+        and isinstance(index.expressions[0], Upper)
+        and index.expressions[0].source_expressions[0].name == column
+        for index in model._meta.indexes
+    )
+
+
+def _search_target(model, search_field) -> tuple[type, str, str]:
+    """Return the model and column a search field reads, and how (``upper`` or ``plain``)."""
+    if search_field.startswith("^"):
+        how, path = "upper", search_field[1:]
+    elif search_field.endswith(("__startswith", "__exact")):
+        how, path = "plain", search_field.rsplit("__", 1)[0]
+    else:
+        raise AssertionError(
+            f"{model._meta.label} searches {search_field!r} inside the text, reading every row: "
+            "search by a prefix (^field) or an exact value (field__exact)"
+        )
+    *joins, column = path.split("__")
+    for name in joins:
+        field = model._meta.get_field(name)
+        assert field.is_relation and (field.concrete or field.auto_created), (model, name)
+        model = field.related_model
+    return model, column, how
+
+
+@pytest.mark.parametrize(
+    "item", [i for i in PROJECT_ADMINS if _label(i) not in SMALL_TABLES], ids=_label
+)
+def test_every_admin_search_of_a_big_table_uses_an_index(item):
+    model, model_admin = item
+    for search_field in model_admin.search_fields:
+        target, column, how = _search_target(model, search_field)
+        if target._meta.label in SMALL_TABLES:
+            continue
+        if how == "upper":
+            assert _has_upper_index(target, column), (
+                f"{model._meta.label} searches {search_field}: {target._meta.label} has no index "
+                f"on Upper({column})"
+            )
+        else:
+            field = target._meta.get_field(column)
+            assert _served_by_an_index(target, [field.attname]), (model, search_field)
 
 
 @pytest.mark.parametrize("item", PROJECT_ADMINS, ids=_label)
