@@ -118,7 +118,7 @@ class EnrolmentAdmin(ListAdmin):
 class TrainingLinkAdmin(ListAdmin):
     list_display = ["trainer", "module", "cohort"]
     list_filter = ["cohort", "module__bloc"]
-    search_fields = [*person_search("trainer"), "^module__code"]
+    search_fields = person_search("trainer")
     list_select_related = ["trainer", "module", "cohort"]
     autocomplete_fields = ["trainer", "module", "cohort"]
 
@@ -127,7 +127,7 @@ class TrainingLinkAdmin(ListAdmin):
 class AccompanimentAdmin(ListAdmin):
     list_display = ["accompanist", "candidate", "description"]
     list_filter = ["candidate__enrolments__cohort"]
-    search_fields = [*person_search("accompanist"), *person_search("candidate")]
+    search_fields = person_search("candidate")
     list_select_related = ["accompanist", "candidate"]
     autocomplete_fields = ["accompanist", "candidate"]
 
@@ -136,7 +136,7 @@ class AccompanimentAdmin(ListAdmin):
 class ConflictDeclarationAdmin(ListAdmin):
     list_display = ["evaluator", "candidate", "reason", "declared_at"]
     list_filter = ["declared_at"]
-    search_fields = [*person_search("evaluator"), *person_search("candidate")]
+    search_fields = person_search("candidate")
     list_select_related = ["evaluator", "candidate"]
     autocomplete_fields = ["evaluator", "candidate"]
 

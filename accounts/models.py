@@ -9,11 +9,11 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import clock
+from audit.indexes import prefix_search_index
 
 
 class Role(models.TextChoices):
@@ -172,8 +172,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="user_name_idx"),
             # The admin's searches by the start of a name or an e-mail (audit.admin_base).
-            models.Index(Upper("last_name"), name="user_upper_last_name_idx"),
-            models.Index(Upper("email"), name="user_upper_email_idx"),
+            prefix_search_index("last_name", name="user_upper_last_name_idx"),
+            prefix_search_index("email", name="user_upper_email_idx"),
             models.Index(fields=["is_active"], name="user_is_active_idx"),
             models.Index(fields=["is_staff"], name="user_is_staff_idx"),
         ]

@@ -8,7 +8,7 @@ from audit.models import AuditEvent, Notification
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "actor", "candidate", "object_repr", "reason"]
     list_filter = ["action", "at"]
-    search_fields = ["action__startswith", *person_search("candidate"), *person_search("actor")]
+    search_fields = person_search("candidate")
     list_select_related = ["actor", "candidate"]
     date_hierarchy = "at"
 
@@ -17,5 +17,5 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["template", "recipient", "created_at", "sent_at"]
     list_filter = ["template", "sent_at"]
-    search_fields = ["key__startswith", *person_search("recipient")]
+    search_fields = person_search("recipient")
     list_select_related = ["recipient"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audit.admin_base import ReadOnlyAdmin, person_search
+from audit.admin_base import ReadOnlyAdmin
 from documents.models import IssuedDocument, ReferenceCounter
 
 
@@ -8,7 +8,7 @@ from documents.models import IssuedDocument, ReferenceCounter
 class IssuedDocumentAdmin(ReadOnlyAdmin):
     list_display = ["reference", "kind", "enrolment", "session", "issued_at", "file_deleted_at"]
     list_filter = ["kind", "issued_at"]
-    search_fields = ["^reference", "sha256__exact", *person_search("enrolment__candidate")]
+    search_fields = ["^reference", "sha256__exact"]
     list_select_related = ["enrolment__candidate", "enrolment__cohort", "session"]
     date_hierarchy = "issued_at"
 

@@ -4,8 +4,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+
+from audit.indexes import prefix_search_index
 
 
 def issued_upload_to(instance, filename: str) -> str:
@@ -110,7 +111,7 @@ class IssuedDocument(models.Model):
         indexes = [
             models.Index(fields=["kind", "session", "enrolment", "bloc"]),
             models.Index(fields=["issued_at"], name="issued_doc_issued_at_idx"),
-            models.Index(Upper("reference"), name="issued_doc_upper_ref_idx"),
+            prefix_search_index("reference", name="issued_doc_upper_ref_idx"),
         ]
 
     def __str__(self):

@@ -16,7 +16,7 @@ class PortfolioAdmin(ReadOnlyAdmin):
 class EvidenceItemAdmin(ReadOnlyAdmin):
     list_display = ["title", "portfolio", "kind", "size", "scan_status", "uploaded_at"]
     list_filter = ["kind", "scan_status", "portfolio__bloc"]
-    search_fields = ["^title", "sha256__exact", *person_search("portfolio__enrolment__candidate")]
+    search_fields = person_search("portfolio__enrolment__candidate")
     list_select_related = ["portfolio__enrolment__candidate", "portfolio__bloc"]
     exclude = ["file", "thumbnail"]
 

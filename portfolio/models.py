@@ -9,7 +9,6 @@ notifications after commit.
 import uuid
 
 from django.db import models
-from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -277,8 +276,6 @@ class EvidenceItem(StoredFile):
         indexes = [
             models.Index(fields=["portfolio", "uploaded_at"], name="evidence_portfolio_upload_idx"),
             models.Index(fields=["kind"], name="evidence_kind_idx"),
-            models.Index(Upper("title"), name="evidence_upper_title_idx"),
-            models.Index(fields=["sha256"], name="evidence_sha256_idx"),
             models.Index(fields=["scan_status"], name="evidence_scan_status_idx"),
         ]
 

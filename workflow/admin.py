@@ -103,7 +103,7 @@ class SessionCandidateAdmin(ReadOnlyAdmin):
 class TutorEvaluationAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "tutor", "state", "total", "submitted_at"]
     list_filter = ["state"]
-    search_fields = [*CANDIDATE_SEARCH, *person_search("tutor")]
+    search_fields = CANDIDATE_SEARCH
     list_select_related = [*ENROLMENT_ROW, "tutor"]
 
 
