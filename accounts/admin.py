@@ -18,6 +18,7 @@ from accounts.models import (
     User,
     UserRole,
 )
+from audit.admin_base import ListAdmin, ScaledListMixin, person_search
 
 
 class UserRoleInline(admin.TabularInline):
@@ -25,13 +26,18 @@ class UserRoleInline(admin.TabularInline):
     fields = ["role", "establishment"]
     extra = 1
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "establishment")
+
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ScaledListMixin, BaseUserAdmin):
     ordering = ["last_name", "first_name"]
     list_display = ["email", "last_name", "first_name", "employer", "is_active"]
     list_filter = ["user_roles__role", "user_roles__establishment", "is_active", "is_staff"]
-    search_fields = ["email", "first_name", "last_name"]
+    search_fields = person_search()
+    list_select_related = ["employer"]
+    autocomplete_fields = ["employer"]
     inlines = [UserRoleInline]
     actions = ["send_invitations"]
 
@@ -72,11 +78,12 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ListAdmin):
     list_display = ["name", "kind", "city", "certifier", "sponsor", "establishment"]
     list_filter = ["kind", "certifier"]
     search_fields = ["name", "siret", "city"]
     list_select_related = ["certifier", "sponsor", "establishment"]
+    autocomplete_fields = ["certifier", "sponsor", "establishment"]
 
 
 class EnrolmentInline(admin.TabularInline):
@@ -84,69 +91,84 @@ class EnrolmentInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["candidate", "company", "tutor"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("candidate", "cohort")
+
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(ListAdmin):
     list_display = ["name", "establishment", "training_start", "training_end", "training_hours"]
     list_filter = ["establishment", "title"]
     search_fields = ["name"]
+    list_select_related = ["establishment"]
+    autocomplete_fields = ["establishment", "sponsor"]
     inlines = [EnrolmentInline]
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(ListAdmin):
     list_display = ["candidate", "cohort", "route", "company", "tutor"]
     list_filter = ["route", "cohort", "company"]
-    search_fields = ["candidate__email", "candidate__last_name", "company__name"]
-    autocomplete_fields = ["candidate", "company", "tutor"]
+    search_fields = person_search("candidate")
+    list_select_related = ["candidate", "cohort", "company", "tutor"]
+    autocomplete_fields = ["candidate", "cohort", "company", "tutor"]
 
 
 @admin.register(TrainingLink)
-class TrainingLinkAdmin(admin.ModelAdmin):
+class TrainingLinkAdmin(ListAdmin):
     list_display = ["trainer", "module", "cohort"]
     list_filter = ["cohort", "module__bloc"]
-    search_fields = ["trainer__last_name", "module__code"]
+    search_fields = person_search("trainer")
+    list_select_related = ["trainer", "module", "cohort"]
+    autocomplete_fields = ["trainer", "module", "cohort"]
 
 
 @admin.register(Accompaniment)
-class AccompanimentAdmin(admin.ModelAdmin):
+class AccompanimentAdmin(ListAdmin):
     list_display = ["accompanist", "candidate", "description"]
     list_filter = ["candidate__enrolments__cohort"]
-    search_fields = ["accompanist__last_name", "candidate__last_name"]
+    search_fields = person_search("candidate")
+    list_select_related = ["accompanist", "candidate"]
+    autocomplete_fields = ["accompanist", "candidate"]
 
 
 @admin.register(ConflictDeclaration)
-class ConflictDeclarationAdmin(admin.ModelAdmin):
+class ConflictDeclarationAdmin(ListAdmin):
     list_display = ["evaluator", "candidate", "reason", "declared_at"]
     list_filter = ["declared_at"]
-    search_fields = ["evaluator__last_name", "candidate__last_name"]
+    search_fields = person_search("candidate")
+    list_select_related = ["evaluator", "candidate"]
+    autocomplete_fields = ["evaluator", "candidate"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ListAdmin):
     list_display = ["user", "created_at", "expires_at", "used_at"]
     list_filter = ["used_at"]
-    search_fields = ["user__email"]
+    search_fields = person_search("user")
+    list_select_related = ["user"]
+    autocomplete_fields = ["user", "created_by"]
     readonly_fields = ["token_digest"]
 
 
 @admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
+class LoginFailureAdmin(ListAdmin):
     list_display = ["email", "ip_address", "at"]
     list_filter = ["at"]
     search_fields = ["email", "ip_address"]
 
 
 @admin.register(LoginThrottleLock)
-class LoginThrottleLockAdmin(admin.ModelAdmin):
+class LoginThrottleLockAdmin(ListAdmin):
     list_display = ["key", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["key"]
 
 
 @admin.register(UserRole)
-class UserRoleAdmin(admin.ModelAdmin):
+class UserRoleAdmin(ListAdmin):
     list_display = ["user", "role", "establishment"]
     list_filter = ["role", "establishment"]
     list_select_related = ["user", "establishment"]
-    search_fields = ["user__email", "user__last_name"]
+    search_fields = person_search("user")
+    autocomplete_fields = ["user", "establishment"]

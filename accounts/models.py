@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import clock
+from audit.indexes import prefix_search_index
 
 
 class Role(models.TextChoices):
@@ -121,6 +122,9 @@ class Organisation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["name", "kind"], name="organisation_unique_name_kind")
         ]
+        indexes = [
+            models.Index(fields=["kind"], name="organisation_kind_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -165,6 +169,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("utilisateur")
         verbose_name_plural = _("utilisateurs")
         ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="user_name_idx"),
+            # The admin's searches by the start of a name or an e-mail (audit.admin_base).
+            prefix_search_index("last_name", name="user_upper_last_name_idx"),
+            prefix_search_index("email", name="user_upper_email_idx"),
+            models.Index(fields=["is_active"], name="user_is_active_idx"),
+            models.Index(fields=["is_staff"], name="user_is_staff_idx"),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email
@@ -241,6 +253,9 @@ class UserRole(models.Model):
                 name="user_role_national_has_no_establishment",
             ),
         ]
+        indexes = [
+            models.Index(fields=["role"], name="user_role_role_idx"),
+        ]
 
     def __str__(self):
         if self.establishment_id:
@@ -291,6 +306,9 @@ class Cohort(models.Model):
                 condition=models.Q(training_hours__gt=0), name="cohort_training_hours_positive"
             ),
         ]
+        indexes = [
+            models.Index(fields=["training_start", "name"], name="cohort_start_name_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -332,9 +350,13 @@ class Enrolment(models.Model):
     class Meta:
         verbose_name = _("inscription")
         verbose_name_plural = _("inscriptions")
-        ordering = ["cohort", "candidate__last_name", "candidate__first_name"]
+        ordering = ["cohort_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["candidate", "cohort"], name="enrolment_unique")
+        ]
+        indexes = [
+            models.Index(fields=["cohort", "id"], name="enrolment_cohort_id_idx"),
+            models.Index(fields=["route"], name="enrolment_route_idx"),
         ]
 
     def __str__(self):
@@ -419,6 +441,9 @@ class ConflictDeclaration(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["evaluator", "candidate"], name="conflict_unique")
         ]
+        indexes = [
+            models.Index(fields=["declared_at"], name="conflict_declared_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.evaluator} ≠ {self.candidate}"
@@ -454,6 +479,10 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], name="invitation_created_at_idx"),
+            models.Index(fields=["used_at"], name="invitation_used_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.user} ({self.created_at:%d/%m/%Y})"

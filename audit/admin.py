@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audit.admin_base import ReadOnlyAdmin
+from audit.admin_base import ReadOnlyAdmin, person_search
 from audit.models import AuditEvent, Notification
 
 
@@ -8,7 +8,8 @@ from audit.models import AuditEvent, Notification
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "actor", "candidate", "object_repr", "reason"]
     list_filter = ["action", "at"]
-    search_fields = ["action", "object_repr", "reason", "actor__email", "candidate__email"]
+    search_fields = person_search("candidate")
+    list_select_related = ["actor", "candidate"]
     date_hierarchy = "at"
 
 
@@ -16,4 +17,5 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["template", "recipient", "created_at", "sent_at"]
     list_filter = ["template", "sent_at"]
-    search_fields = ["key", "recipient__email"]
+    search_fields = person_search("recipient")
+    list_select_related = ["recipient"]

@@ -169,6 +169,11 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         db_table = "workflow_notification"
+        indexes = [
+            models.Index(fields=["created_at"], name="notification_created_at_idx"),
+            models.Index(fields=["template"], name="notification_template_idx"),
+            models.Index(fields=["sent_at"], name="notification_sent_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.template} → {self.recipient}"

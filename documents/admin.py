@@ -8,7 +8,8 @@ from documents.models import IssuedDocument, ReferenceCounter
 class IssuedDocumentAdmin(ReadOnlyAdmin):
     list_display = ["reference", "kind", "enrolment", "session", "issued_at", "file_deleted_at"]
     list_filter = ["kind", "issued_at"]
-    search_fields = ["reference", "sha256", "enrolment__candidate__last_name"]
+    search_fields = ["^reference", "sha256__exact"]
+    list_select_related = ["enrolment__candidate", "enrolment__cohort", "session"]
     date_hierarchy = "issued_at"
 
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.indexes import prefix_search_index
+
 
 def issued_upload_to(instance, filename: str) -> str:
     # Random names only: a document's path says nothing about whom it concerns.
@@ -106,7 +108,11 @@ class IssuedDocument(models.Model):
         verbose_name = _("document émis")
         verbose_name_plural = _("documents émis")
         ordering = ["-issued_at", "-pk"]
-        indexes = [models.Index(fields=["kind", "session", "enrolment", "bloc"])]
+        indexes = [
+            models.Index(fields=["kind", "session", "enrolment", "bloc"]),
+            models.Index(fields=["issued_at"], name="issued_doc_issued_at_idx"),
+            prefix_search_index("reference", name="issued_doc_upper_ref_idx"),
+        ]
 
     def __str__(self):
         return f"{self.reference} — {self.get_kind_display()}"
@@ -140,6 +146,9 @@ class ReferenceCounter(models.Model):
         verbose_name_plural = _("compteurs de références")
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year"], name="reference_counter_unique")
+        ]
+        indexes = [
+            models.Index(fields=["year"], name="ref_counter_year_idx"),
         ]
 
     def __str__(self):

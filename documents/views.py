@@ -332,7 +332,9 @@ def my_documents(request):
     in_force = selectors.documents_in_force(mine)
     results = [
         {"links": links, "slots": selectors.result_slots(links, in_force)}
-        for enrolment in Enrolment.objects.filter(candidate=request.user)
+        for enrolment in Enrolment.objects.filter(candidate=request.user).order_by(
+            "-cohort__training_start", "cohort__name", "pk"
+        )
         for links in selectors.candidate_result_links(enrolment, published_only=True)
     ]
     return render(

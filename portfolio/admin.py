@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audit.admin_base import ReadOnlyAdmin
+from audit.admin_base import ReadOnlyAdmin, person_search
 from portfolio.models import EvidenceItem, Manifest, Memoire, Portfolio
 
 
@@ -8,7 +8,7 @@ from portfolio.models import EvidenceItem, Manifest, Memoire, Portfolio
 class PortfolioAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "bloc", "attempt", "version", "state", "is_active", "submitted_at"]
     list_filter = ["state", "is_active", "bloc", "attempt", "enrolment__cohort"]
-    search_fields = ["enrolment__candidate__last_name", "enrolment__candidate__email"]
+    search_fields = person_search("enrolment__candidate")
     list_select_related = ["enrolment__candidate", "bloc"]
 
 
@@ -16,7 +16,8 @@ class PortfolioAdmin(ReadOnlyAdmin):
 class EvidenceItemAdmin(ReadOnlyAdmin):
     list_display = ["title", "portfolio", "kind", "size", "scan_status", "uploaded_at"]
     list_filter = ["kind", "scan_status", "portfolio__bloc"]
-    search_fields = ["title", "original_name", "sha256", "portfolio__enrolment__candidate__email"]
+    search_fields = person_search("portfolio__enrolment__candidate")
+    list_select_related = ["portfolio__enrolment__candidate", "portfolio__bloc"]
     exclude = ["file", "thumbnail"]
 
 
@@ -24,7 +25,8 @@ class EvidenceItemAdmin(ReadOnlyAdmin):
 class MemoireAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "subject", "attempt", "version", "state", "submitted_at"]
     list_filter = ["state", "is_active", "enrolment__cohort"]
-    search_fields = ["subject", "enrolment__candidate__last_name", "enrolment__candidate__email"]
+    search_fields = person_search("enrolment__candidate")
+    list_select_related = ["enrolment__candidate"]
     exclude = ["file"]
 
 
@@ -32,4 +34,4 @@ class MemoireAdmin(ReadOnlyAdmin):
 class ManifestAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "digest", "created_at"]
     list_filter = ["created_at"]
-    search_fields = ["digest"]
+    search_fields = ["digest__startswith"]

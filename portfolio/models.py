@@ -69,6 +69,9 @@ class Manifest(models.Model):
         verbose_name = _("manifeste de dépôt")
         verbose_name_plural = _("manifestes de dépôt")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], name="manifest_created_at_idx"),
+        ]
 
     def __str__(self):
         return _("Manifeste %(digest)s") % {"digest": self.digest[:12]}
@@ -144,7 +147,7 @@ class Portfolio(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("portefeuille de preuves")
         verbose_name_plural = _("portefeuilles de preuves")
-        ordering = ["enrolment", "bloc__number", "attempt", "version"]
+        ordering = ["enrolment_id", "bloc_id", "attempt", "version"]
         constraints = [
             models.UniqueConstraint(
                 fields=["enrolment", "bloc", "attempt", "version"], name="portfolio_unique_version"
@@ -154,6 +157,11 @@ class Portfolio(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(is_active=True),
                 name="portfolio_one_active_version",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["state"], name="portfolio_state_idx"),
+            models.Index(fields=["is_active"], name="portfolio_is_active_idx"),
+            models.Index(fields=["attempt"], name="portfolio_attempt_idx"),
         ]
 
     def __str__(self):
@@ -261,9 +269,14 @@ class EvidenceItem(StoredFile):
     class Meta:
         verbose_name = _("preuve")
         verbose_name_plural = _("preuves")
-        ordering = ["portfolio", "uploaded_at"]
+        ordering = ["portfolio_id", "uploaded_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["portfolio", "sha256"], name="evidence_unique_hash")
+        ]
+        indexes = [
+            models.Index(fields=["portfolio", "uploaded_at"], name="evidence_portfolio_upload_idx"),
+            models.Index(fields=["kind"], name="evidence_kind_idx"),
+            models.Index(fields=["scan_status"], name="evidence_scan_status_idx"),
         ]
 
     def __str__(self):
@@ -316,7 +329,7 @@ class Memoire(ConcurrentTransitionMixin, StoredFile):
     class Meta:
         verbose_name = _("mémoire")
         verbose_name_plural = _("mémoires")
-        ordering = ["enrolment", "attempt", "version"]
+        ordering = ["enrolment_id", "attempt", "version"]
         constraints = [
             models.UniqueConstraint(
                 fields=["enrolment", "attempt", "version"], name="memoire_unique_version"
@@ -326,6 +339,10 @@ class Memoire(ConcurrentTransitionMixin, StoredFile):
                 condition=models.Q(is_active=True),
                 name="memoire_one_active_version",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["state"], name="memoire_state_idx"),
+            models.Index(fields=["is_active"], name="memoire_is_active_idx"),
         ]
 
     def __str__(self):

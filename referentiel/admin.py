@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from audit.admin_base import ListAdmin
 from referentiel.models import (
     Bloc,
     Competency,
@@ -20,7 +21,7 @@ class BlocInline(admin.TabularInline):
 
 
 @admin.register(Title)
-class TitleAdmin(admin.ModelAdmin):
+class TitleAdmin(ListAdmin):
     list_display = ["code", "name", "total_points", "pass_points"]
     list_filter = ["total_points"]
     search_fields = ["code", "name"]
@@ -33,40 +34,45 @@ class ModuleInline(admin.TabularInline):
 
 
 @admin.register(Bloc)
-class BlocAdmin(admin.ModelAdmin):
+class BlocAdmin(ListAdmin):
     list_display = ["__str__", "title", "hours", "cc_points", "exam_points"]
     list_filter = ["title"]
     search_fields = ["name", "short_name"]
+    list_select_related = ["title"]
     inlines = [ModuleInline]
 
 
 @admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
+class ModuleAdmin(ListAdmin):
     list_display = ["code", "name", "bloc", "hours", "cc_points"]
     list_filter = ["bloc__title", "bloc"]
     search_fields = ["code", "name"]
+    list_select_related = ["bloc"]
 
 
 @admin.register(Competency)
-class CompetencyAdmin(admin.ModelAdmin):
+class CompetencyAdmin(ListAdmin):
     list_display = ["code", "short_text", "bloc"]
     list_filter = ["bloc__title", "bloc"]
     search_fields = ["code", "text"]
+    list_select_related = ["bloc"]
 
 
 @admin.register(EvaluationCriterion)
-class EvaluationCriterionAdmin(admin.ModelAdmin):
+class EvaluationCriterionAdmin(ListAdmin):
     list_display = ["label", "bloc"]
     list_filter = ["bloc"]
     search_fields = ["label", "indicators"]
+    list_select_related = ["bloc"]
     filter_horizontal = ["competencies"]
 
 
 @admin.register(Epreuve)
-class EpreuveAdmin(admin.ModelAdmin):
+class EpreuveAdmin(ListAdmin):
     list_display = ["code", "name", "bloc", "points", "duration"]
     list_filter = ["title", "bloc"]
     search_fields = ["code", "name"]
+    list_select_related = ["bloc"]
     filter_horizontal = ["competencies"]
 
 
@@ -79,10 +85,11 @@ class GridVersionInline(admin.TabularInline):
 
 
 @admin.register(Grid)
-class GridAdmin(admin.ModelAdmin):
+class GridAdmin(ListAdmin):
     list_display = ["name", "kind", "bloc", "points"]
     list_filter = ["kind", "title"]
     search_fields = ["name"]
+    list_select_related = ["bloc"]
     inlines = [GridVersionInline]
 
 
@@ -100,10 +107,11 @@ class GridCriterionInline(admin.TabularInline):
 
 
 @admin.register(GridVersion)
-class GridVersionAdmin(admin.ModelAdmin):
+class GridVersionAdmin(ListAdmin):
     list_display = ["__str__", "number", "created_at", "frozen_at"]
     list_filter = ["grid__kind", "grid__title"]
     search_fields = ["grid__name", "note"]
+    list_select_related = ["grid"]
     inlines = [GridCriterionInline]
     readonly_fields = ["frozen_at"]
 
@@ -112,10 +120,12 @@ class GridVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(GridCriterion)
-class GridCriterionAdmin(admin.ModelAdmin):
+class GridCriterionAdmin(ListAdmin):
     list_display = ["label", "version", "max_points"]
     list_filter = ["version__grid__kind", "version__grid__title"]
     search_fields = ["label", "indicators"]
+    list_select_related = ["version__grid"]
+    autocomplete_fields = ["version"]
 
     def has_change_permission(self, request, obj=None):
         return obj is None or not obj.version.is_frozen

@@ -30,6 +30,9 @@ class Title(models.Model):
         verbose_name = _("titre")
         verbose_name_plural = _("titres")
         ordering = ["code"]
+        indexes = [
+            models.Index(fields=["total_points"], name="title_total_points_idx"),
+        ]
 
     def __str__(self):
         return f"RNCP {self.code} — {self.name}"
@@ -57,7 +60,7 @@ class Bloc(models.Model):
     class Meta:
         verbose_name = _("bloc de compétences")
         verbose_name_plural = _("blocs de compétences")
-        ordering = ["title", "number"]
+        ordering = ["title_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["title", "number"], name="bloc_unique_number")
         ]
@@ -84,8 +87,11 @@ class Module(models.Model):
     class Meta:
         verbose_name = _("module")
         verbose_name_plural = _("modules")
-        ordering = ["bloc", "order"]
+        ordering = ["bloc_id", "order", "id"]
         constraints = [models.UniqueConstraint(fields=["bloc", "code"], name="module_unique_code")]
+        indexes = [
+            models.Index(fields=["bloc", "order"], name="module_bloc_order_idx"),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -100,9 +106,12 @@ class Competency(models.Model):
     class Meta:
         verbose_name = _("compétence")
         verbose_name_plural = _("compétences")
-        ordering = ["bloc", "order"]
+        ordering = ["bloc_id", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["bloc", "code"], name="competency_unique_code")
+        ]
+        indexes = [
+            models.Index(fields=["bloc", "order"], name="competency_bloc_order_idx"),
         ]
 
     def __str__(self):
@@ -126,7 +135,10 @@ class EvaluationCriterion(models.Model):
     class Meta:
         verbose_name = _("critère d'évaluation")
         verbose_name_plural = _("critères d'évaluation")
-        ordering = ["bloc", "order"]
+        ordering = ["bloc_id", "order", "id"]
+        indexes = [
+            models.Index(fields=["bloc", "order"], name="eval_criterion_bloc_order_idx"),
+        ]
 
     def __str__(self):
         return self.label
@@ -151,9 +163,12 @@ class Epreuve(models.Model):
     class Meta:
         verbose_name = _("épreuve")
         verbose_name_plural = _("épreuves")
-        ordering = ["title", "bloc", "order"]
+        ordering = ["title_id", "bloc_id", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["title", "code"], name="epreuve_unique_code")
+        ]
+        indexes = [
+            models.Index(fields=["title", "bloc", "order"], name="epreuve_title_bloc_order_idx"),
         ]
 
     def __str__(self):
@@ -184,7 +199,7 @@ class Grid(models.Model):
     class Meta:
         verbose_name = _("grille d'évaluation")
         verbose_name_plural = _("grilles d'évaluation")
-        ordering = ["title", "kind", "bloc__number"]
+        ordering = ["title_id", "kind", "bloc_id", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["title", "kind"],
@@ -201,6 +216,10 @@ class Grid(models.Model):
                 condition=models.Q(epreuve__isnull=False),
                 name="grid_unique_epreuve_target",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["title", "kind", "bloc"], name="grid_title_kind_bloc_idx"),
+            models.Index(fields=["kind"], name="grid_kind_idx"),
         ]
 
     def __str__(self):
@@ -220,7 +239,7 @@ class GridVersion(models.Model):
     class Meta:
         verbose_name = _("version de grille")
         verbose_name_plural = _("versions de grille")
-        ordering = ["grid", "number"]
+        ordering = ["grid_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["grid", "number"], name="grid_version_unique")
         ]
@@ -248,11 +267,14 @@ class GridCriterion(models.Model):
     class Meta:
         verbose_name = _("critère de grille")
         verbose_name_plural = _("critères de grille")
-        ordering = ["version", "order"]
+        ordering = ["version_id", "order", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(max_points__gt=0), name="grid_criterion_positive"
             )
+        ]
+        indexes = [
+            models.Index(fields=["version", "order"], name="grid_criterion_order_idx"),
         ]
 
     def __str__(self):

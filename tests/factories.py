@@ -249,3 +249,412 @@ class ConflictDeclarationFactory(DjangoModelFactory):
     evaluator = factory.SubFactory(EvaluatorFactory)
     candidate = factory.SubFactory(UserFactory, roles=["candidat"])
     reason = "Ancien collègue"
+
+
+# --- One factory per admin-registered model (tests/config/test_admin_constant_queries.py) ------
+#
+# The admin query-count test builds rows of every registered model through the factory named
+# ``<Model>Factory``; a new model admin needs one here. Each row brings its own related rows, so
+# that a list naming them shows as many distinct objects as it has rows.
+
+from django.contrib.auth.models import Group  # noqa: E402
+from django_tasks_db.models import DBTaskResult  # noqa: E402
+
+from accounts.models import Invitation, LoginFailure, LoginThrottleLock  # noqa: E402
+from audit.models import AuditEvent, Notification  # noqa: E402
+from documents.models import IssuedDocument, ReferenceCounter  # noqa: E402
+from portfolio.models import Manifest  # noqa: E402
+from referentiel.models import (  # noqa: E402
+    Bloc,
+    Competency,
+    Epreuve,
+    EvaluationCriterion,
+    Grid,
+    GridCriterion,
+    GridVersion,
+    Module,
+)
+from workflow import models as workflow_models  # noqa: E402
+
+
+class GroupFactory(DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"Groupe {n}")
+
+
+class DBTaskResultFactory(DjangoModelFactory):
+    class Meta:
+        model = DBTaskResult
+
+    args_kwargs = factory.LazyFunction(lambda: {"args": [], "kwargs": {}})
+    task_path = "documents.tasks.archive_build"
+    backend_name = "default"
+    run_after = factory.LazyFunction(timezone.now)
+    exception_class_path = ""
+    traceback = ""
+
+
+class TitleFactory(DjangoModelFactory):
+    class Meta:
+        model = Title
+
+    code = factory.Sequence(lambda n: f"9{n:04d}")
+    name = factory.Sequence(lambda n: f"Titre d'essai {n}")
+    total_points = 1000
+    pass_points = 500
+    practice_written_points = 125
+    practice_oral_points = 75
+    practice_tutor_points = 50
+    practice_minimum_on_20 = Decimal("10")
+
+
+class BlocFactory(DjangoModelFactory):
+    class Meta:
+        model = Bloc
+
+    title = factory.SubFactory(TitleFactory)
+    number = 1
+    name = factory.Sequence(lambda n: f"Bloc d'essai {n}")
+    hours = Decimal("100")
+    cc_points = 50
+    exam_points = 100
+    minimum_on_20 = Decimal("8")
+    validation_on_20 = Decimal("10")
+
+
+class ModuleFactory(DjangoModelFactory):
+    class Meta:
+        model = Module
+
+    bloc = factory.SubFactory(BlocFactory)
+    code = factory.Sequence(lambda n: f"M9.{n}")
+    name = factory.Sequence(lambda n: f"Module d'essai {n}")
+    hours = Decimal("10")
+
+
+class CompetencyFactory(DjangoModelFactory):
+    class Meta:
+        model = Competency
+
+    bloc = factory.SubFactory(BlocFactory)
+    code = factory.Sequence(lambda n: f"C.9.{n}")
+    text = "Analyser une situation"
+
+
+class EvaluationCriterionFactory(DjangoModelFactory):
+    class Meta:
+        model = EvaluationCriterion
+
+    bloc = factory.SubFactory(BlocFactory)
+    label = factory.Sequence(lambda n: f"Critère d'essai {n}")
+
+
+class EpreuveFactory(DjangoModelFactory):
+    class Meta:
+        model = Epreuve
+
+    title = factory.SubFactory(TitleFactory)
+    bloc = factory.SubFactory(BlocFactory, title=factory.SelfAttribute("..title"))
+    code = factory.Sequence(lambda n: f"E-{n}")
+    name = factory.Sequence(lambda n: f"Épreuve d'essai {n}")
+    points = 10
+
+
+class GridFactory(DjangoModelFactory):
+    class Meta:
+        model = Grid
+
+    title = factory.SubFactory(TitleFactory)
+    kind = Grid.Kind.TUTOR
+    name = factory.Sequence(lambda n: f"Grille d'essai {n}")
+    points = 50
+
+
+class GridVersionFactory(DjangoModelFactory):
+    class Meta:
+        model = GridVersion
+
+    grid = factory.SubFactory(GridFactory)
+    number = 1
+
+
+class GridCriterionFactory(DjangoModelFactory):
+    class Meta:
+        model = GridCriterion
+
+    version = factory.SubFactory(GridVersionFactory)
+    label = factory.Sequence(lambda n: f"Critère de grille {n}")
+    max_points = Decimal("10")
+
+
+class AuditEventFactory(DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    at = factory.LazyFunction(timezone.now)
+    action = "portfolio.submit"
+    actor = factory.SubFactory(StaffFactory)
+    candidate = factory.SubFactory(UserFactory, roles=["candidat"])
+    object_repr = factory.Sequence(lambda n: f"Objet {n}")
+
+
+class NotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    key = factory.Sequence(lambda n: f"essai:{n}")
+    recipient = factory.SubFactory(UserFactory, roles=["candidat"])
+    template = "tutor_invitation"
+
+
+class InvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    user = factory.SubFactory(UserFactory)
+    token_digest = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class LoginFailureFactory(DjangoModelFactory):
+    class Meta:
+        model = LoginFailure
+
+    email = factory.Sequence(lambda n: f"intrus{n}@exemple.fr")
+    ip_address = "203.0.113.7"
+
+
+class LoginThrottleLockFactory(DjangoModelFactory):
+    class Meta:
+        model = LoginThrottleLock
+
+    key = factory.Sequence(lambda n: f"account:intrus{n}@exemple.fr")
+
+
+class UserRoleFactory(DjangoModelFactory):
+    class Meta:
+        model = UserRole
+
+    user = factory.SubFactory(UserFactory)
+    role = "responsable_evaluation"
+    establishment = factory.SubFactory(EstablishmentFactory)
+
+
+class ManifestFactory(DjangoModelFactory):
+    class Meta:
+        model = Manifest
+
+    content = factory.LazyFunction(lambda: {"files": []})
+    digest = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class ScoringFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.Scoring
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    grid_version = factory.SubFactory(GridVersionFactory, grid__kind=Grid.Kind.PORTFOLIO)
+
+
+class CriterionScoreFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.CriterionScore
+
+    scoring = factory.SubFactory(ScoringFactory)
+    criterion = factory.SubFactory(
+        GridCriterionFactory, version=factory.SelfAttribute("..scoring.grid_version")
+    )
+    points = Decimal("3")
+
+
+class ReconciliationFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.Reconciliation
+
+    portfolio = factory.SubFactory(PortfolioFactory)
+    first_mark = Decimal("90")
+    second_mark = Decimal("100")
+    method = "mean"
+    agreed_mark = Decimal("95")
+    decided_at = factory.LazyFunction(timezone.now)
+
+
+class JuryMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.JuryMember
+
+    session = factory.SubFactory(JurySessionFactory)
+    user = factory.SubFactory(JuryUserFactory)
+    role = "professional"
+
+
+class SessionCandidateFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.SessionCandidate
+
+    session = factory.SubFactory(JurySessionFactory)
+    enrolment = factory.SubFactory(EnrolmentFactory)
+
+
+class TutorEvaluationFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.TutorEvaluation
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    tutor = factory.SelfAttribute("enrolment.tutor")
+    grid_version = factory.SubFactory(GridVersionFactory)
+    invited_at = factory.LazyFunction(timezone.now)
+
+
+class TutorScoreFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.TutorScore
+
+    evaluation = factory.SubFactory(TutorEvaluationFactory)
+    criterion = factory.SubFactory(
+        GridCriterionFactory, version=factory.SelfAttribute("..evaluation.grid_version")
+    )
+    points = Decimal("7")
+
+
+class CCMarkFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.CCMark
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    module = factory.SubFactory(ModuleFactory)
+    label = "Écrit"
+    mark = Decimal("12")
+    out_of = 20
+    entered_by = factory.SubFactory(StaffFactory)
+    entered_at = factory.LazyFunction(timezone.now)
+
+
+class AbsenceRecordFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.AbsenceRecord
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    date = date(2026, 1, 12)
+    hours = Decimal("3.5")
+    recorded_by = factory.SubFactory(StaffFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class SoutenanceFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.Soutenance
+
+    session = factory.SubFactory(JurySessionFactory)
+    memoire = factory.SubFactory(MemoireFactory)
+    starts_at = factory.LazyFunction(timezone.now)
+    duration_minutes = 60
+    base_minutes = 45
+    grid_version = factory.SubFactory(GridVersionFactory, grid__kind=Grid.Kind.SOUTENANCE)
+
+
+class SoutenanceScoreFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.SoutenanceScore
+
+    soutenance = factory.SubFactory(SoutenanceFactory)
+    criterion = factory.SubFactory(
+        GridCriterionFactory, version=factory.SelfAttribute("..soutenance.grid_version")
+    )
+    points = Decimal("5")
+
+
+class BlocExamMarkFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.BlocExamMark
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    bloc = factory.SubFactory(BlocFactory)
+    points = Decimal("97.5")
+    entered_by = factory.SubFactory(StaffFactory)
+    entered_at = factory.LazyFunction(timezone.now)
+
+
+class MemoireWrittenMarkFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.MemoireWrittenMark
+
+    memoire = factory.SubFactory(MemoireFactory)
+    points = Decimal("80")
+    entered_by = factory.SubFactory(StaffFactory)
+    entered_at = factory.LazyFunction(timezone.now)
+
+
+class JuryDecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.JuryDecision
+
+    session = factory.SubFactory(JurySessionFactory)
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    computed = factory.LazyFunction(dict)
+    outcome = "partial"
+    validated_blocs = factory.LazyFunction(lambda: ["1"])
+    recorded_by = factory.SubFactory(StaffFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class FraudReportFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.FraudReport
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    occurred_on = date(2026, 6, 2)
+    facts = "Téléphone allumé pendant l'épreuve"
+    signature = "refused"
+    recorded_by = factory.SubFactory(StaffFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class RetakeRegistrationFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.RetakeRegistration
+
+    decision = factory.SubFactory(JuryDecisionFactory)
+    enrolment = factory.SelfAttribute("decision.enrolment")
+    bloc = factory.SubFactory(BlocFactory)
+    attempt = 2
+    evaluation_date = date(2027, 9, 15)
+    registered_on = date(2027, 5, 1)
+    registered_by = factory.SubFactory(StaffFactory)
+
+
+class AccommodationFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.Accommodation
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    kind = "extra_time"
+    details = "Tiers-temps"
+    recorded_by = factory.SubFactory(StaffFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class IssuedDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = IssuedDocument
+
+    reference = factory.Sequence(lambda n: f"RN-2099-{n:06d}")
+    kind = "releve"
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    session = factory.SubFactory(JurySessionFactory)
+    establishment = factory.SelfAttribute("enrolment.cohort.establishment")
+    size = 10
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    content_digest = factory.Sequence(lambda n: f"{n:064x}")
+    issued_at = factory.LazyFunction(timezone.now)
+
+
+class ReferenceCounterFactory(DjangoModelFactory):
+    class Meta:
+        model = ReferenceCounter
+
+    prefix = factory.Sequence(lambda n: f"Q{n}")
+    year = 2099
+    last = 42

@@ -1,42 +1,69 @@
 from django.contrib import admin
 
-from audit.admin_base import ReadOnlyAdmin
+from audit.admin_base import ReadOnlyAdmin, person_search
 from workflow import models
 
-CANDIDATE_SEARCH = ["enrolment__candidate__last_name", "enrolment__candidate__email"]
+CANDIDATE_SEARCH = person_search("enrolment__candidate")
+# What a row naming an enrolment reads (Enrolment.__str__: the candidate and the cohort).
+ENROLMENT_ROW = ["enrolment__candidate", "enrolment__cohort"]
+# What a row naming an assignment reads (its evaluator and its portfolio or mémoire).
+ASSIGNMENT_ROW = [
+    "evaluator",
+    "portfolio__enrolment__candidate",
+    "portfolio__bloc",
+    "memoire__enrolment__candidate",
+]
+
+
+class GridVersionFilter(admin.RelatedFieldListFilter):
+    """The grid versions to filter on, named with their grid in the same query."""
+
+    def field_choices(self, field, request, model_admin):
+        versions = field.related_model.objects.select_related("grid").order_by("grid_id", "number")
+        return [(version.pk, str(version)) for version in versions]
 
 
 @admin.register(models.Assignment)
 class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "rank", "state", "assigned_at", "due_date", "accepted_at"]
     list_filter = ["state", "rank", "due_date"]
-    search_fields = ["evaluator__last_name", "evaluator__email"]
+    search_fields = person_search("evaluator")
+    list_select_related = ASSIGNMENT_ROW
 
 
 @admin.register(models.Scoring)
 class ScoringAdmin(ReadOnlyAdmin):
     list_display = ["assignment", "state", "total", "submitted_at"]
     list_filter = ["state"]
-    search_fields = ["assignment__evaluator__email", "overall_comment"]
+    search_fields = person_search("assignment__evaluator")
+    list_select_related = [f"assignment__{path}" for path in ASSIGNMENT_ROW]
 
 
 @admin.register(models.CriterionScore)
 class CriterionScoreAdmin(ReadOnlyAdmin):
     list_display = ["scoring", "criterion", "points"]
     list_filter = ["criterion__version__grid__kind"]
-    search_fields = ["comment", "criterion__label"]
+    search_fields = person_search("scoring__assignment__evaluator")
+    list_select_related = [
+        "criterion",
+        *(f"scoring__assignment__{path}" for path in ASSIGNMENT_ROW),
+    ]
 
 
 @admin.register(models.Reconciliation)
 class ReconciliationAdmin(ReadOnlyAdmin):
     list_display = ["portfolio", "method", "first_mark", "second_mark", "agreed_mark", "decided_at"]
     list_filter = ["method"]
-    search_fields = ["justification", "portfolio__enrolment__candidate__email"]
+    search_fields = person_search("portfolio__enrolment__candidate")
+    list_select_related = ["portfolio__enrolment__candidate", "portfolio__bloc"]
 
 
 class JuryMemberInline(admin.TabularInline):
     model = models.JuryMember
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -60,7 +87,8 @@ class JurySessionAdmin(ReadOnlyAdmin):
 class JuryMemberAdmin(ReadOnlyAdmin):
     list_display = ["user", "session", "role"]
     list_filter = ["role"]
-    search_fields = ["user__last_name", "user__email"]
+    search_fields = person_search("user")
+    list_select_related = ["user", "session"]
 
 
 @admin.register(models.SessionCandidate)
@@ -68,20 +96,23 @@ class SessionCandidateAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "session", "added_at"]
     list_filter = ["session"]
     search_fields = CANDIDATE_SEARCH
+    list_select_related = [*ENROLMENT_ROW, "session"]
 
 
 @admin.register(models.TutorEvaluation)
 class TutorEvaluationAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "tutor", "state", "total", "submitted_at"]
     list_filter = ["state"]
-    search_fields = [*CANDIDATE_SEARCH, "tutor__email"]
+    search_fields = CANDIDATE_SEARCH
+    list_select_related = [*ENROLMENT_ROW, "tutor"]
 
 
 @admin.register(models.TutorScore)
 class TutorScoreAdmin(ReadOnlyAdmin):
     list_display = ["evaluation", "criterion", "points"]
-    list_filter = ["criterion__version"]
-    search_fields = ["evaluation__enrolment__candidate__email"]
+    list_filter = [("criterion__version", GridVersionFilter)]
+    search_fields = person_search("evaluation__enrolment__candidate")
+    list_select_related = ["evaluation__enrolment__candidate", "criterion"]
 
 
 @admin.register(models.CCMark)
@@ -89,6 +120,7 @@ class CCMarkAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "module", "label", "mark", "out_of", "absence"]
     list_filter = ["module__bloc", "module", "absence"]
     search_fields = CANDIDATE_SEARCH
+    list_select_related = [*ENROLMENT_ROW, "module"]
 
 
 @admin.register(models.AbsenceRecord)
@@ -96,20 +128,23 @@ class AbsenceRecordAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "date", "hours", "justified", "justification"]
     list_filter = ["justified", "justification"]
     search_fields = CANDIDATE_SEARCH
+    list_select_related = ENROLMENT_ROW
 
 
 @admin.register(models.Soutenance)
 class SoutenanceAdmin(ReadOnlyAdmin):
     list_display = ["memoire", "session", "starts_at", "duration_minutes", "total"]
     list_filter = ["session", "presented"]
-    search_fields = ["memoire__enrolment__candidate__email"]
+    search_fields = person_search("memoire__enrolment__candidate")
+    list_select_related = ["memoire__enrolment__candidate", "session"]
 
 
 @admin.register(models.SoutenanceScore)
 class SoutenanceScoreAdmin(ReadOnlyAdmin):
     list_display = ["soutenance", "criterion", "points"]
-    list_filter = ["criterion__version"]
-    search_fields = ["soutenance__memoire__enrolment__candidate__email"]
+    list_filter = [("criterion__version", GridVersionFilter)]
+    search_fields = person_search("soutenance__memoire__enrolment__candidate")
+    list_select_related = ["soutenance__memoire__enrolment__candidate", "criterion"]
 
 
 @admin.register(models.BlocExamMark)
@@ -117,27 +152,31 @@ class BlocExamMarkAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "bloc", "attempt", "points", "presented"]
     list_filter = ["bloc", "presented"]
     search_fields = CANDIDATE_SEARCH
+    list_select_related = [*ENROLMENT_ROW, "bloc"]
 
 
 @admin.register(models.MemoireWrittenMark)
 class MemoireWrittenMarkAdmin(ReadOnlyAdmin):
     list_display = ["memoire", "points", "entered_by", "entered_at"]
     list_filter = ["entered_at"]
-    search_fields = ["memoire__enrolment__candidate__email"]
+    search_fields = person_search("memoire__enrolment__candidate")
+    list_select_related = ["memoire__enrolment__candidate", "entered_by"]
 
 
 @admin.register(models.JuryDecision)
 class JuryDecisionAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "session", "outcome", "fraud", "recorded_at"]
     list_filter = ["outcome", "fraud", "session"]
-    search_fields = [*CANDIDATE_SEARCH, "override_motive"]
+    search_fields = CANDIDATE_SEARCH
+    list_select_related = [*ENROLMENT_ROW, "session"]
 
 
 @admin.register(models.FraudReport)
 class FraudReportAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "occurred_on", "signature", "state", "recorded_at"]
     list_filter = ["state", "signature"]
-    search_fields = [*CANDIDATE_SEARCH, "facts"]
+    search_fields = CANDIDATE_SEARCH
+    list_select_related = ENROLMENT_ROW
 
 
 @admin.register(models.RetakeRegistration)
@@ -145,10 +184,12 @@ class RetakeRegistrationAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "bloc", "attempt", "evaluation_date", "registered_on"]
     list_filter = ["bloc"]
     search_fields = CANDIDATE_SEARCH
+    list_select_related = [*ENROLMENT_ROW, "bloc"]
 
 
 @admin.register(models.Accommodation)
 class AccommodationAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "kind", "details", "recorded_at"]
     list_filter = ["kind"]
-    search_fields = [*CANDIDATE_SEARCH, "details"]
+    search_fields = CANDIDATE_SEARCH
+    list_select_related = ENROLMENT_ROW

@@ -57,4 +57,8 @@ def own_enrolments(user):
     """Return the candidate's own enrolments; refuse (403) anyone who is not a candidate."""
     if not user.has_role(Role.CANDIDAT):
         raise PermissionDenied
-    return Enrolment.objects.filter(candidate=user).select_related("cohort__title")
+    return (
+        Enrolment.objects.filter(candidate=user)
+        .select_related("cohort__title")
+        .order_by("-cohort__training_start", "cohort__name", "pk")
+    )

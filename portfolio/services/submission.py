@@ -77,7 +77,9 @@ def portfolio_start(*, enrolment: Enrolment, actor=None) -> list[Portfolio]:
                 actor=actor, action="memoire.start", obj=memoire, candidate=enrolment.candidate
             )
     return list(
-        Portfolio.objects.filter(enrolment=enrolment, is_active=True).select_related("bloc")
+        Portfolio.objects.filter(enrolment=enrolment, is_active=True)
+        .select_related("bloc")
+        .order_by("bloc__number", "attempt")
     )
 
 

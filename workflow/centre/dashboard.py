@@ -111,7 +111,11 @@ def evaluator_workload_chart(establishments=EVERYWHERE) -> charts.Chart:
 
 
 def session_decisions(session):
-    return JuryDecision.objects.filter(session=session).select_related("enrolment")
+    return (
+        JuryDecision.objects.filter(session=session)
+        .select_related("enrolment")
+        .order_by("enrolment__candidate__last_name", "enrolment__candidate__first_name", "pk")
+    )
 
 
 def session_results_chart(session) -> charts.Chart | None:

@@ -139,7 +139,8 @@ class ScoringForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.rows = []
         choices = [(item.pk, item.title) for item in evidence_items]
-        for row in scoring.scores.select_related("criterion").prefetch_related("evidence"):
+        rows = scoring.scores.select_related("criterion").prefetch_related("evidence")
+        for row in rows.order_by("criterion__order", "pk"):
             criterion = row.criterion
             points = forms.DecimalField(
                 label=_("Points (sur %(max)s)") % {"max": wording.fr_number(criterion.max_points)},

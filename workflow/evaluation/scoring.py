@@ -119,7 +119,7 @@ def scoring_save(*, scoring: Scoring, actor, overall_comment: str, scores: dict)
             raise WorkflowError(SCORING_CLOSED)
         allowed_evidence = _evidence_ids(assignment.target)
         errors = {}
-        rows = list(scoring.scores.select_related("criterion"))
+        rows = list(scoring.scores.select_related("criterion").order_by("criterion__order", "pk"))
         for row in rows:
             data = scores.get(row.criterion_id, scores.get(str(row.criterion_id), {}))
             try:
@@ -150,7 +150,7 @@ def scoring_save(*, scoring: Scoring, actor, overall_comment: str, scores: dict)
 def scoring_problems(scoring: Scoring) -> dict[str, list[str]]:
     """Return what still prevents submitting ``scoring``, by form field (empty when ready)."""
     errors = {}
-    for row in scoring.scores.select_related("criterion"):
+    for row in scoring.scores.select_related("criterion").order_by("criterion__order", "pk"):
         if row.points is None:
             errors[f"points_{row.criterion_id}"] = [_("Notez ce critère avant de remettre.")]
         elif row.points * 2 < row.criterion.max_points and not row.comment:

@@ -225,7 +225,9 @@ def scoring_submit(request, pk):
             "assignment": assignment,
             "label": target_label(assignment.target),
             "scoring": scoring_obj,
-            "rows": scoring_obj.scores.select_related("criterion").prefetch_related("evidence"),
+            "rows": scoring_obj.scores.select_related("criterion")
+            .prefetch_related("evidence")
+            .order_by("criterion__order", "pk"),
             "problems": problems,
             "error": error,
             "out_of": out_of,

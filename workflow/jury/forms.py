@@ -74,6 +74,7 @@ class CandidateAddForm(AccessibleFormMixin, forms.Form):
             )
             .exclude(jury_entries__session=session)
             .select_related("candidate", "cohort")
+            .order_by("candidate__last_name", "candidate__first_name", "pk")
         )
 
 
@@ -88,9 +89,11 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enrolment"].queryset = Enrolment.objects.filter(
-            jury_entries__session=session
-        ).select_related("candidate")
+        self.fields["enrolment"].queryset = (
+            Enrolment.objects.filter(jury_entries__session=session)
+            .select_related("candidate")
+            .order_by("candidate__last_name", "candidate__first_name", "pk")
+        )
 
 
 class ReasonForm(forms.Form):

@@ -56,8 +56,10 @@ class CCMarkForm(forms.Form):
 
     def __init__(self, *args, cohort, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enrolment"].queryset = Enrolment.objects.filter(cohort=cohort).select_related(
-            "candidate"
+        self.fields["enrolment"].queryset = (
+            Enrolment.objects.filter(cohort=cohort)
+            .select_related("candidate")
+            .order_by("candidate__last_name", "candidate__first_name", "pk")
         )
 
 

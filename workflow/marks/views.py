@@ -129,7 +129,11 @@ def trainer_marks(request, cohort_id, module_id):
                 return redirect("jury:trainer_marks", cohort_id=cohort.pk, module_id=module.pk)
             except WorkflowError as error:
                 mark_form.add_error(None, error.message)
-    enrolments = list(Enrolment.objects.filter(cohort=cohort).select_related("candidate"))
+    enrolments = list(
+        Enrolment.objects.filter(cohort=cohort)
+        .select_related("candidate")
+        .order_by("candidate__last_name", "candidate__first_name", "pk")
+    )
     labels = sorted(
         {m.label for m in cc.CCMark.objects.filter(module=module, enrolment__cohort=cohort)}
     )

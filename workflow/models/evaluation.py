@@ -68,6 +68,12 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
                 name="assignment_one_target",
             )
         ]
+        indexes = [
+            models.Index(fields=["assigned_at"], name="assignment_assigned_at_idx"),
+            models.Index(fields=["state"], name="assignment_state_idx"),
+            models.Index(fields=["rank"], name="assignment_rank_idx"),
+            models.Index(fields=["due_date"], name="assignment_due_date_idx"),
+        ]
 
     def __str__(self):
         return f"{self.evaluator} → {self.target}"
@@ -123,7 +129,10 @@ class Scoring(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("notation")
         verbose_name_plural = _("notations")
-        ordering = ["assignment__rank", "created_at"]
+        ordering = ["assignment_id"]
+        indexes = [
+            models.Index(fields=["state"], name="scoring_state_idx"),
+        ]
 
     def __str__(self):
         return _("Notation de %(assignment)s") % {"assignment": self.assignment}
@@ -156,7 +165,7 @@ class CriterionScore(models.Model):
     class Meta:
         verbose_name = _("note par critère")
         verbose_name_plural = _("notes par critère")
-        ordering = ["scoring", "criterion__order"]
+        ordering = ["scoring_id", "criterion_id"]
         constraints = [
             models.UniqueConstraint(fields=["scoring", "criterion"], name="criterion_score_unique"),
             models.CheckConstraint(
@@ -202,6 +211,10 @@ class Reconciliation(models.Model):
         verbose_name = _("conciliation de notes")
         verbose_name_plural = _("conciliations de notes")
         ordering = ["-decided_at"]
+        indexes = [
+            models.Index(fields=["decided_at"], name="reconciliation_decided_at_idx"),
+            models.Index(fields=["method"], name="reconciliation_method_idx"),
+        ]
 
     def __str__(self):
         return f"{self.portfolio}: {self.agreed_mark} ({self.get_method_display()})"

@@ -39,6 +39,10 @@ class JurySession(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("session de jury")
         verbose_name_plural = _("sessions de jury")
         ordering = ["-date"]
+        indexes = [
+            models.Index(fields=["date"], name="jury_session_date_idx"),
+            models.Index(fields=["state"], name="jury_session_state_idx"),
+        ]
 
     def __str__(self):
         return _("Jury du %(date)s — %(place)s") % {
@@ -88,6 +92,9 @@ class JuryMember(models.Model):
         verbose_name_plural = _("membres du jury")
         constraints = [
             models.UniqueConstraint(fields=["session", "user"], name="jury_member_unique")
+        ]
+        indexes = [
+            models.Index(fields=["role"], name="jury_member_role_idx"),
         ]
 
     def __str__(self):
@@ -174,9 +181,13 @@ class Soutenance(models.Model):
     class Meta:
         verbose_name = _("soutenance")
         verbose_name_plural = _("soutenances")
-        ordering = ["session", "starts_at"]
+        ordering = ["session_id", "starts_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["session", "memoire"], name="soutenance_unique")
+        ]
+        indexes = [
+            models.Index(fields=["session", "starts_at"], name="soutenance_session_start_idx"),
+            models.Index(fields=["presented"], name="soutenance_presented_idx"),
         ]
 
     def __str__(self):
@@ -230,9 +241,13 @@ class JuryDecision(models.Model):
     class Meta:
         verbose_name = _("décision du jury")
         verbose_name_plural = _("décisions du jury")
-        ordering = ["session", "enrolment"]
+        ordering = ["session_id", "enrolment_id"]
         constraints = [
             models.UniqueConstraint(fields=["session", "enrolment"], name="jury_decision_unique")
+        ]
+        indexes = [
+            models.Index(fields=["outcome"], name="jury_decision_outcome_idx"),
+            models.Index(fields=["fraud"], name="jury_decision_fraud_idx"),
         ]
 
     def __str__(self):
@@ -289,6 +304,11 @@ class FraudReport(models.Model):
         verbose_name = _("procès-verbal de fraude")
         verbose_name_plural = _("procès-verbaux de fraude")
         ordering = ["-recorded_at"]
+        indexes = [
+            models.Index(fields=["recorded_at"], name="fraud_report_recorded_at_idx"),
+            models.Index(fields=["state"], name="fraud_report_state_idx"),
+            models.Index(fields=["signature"], name="fraud_report_signature_idx"),
+        ]
 
     def __str__(self):
         return _("Fraude — %(candidate)s (%(date)s)") % {
@@ -356,9 +376,12 @@ class Accommodation(models.Model):
     class Meta:
         verbose_name = _("aménagement d'épreuve")
         verbose_name_plural = _("aménagements d'épreuve")
-        ordering = ["enrolment", "kind"]
+        ordering = ["enrolment_id", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "kind"], name="accommodation_unique")
+        ]
+        indexes = [
+            models.Index(fields=["kind"], name="accommodation_kind_idx"),
         ]
 
     def __str__(self):

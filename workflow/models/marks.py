@@ -54,11 +54,14 @@ class TutorEvaluation(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("évaluation du tuteur")
         verbose_name_plural = _("évaluations des tuteurs")
-        ordering = ["enrolment", "attempt"]
+        ordering = ["enrolment_id", "attempt"]
         constraints = [
             models.UniqueConstraint(
                 fields=["enrolment", "attempt"], name="tutor_evaluation_unique_attempt"
             )
+        ]
+        indexes = [
+            models.Index(fields=["state"], name="tutor_eval_state_idx"),
         ]
 
     def __str__(self):
@@ -136,11 +139,14 @@ class CCMark(models.Model):
     class Meta:
         verbose_name = _("note de contrôle continu")
         verbose_name_plural = _("notes de contrôle continu")
-        ordering = ["enrolment", "module__bloc__number", "module__order", "label"]
+        ordering = ["enrolment_id", "module_id", "label"]
         constraints = [
             models.UniqueConstraint(
                 fields=["enrolment", "module", "label"], name="cc_mark_unique_evaluation"
             )
+        ]
+        indexes = [
+            models.Index(fields=["absence"], name="cc_mark_absence_idx"),
         ]
 
     def __str__(self):
@@ -181,12 +187,16 @@ class AbsenceRecord(models.Model):
     class Meta:
         verbose_name = _("absence")
         verbose_name_plural = _("absences")
-        ordering = ["enrolment", "date"]
+        ordering = ["enrolment_id", "date", "id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(hours__gt=0), name="absence_hours_positive"),
             models.UniqueConstraint(
                 fields=["enrolment", "date", "justified"], name="absence_unique_day_kind"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["justified"], name="absence_justified_idx"),
+            models.Index(fields=["justification"], name="absence_justification_idx"),
         ]
 
     def __str__(self):
@@ -220,6 +230,9 @@ class BlocExamMark(models.Model):
                 fields=["enrolment", "bloc", "attempt"], name="bloc_exam_mark_unique"
             )
         ]
+        indexes = [
+            models.Index(fields=["presented"], name="exam_mark_presented_idx"),
+        ]
 
     def __str__(self):
         return _("Bloc %(number)s — %(candidate)s") % {
@@ -245,6 +258,9 @@ class MemoireWrittenMark(models.Model):
     class Meta:
         verbose_name = _("note écrite du mémoire")
         verbose_name_plural = _("notes écrites des mémoires")
+        indexes = [
+            models.Index(fields=["entered_at"], name="written_mark_entered_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.memoire}: {self.points}"
