@@ -68,6 +68,7 @@ class Job(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["key", "-id"], name="jobs_job_key_latest"),
             models.Index(fields=["state", "heartbeat_at"], name="jobs_job_state_heartbeat"),
+            models.Index(fields=["kind"], name="jobs_job_kind"),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from accounts.models import (
     User,
     UserRole,
 )
+from jobs.models import Job
 from referentiel.models import Title
 
 PASSWORD = "motdepasse-de-test-42"
@@ -658,3 +659,15 @@ class ReferenceCounterFactory(DjangoModelFactory):
     prefix = factory.Sequence(lambda n: f"Q{n}")
     year = 2099
     last = 42
+
+
+class JobFactory(DjangoModelFactory):
+    class Meta:
+        model = Job
+
+    kind = "documents.proces_verbal"
+    key = factory.Sequence(lambda n: f"documents.pv:s{n}")
+    establishment = factory.SubFactory(EstablishmentFactory)
+    state = "done"
+    total = 1
+    done = 1

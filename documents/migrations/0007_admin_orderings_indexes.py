@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ('accounts', '0006_admin_orderings_indexes'),
         ('documents', '0006_issueddocument_issue_key_unique'),
         ('referentiel', '0003_admin_orderings_indexes'),
-        ('workflow', '0009_admin_orderings_indexes'),
+        ('workflow', '0010_admin_orderings_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ('accounts', '0007_admin_search_indexes'),
         ('documents', '0007_admin_orderings_indexes'),
         ('referentiel', '0003_admin_orderings_indexes'),
-        ('workflow', '0009_admin_orderings_indexes'),
+        ('workflow', '0010_admin_orderings_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

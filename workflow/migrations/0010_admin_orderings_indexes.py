@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ('accounts', '0006_admin_orderings_indexes'),
         ('portfolio', '0004_admin_orderings_indexes'),
         ('referentiel', '0003_admin_orderings_indexes'),
-        ('workflow', '0008_absence_unique_day_kind'),
+        ('workflow', '0009_session_candidate_computed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
