@@ -4,15 +4,16 @@ Run: .venv/bin/python scripts/bench_scale.py [--candidates 10,1000,10000] [--qui
      [--only NAME[,NAME...]] [--database-url postgres://...] [--timeout SECONDS] [--requests N]
 
 For each size it creates its own database (the name of ``--database-url`` or ``DATABASE_URL``
-plus ``_scale_<size>``), migrates it and builds the dataset of ``demo.bulk`` (cohorts of 25,
-4 portfolios and 10 evidence items per portfolio-route candidate, 50 evaluators, one jury
-session per establishment in deliberation with every mark); the databases are dropped at the
-end (``--keep`` keeps them). Then every probe of ``PROBES`` runs at every size, each in a fresh
-Python process: the number of SQL queries (``CaptureQueriesContext``), the time of the
-measured call alone (``perf_counter``; a page is fetched once before, to warm the process), and
-the process's peak resident memory (``VmHWM``: RSS, not Python allocations). A probe that
-writes runs inside a transaction rolled back at the end, so that every probe finds the dataset
-as built. A probe past ``--timeout`` prints "timeout".
+plus ``_scale_<size>``), migrates it and builds the dataset of ``demo.bulk`` (cohorts of 25, 4
+portfolios and 10 evidence items per portfolio-route candidate, 50 evaluators, one jury session
+per establishment in deliberation with every mark); the databases are dropped at the end
+(``--keep`` keeps them). Then every probe of ``PROBES`` runs at every size, each in a fresh
+Python process: the number of SQL queries (counted by a ``connection.execute_wrapper``:
+``CaptureQueriesContext`` keeps only the last 9,000, and keeping them all would weigh on the
+memory measured), the time of the measured call alone (``perf_counter``; a page is fetched once
+before, to warm the process), and the process's peak resident memory (``VmHWM``: RSS, not
+Python allocations). A probe that writes runs inside a transaction rolled back at the end, so
+that every probe finds the dataset as built. A probe past ``--timeout`` prints "timeout".
 
 The throughput probe starts gunicorn (``deploy/gunicorn.conf.py``, production settings plus a
 bare view: ``scripts.bench_settings``) on the largest dataset and fetches the candidate home and
@@ -185,13 +186,14 @@ def _measure(name: str, dataset_fields: dict) -> dict:
     django.setup()
     from django.db import connection, transaction
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import setup_test_environment
     from django.urls import reverse
 
     from demo.bulk import Dataset, dataset_close
 
     try:
-        setup_test_environment()  # the test client's host, e-mails kept in memory
+        # The test client's host, e-mails kept in memory; no debug query log nor debug templates.
+        setup_test_environment(debug=False)
     except RuntimeError:
         pass  # already done: measured from the test suite
     dataset = Dataset(**dataset_fields)
@@ -211,7 +213,14 @@ def _measure(name: str, dataset_fields: dict) -> dict:
             if warm.status_code != 200:
                 raise SystemExit(f"{url}: HTTP {warm.status_code}")
         rss_before = _memory_kib("VmRSS")
-        with CaptureQueriesContext(connection) as queries:
+        queries = 0
+
+        def count(execute, sql, params, many, context):
+            nonlocal queries
+            queries += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             start = time.perf_counter()
             if probe.run is None:
                 response = client.get(url)
@@ -220,7 +229,7 @@ def _measure(name: str, dataset_fields: dict) -> dict:
                 probe.run(dataset)
             result["seconds"] = time.perf_counter() - start
         transaction.set_rollback(True)
-    result["queries"] = len(queries)
+    result["queries"] = queries
     result["rss_kib"] = _memory_kib("VmHWM")
     result["rss_before_kib"] = rss_before
     return result
@@ -486,29 +495,24 @@ def main() -> None:
     need_evidence = any(n in PROBES and PROBES[n].dataset == "evidence" for n in names)
     print(f"Building the datasets ({time.strftime('%Y-%m-%d %H:%M')}):", flush=True)
     try:
-        if need_main:
-            for size in sizes:
-                databases["main"].append(
-                    _prepare(
-                        options.database_url,
-                        f"{base_name}_scale_{size}",
-                        f"{size:,} candidates",
-                        size,
-                        env,
-                    )
-                )
+        plan = [("main", f"_scale_{n}", f"{n:,} candidates", n, 5) for n in sizes if need_main]
         if need_evidence:
-            for items in evidence:
-                databases["evidence"].append(
-                    _prepare(
-                        options.database_url,
-                        f"{base_name}_scale_evidence_{items}",
-                        f"{items:,} evidence items",
-                        max(1, items // 10),
-                        env,
-                        epreuves_every=0,
-                    )
+            # Every candidate on the portfolio route: 10 evidence items each.
+            plan += [
+                ("evidence", f"_scale_evidence_{n}", f"{n:,} evidence items", max(1, n // 10), 0)
+                for n in evidence
+            ]
+        for group, suffix, label, candidates, epreuves_every in plan:
+            databases[group].append(
+                _prepare(
+                    options.database_url,
+                    base_name + suffix,
+                    label,
+                    candidates,
+                    env,
+                    epreuves_every=epreuves_every,
                 )
+            )
         rows, throughput = [], None
         for name in names:
             if name == THROUGHPUT:
