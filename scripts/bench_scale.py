@@ -425,11 +425,15 @@ def _figure(answer, key: str, fmt: str) -> str:
     return format(answer[key], fmt) if isinstance(answer, dict) and key in answer else str(answer)
 
 
-def _row(label: str, sizes: list[int], answers: list) -> list[str]:
+def _row(label: str, sizes: list[int], answers: list, timeout: float) -> list[str]:
     seconds = [a["seconds"] for a in answers if isinstance(a, dict)]
     ratio = "-"
-    if isinstance(answers[0], dict) and isinstance(answers[-1], dict):
-        ratio = f"{answers[-1]['seconds'] / max(answers[0]['seconds'], 1e-6):.1f}"
+    if isinstance(answers[0], dict):
+        smallest = max(answers[0]["seconds"], 1e-6)
+        if isinstance(answers[-1], dict):
+            ratio = f"{answers[-1]['seconds'] / smallest:.1f}"
+        elif answers[-1] == "timeout":  # at least the time it was given
+            ratio = f"> {timeout / smallest:.0f}"
     last = answers[-1]
     return [
         label,
@@ -536,7 +540,7 @@ def main() -> None:
                 d.size * (10 if probe.dataset == "evidence" else 1)
                 for d in databases[probe.dataset]
             ]
-            rows.append(_row(probe.label, dataset_sizes, answers))
+            rows.append(_row(probe.label, dataset_sizes, answers, options.timeout))
         print()
         _print_table(rows)
         if throughput is not None:

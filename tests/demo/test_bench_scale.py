@@ -36,7 +36,7 @@ def test_every_probe_measures_and_leaves_the_dataset_as_built(name, dataset):
 def test_a_row_shows_the_ratio_of_the_largest_size_to_the_smallest_and_the_timeouts():
     small = {"queries": 4, "seconds": 0.5, "rss_kib": 102400}
     large = {"queries": 40, "seconds": 2.0, "rss_kib": 204800, "bytes": 4096}
-    assert _row("page", [10, 1000], [small, large]) == [
+    assert _row("page", [10, 1000], [small, large], timeout=60) == [
         "page",
         "10 → 1,000",
         "4 → 40",
@@ -45,4 +45,10 @@ def test_a_row_shows_the_ratio_of_the_largest_size_to_the_smallest_and_the_timeo
         "200",
         "4",
     ]
-    assert _row("page", [10, 1000], [small, "timeout"])[2:5] == ["4 → timeout", "0.500", "-"]
+    # A timeout at the largest size: the ratio is at least the timeout over the smallest time.
+    assert _row("page", [10, 1000], [small, "timeout"], timeout=60)[2:5] == [
+        "4 → timeout",
+        "0.500",
+        "> 120",
+    ]
+    assert _row("page", [10, 1000], ["error", large], timeout=60)[4] == "-"
