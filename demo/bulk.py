@@ -31,20 +31,18 @@ from django.utils import timezone
 
 from accounts.models import Enrolment
 from audit import clock
-from demo.bulk_files import memoires_build, portfolios_build
-from demo.bulk_network import CENT, PROFILES, bulk, criterion_points, network_build
+from demo.bulk_files import evaluations_build, memoires_build, portfolios_build
+from demo.bulk_network import CENT, PROFILES, bulk, criterion_points, grid_scores, network_build
 from portfolio.models import Portfolio
 from referentiel.models import Grid
 from workflow.jury.results import candidate_file, computed_decision, decision_snapshot
 from workflow.models import (
-    Assignment,
     BlocExamMark,
     CCMark,
     CriterionScore,
     JuryDecision,
     JuryMember,
     JurySession,
-    Scoring,
     SessionCandidate,
     Soutenance,
     SoutenanceScore,
@@ -132,47 +130,26 @@ def dataset_build(
         ],
     )
 
-    # --- Mémoires, their scorings, tutors' net.grids -------------------------------------------
+    # --- Mémoires, their scorings, tutors' grids -----------------------------------------------
     memoires = memoires_build(net)
     written_key = (Grid.Kind.MEMOIRE, None)
-    memoire_assignments = bulk(
-        Assignment,
-        [
-            Assignment(
-                memoire=memoire,
-                evaluator=net.evaluator_for(i, 7),
-                state=Assignment.State.COMPLETED,
-                assigned_by=net.staff_of(memoire.enrolment),
-                assigned_at=net.now - timedelta(days=38),
-                accepted_at=net.now - timedelta(days=37),
-                due_date=net.today - timedelta(days=17),
-                declaration_text="Aucun conflit d'intérêts.",
-            )
-            for i, memoire in enumerate(memoires)
-        ],
+    practice = [net.ratios(i)[1] for i in range(len(net.enrolments))]
+    memoire_assignments, memoire_scorings = evaluations_build(
+        net,
+        "memoire",
+        memoires,
+        evaluators=[net.evaluator_for(i, 7) for i in range(len(memoires))],
+        totals=[sum(criterion_points(net.criteria[written_key], r)) for r in practice],
+        days_ago=38,
+        comment="Mémoire clair, problématique bien posée.",
     )
-    memoire_scorings = bulk(
-        Scoring,
-        [
-            Scoring(
-                assignment=assignment,
-                grid_version=net.grids[written_key],
-                state=Scoring.State.SUBMITTED,
-                total=sum(criterion_points(net.criteria[written_key], net.ratios(i)[1])),
-                submitted_at=net.now - timedelta(days=20),
-                overall_comment="Mémoire clair, problématique bien posée.",
-            )
-            for i, assignment in enumerate(memoire_assignments)
-        ],
+    scores += grid_scores(
+        CriterionScore,
+        "scoring",
+        memoire_scorings,
+        [net.criteria[written_key]] * len(memoires),
+        practice,
     )
-    for i, scoring in enumerate(memoire_scorings):
-        ratio = net.ratios(i)[1]
-        for criterion, points in zip(
-            net.criteria[written_key],
-            criterion_points(net.criteria[written_key], ratio),
-            strict=True,
-        ):
-            scores.append(CriterionScore(scoring=scoring, criterion=criterion, points=points))
     bulk(CriterionScore, scores)
     tutor_key = (Grid.Kind.TUTOR, None)
     evaluations = bulk(
@@ -184,7 +161,7 @@ def dataset_build(
                 grid_version=net.grids[tutor_key],
                 state=TutorEvaluation.State.LOCKED,
                 comment="Assistante fiable, autonome sur le suivi administratif.",
-                total=sum(criterion_points(net.criteria[tutor_key], net.ratios(i)[1])),
+                total=sum(criterion_points(net.criteria[tutor_key], practice[i])),
                 invited_at=net.now - timedelta(days=60),
                 submitted_at=net.now - timedelta(days=30),
                 locked_at=net.now - timedelta(days=3),
@@ -194,15 +171,13 @@ def dataset_build(
     )
     bulk(
         TutorScore,
-        [
-            TutorScore(evaluation=evaluation, criterion=criterion, points=points)
-            for i, evaluation in enumerate(evaluations)
-            for criterion, points in zip(
-                net.criteria[tutor_key],
-                criterion_points(net.criteria[tutor_key], net.ratios(i)[1]),
-                strict=True,
-            )
-        ],
+        grid_scores(
+            TutorScore,
+            "evaluation",
+            evaluations,
+            [net.criteria[tutor_key]] * len(evaluations),
+            practice,
+        ),
     )
 
     # --- Jury sessions, members, candidates, soutenances -----------------------------------
@@ -256,7 +231,7 @@ def dataset_build(
                 duration_minutes=40,
                 base_minutes=40,
                 grid_version=net.grids[oral_key],
-                total=sum(criterion_points(net.criteria[oral_key], net.ratios(i)[1])),
+                total=sum(criterion_points(net.criteria[oral_key], practice[i])),
                 comment="Soutenance structurée, réponses précises.",
                 marked_by=net.jury[net.place(memoire.enrolment) * 4],
                 marked_at=start + timedelta(hours=10),
@@ -266,15 +241,13 @@ def dataset_build(
     )
     bulk(
         SoutenanceScore,
-        [
-            SoutenanceScore(soutenance=soutenance, criterion=criterion, points=points)
-            for i, soutenance in enumerate(soutenances)
-            for criterion, points in zip(
-                net.criteria[oral_key],
-                criterion_points(net.criteria[oral_key], net.ratios(i)[1]),
-                strict=True,
-            )
-        ],
+        grid_scores(
+            SoutenanceScore,
+            "soutenance",
+            soutenances,
+            [net.criteria[oral_key]] * len(soutenances),
+            practice,
+        ),
     )
     first = net.enrolments[0]
     epreuves = next((e for e in net.enrolments if e.route == Enrolment.Route.EPREUVES), None)

@@ -18,7 +18,7 @@ from django.core.files.storage import default_storage
 
 from accounts.models import Enrolment
 from demo.build import _demo_pdf
-from demo.bulk_network import BATCH, Network, bulk, criterion_points
+from demo.bulk_network import BATCH, Network, bulk, criterion_points, grid_scores
 from portfolio.filetypes import CHECKS_VERSION
 from portfolio.models import EvidenceItem, Manifest, Memoire, Portfolio, ScanStatus
 from portfolio.services import (
@@ -73,6 +73,46 @@ def _file_entry(name, size, sha256, original, **extra) -> dict:
         "sha256": sha256,
         **extra,
     }
+
+
+def evaluations_build(
+    net: Network, field: str, targets: list, *, evaluators, totals, days_ago: int, comment: str
+) -> tuple[list, list]:
+    """Write one completed assignment per portfolio or mémoire (``field``) and its submitted
+    scoring on the target's grid version; return (assignments, scorings)."""
+    assignments = bulk(
+        Assignment,
+        [
+            Assignment(
+                **{field: target},
+                evaluator=evaluator,
+                state=Assignment.State.COMPLETED,
+                assigned_by=net.staff_of(target.enrolment),
+                assigned_at=net.now - timedelta(days=days_ago),
+                accepted_at=net.now - timedelta(days=days_ago - 1),
+                due_date=net.today - timedelta(days=days_ago - 21),
+                declaration_text="Aucun conflit d'intérêts.",
+            )
+            for target, evaluator in zip(targets, evaluators, strict=True)
+        ],
+    )
+    scorings = bulk(
+        Scoring,
+        [
+            Scoring(
+                assignment=assignment,
+                grid_version=target.grid_version
+                if field == "portfolio"
+                else net.grids[(Grid.Kind.MEMOIRE, None)],
+                state=Scoring.State.SUBMITTED,
+                total=total,
+                submitted_at=net.now - timedelta(days=days_ago - 15),
+                overall_comment=comment,
+            )
+            for assignment, target, total in zip(assignments, targets, totals, strict=True)
+        ],
+    )
+    return assignments, scorings
 
 
 def portfolios_build(net: Network, *, closed: bool) -> tuple[list, list, list, list]:
@@ -173,48 +213,24 @@ def portfolios_build(net: Network, *, closed: bool) -> tuple[list, list, list, l
     for portfolio, manifest in zip(portfolios, manifests, strict=True):
         portfolio.manifest = manifest
     Portfolio.objects.bulk_update(portfolios, ["manifest"], batch_size=BATCH)
-    assignments = bulk(
-        Assignment,
-        [
-            Assignment(
-                portfolio=portfolio,
-                evaluator=net.evaluator_for(
-                    portfolio_route[n // len(net.blocs)][0], n % len(net.blocs)
-                ),
-                state=Assignment.State.COMPLETED,
-                assigned_by=net.staff_of(portfolio.enrolment),
-                assigned_at=net.now - timedelta(days=50),
-                accepted_at=net.now - timedelta(days=49),
-                due_date=net.today - timedelta(days=29),
-                declaration_text="Aucun conflit d'intérêts.",
-            )
-            for n, portfolio in enumerate(portfolios)
-        ],
+    owners = [portfolio_route[n // len(net.blocs)][0] for n in range(len(portfolios))]
+    blocs = [n % len(net.blocs) for n in range(len(portfolios))]
+    assignments, scorings = evaluations_build(
+        net,
+        "portfolio",
+        portfolios,
+        evaluators=[net.evaluator_for(i, b) for i, b in zip(owners, blocs, strict=True)],
+        totals=[portfolio.agreed_mark for portfolio in portfolios],
+        days_ago=50,
+        comment="Preuves pertinentes et bien reliées aux compétences.",
     )
-    scorings = bulk(
-        Scoring,
-        [
-            Scoring(
-                assignment=assignment,
-                grid_version=portfolio.grid_version,
-                state=Scoring.State.SUBMITTED,
-                total=portfolio.agreed_mark,
-                submitted_at=net.now - timedelta(days=35),
-                overall_comment="Preuves pertinentes et bien reliées aux compétences.",
-            )
-            for assignment, portfolio in zip(assignments, portfolios, strict=True)
-        ],
+    scores = grid_scores(
+        CriterionScore,
+        "scoring",
+        scorings,
+        [net.criteria[(Grid.Kind.PORTFOLIO, p.bloc_id)] for p in portfolios],
+        [net.ratios(i)[0][b] for i, b in zip(owners, blocs, strict=True)],
     )
-    scores = []
-    for n, (scoring, portfolio) in enumerate(zip(scorings, portfolios, strict=True)):
-        i = portfolio_route[n // len(net.blocs)][0]
-        grid_criteria = net.criteria[(Grid.Kind.PORTFOLIO, portfolio.bloc_id)]
-        ratio = net.ratios(i)[0][n % len(net.blocs)]
-        for criterion, points in zip(
-            grid_criteria, criterion_points(grid_criteria, ratio), strict=True
-        ):
-            scores.append(CriterionScore(scoring=scoring, criterion=criterion, points=points))
-
     return portfolios, items, assignments, scores
 
 

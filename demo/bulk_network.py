@@ -82,6 +82,16 @@ def criterion_points(criteria, ratio: Decimal) -> list[Decimal]:
     return [(criterion.max_points * ratio).quantize(CENT) for criterion in criteria]
 
 
+def grid_scores(model, owner_field: str, owners: list, criteria: list, ratios: list) -> list:
+    """Return unsaved ``model`` rows: for each owner, one per criterion of its grid (``criteria``,
+    one list per owner), worth the owner's share (``ratios``) of the criterion's points."""
+    return [
+        model(**{owner_field: owner}, criterion=criterion, points=points)
+        for owner, grid, ratio in zip(owners, criteria, ratios, strict=True)
+        for criterion, points in zip(grid, criterion_points(grid, ratio), strict=True)
+    ]
+
+
 @dataclass
 class Network:
     """Everything ``network_build`` wrote, and the référentiel the later steps read."""
