@@ -39,9 +39,9 @@ import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import NoReverseMatch, Resolver404
 from django.utils import timezone
@@ -119,6 +119,8 @@ class World:
     choices: dict[str, str] = field(default_factory=dict)
     # The URLs of B's own objects: B acting on them through a form is B's own business.
     b_paths: tuple[str, ...] = ()
+    # A's objects by name, for the tests that build on this world (the constant-queries test).
+    focus: dict = field(default_factory=dict)
 
 
 def _stored(name: str, content: bytes) -> tuple[str, str]:
@@ -358,7 +360,22 @@ def build_world() -> World:
         reverse("jury:staff_candidate", args=[b_enrolment.pk]),
         reverse("workflow:staff-portfolio", args=[b_portfolio.pk]),
     )
-    return World(a_staff, b_users, markers, seeds, choices, b_paths)
+    focus = {
+        "establishment": a,
+        "company": company,
+        "tutor": tutor,
+        "trainer": trainer,
+        "cohort": cohort,
+        "module": blocs[0].modules.order_by("code").first(),
+        "evaluator": evaluator,
+        "session": session,
+        "members": members,
+        "published": alpha,
+        "in_evaluation": gamma,
+        "submitted": submitted,
+        "scored": scored,
+    }
+    return World(a_staff, b_users, markers, seeds, choices, b_paths, focus)
 
 
 # --------------------------------------------------------------------------------------- crawl
@@ -442,6 +459,7 @@ class Answer:
     content: bytes
     location: str = ""
     policy: str = ""  # the Content-Security-Policy header
+    queries: int = 0  # the database queries the request ran
 
 
 @dataclass
@@ -459,7 +477,10 @@ def issued_documents() -> set[str]:
 
 
 def fetch(client: Client, url: str) -> Answer:
-    response = client.get(url)
+    # The log keeps the last 9,000 queries only; a full log would count nothing.
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
     # The test client closes the response itself (a streamed one once read), keeping the
     # connection open; closing it again here would close the connection that holds the world's
     # open transaction on PostgreSQL.
@@ -471,6 +492,7 @@ def fetch(client: Client, url: str) -> Answer:
         content,
         location,
         response.get("Content-Security-Policy", ""),
+        len(queries),
     )
 
 
@@ -510,7 +532,9 @@ def start_urls() -> list[str]:
     return urls
 
 
-def crawl_as(client: Client, seeds: list[str]) -> Crawl:
+def crawl_as(client: Client, seeds: list[str], *, get_post_targets: bool = False) -> Crawl:
+    """Crawl from the start URLs and ``seeds``; with ``get_post_targets``, GET each POST form's
+    action too (a page that shows its form on a GET is then crawled like any other)."""
     crawl = Crawl()
     queue = start_urls() + seeds
     while queue and len(crawl.seen) < MAX_PAGES:
@@ -543,6 +567,8 @@ def crawl_as(client: Client, seeds: list[str]) -> Crawl:
                 kind = tuple(sorted(n for n, _v in form["fields"] if n != "csrfmiddlewaretoken"))
                 kind += tuple(v for n, v in form["fields"] if n == "action")
                 crawl.posts.setdefault((action, kind), {**form, "page": url})
+                if get_post_targets:
+                    queue.append(action)
     return crawl
 
 
@@ -598,24 +624,22 @@ def view_name(url: str) -> str | None:
 # ----------------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def world_and_crawl(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Build both worlds once, crawl as A's staff; everything is rolled back at the end."""
+@contextlib.contextmanager
+def crawl_environment(media):
+    """Run the block with files stored under ``media``, a frozen clock seam and cheap
+    passwords, inside one transaction that is rolled back at the end."""
+    from django.conf import settings as django_settings
+
     from audit import clock
 
-    media = tmp_path_factory.mktemp("tenancy-media")
     storages = {
+        **django_settings.STORAGES,
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": media, "base_url": "/media-not-served/"},
         },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    from django.conf import settings as django_settings
-
-    storages = {**django_settings.STORAGES, "default": storages["default"]}
     with (
-        django_db_blocker.unblock(),
         override_settings(
             STORAGES=storages,
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
@@ -627,16 +651,24 @@ def world_and_crawl(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            world = build_world()
-            client = Client()
-            client.force_login(world.a_staff)
-            issued = issued_documents()
-            crawl = crawl_as(client, world.seeds)
-            crawl.minted = sorted(issued_documents() - issued)
-            yield world, crawl
+            yield
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def world_and_crawl(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Build both worlds once, crawl as A's staff; everything is rolled back at the end."""
+    media = tmp_path_factory.mktemp("tenancy-media")
+    with django_db_blocker.unblock(), crawl_environment(media):
+        world = build_world()
+        client = Client()
+        client.force_login(world.a_staff)
+        issued = issued_documents()
+        crawl = crawl_as(client, world.seeds)
+        crawl.minted = sorted(issued_documents() - issued)
+        yield world, crawl
 
 
 # -------------------------------------------------------------------------------------- tests
