@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import Duty, staff_establishments, staff_object_or_404
+from accounts.listing import paginate
 from accounts.models import Cohort, Enrolment, TrainingLink
 from centres import selectors, services
 from centres.forms import CohortForm, EnrolmentEndForm, TrainingLinkForm
-from centres.views.base import centre_staff, form_error, may_manage, paginate, require_manage
+from centres.views.base import centre_staff, form_error, may_manage, require_manage
 
 
 @centre_staff

@@ -9,10 +9,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import Duty, staff_establishments
+from accounts.listing import paginate
 from audit import clock
 from centres import selectors, services
 from centres.forms import BulkInvitationForm
-from centres.views.base import centre_staff, may_manage, paginate, require_manage
+from centres.views.base import centre_staff, may_manage, require_manage
 
 NOT_SIGNED_IN = "non-connectes"
 

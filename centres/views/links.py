@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import Duty, staff_establishments
+from accounts.listing import paginate
 from centres import selectors, services
 from centres.forms import AccompanimentForm, ConflictForm
-from centres.views.base import centre_staff, form_error, may_manage, paginate, require_manage
+from centres.views.base import centre_staff, form_error, may_manage, require_manage
 
 
 def _record_list(request, *, form_class, record, rows, template, done, back):

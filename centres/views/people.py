@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.listing import paginate
 from accounts.models import Role
 from centres import selectors, services
 from centres.forms import PersonForm
-from centres.views.base import centre_staff, form_error, may_manage, paginate, require_manage
+from centres.views.base import centre_staff, form_error, may_manage, require_manage
 
 TABS = {
     "etablissement": gettext_lazy("Personnes de l'établissement"),

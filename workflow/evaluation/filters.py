@@ -1,0 +1,62 @@
+"""The search, filters and sort of the centre's evaluation lists, declared once (django-filter)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portfolio.models import Memoire, Portfolio
+
+
+def candidate_search(queryset, name, value, *, path: str = "enrolment__candidate"):
+    """Keep the rows whose candidate's first name, last name or e-mail contains ``value``."""
+    condition = Q()
+    for word in value.split():
+        condition &= (
+            Q(**{f"{path}__first_name__icontains": word})
+            | Q(**{f"{path}__last_name__icontains": word})
+            | Q(**{f"{path}__email__icontains": word})
+        )
+    return queryset.filter(condition)
+
+
+SORTS = (
+    ("submitted_at", "depot"),
+    ("enrolment__candidate__last_name", "candidat"),
+)
+SORT_LABELS = (
+    ("depot", _("Dépôt le plus ancien d'abord")),
+    ("-depot", _("Dépôt le plus récent d'abord")),
+    ("candidat", _("Candidat (A → Z)")),
+    ("-candidat", _("Candidat (Z → A)")),
+)
+
+
+class _FileFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Rechercher un candidat"), method=candidate_search)
+    tri = django_filters.OrderingFilter(
+        label=_("Trier par"), fields=SORTS, choices=SORT_LABELS, empty_label=None
+    )
+
+    def filter_queryset(self, queryset):
+        # A sort always ends on the primary key, so that pages never overlap.
+        queryset = super().filter_queryset(queryset)
+        return queryset.order_by(*queryset.query.order_by, "pk")
+
+
+class PortfolioFilter(_FileFilter):
+    etat = django_filters.ChoiceFilter(
+        field_name="state",
+        label=_("État"),
+        choices=Portfolio.State.choices,
+        empty_label=_("Tous les états"),
+    )
+    bloc = django_filters.NumberFilter(field_name="bloc__number", label=_("Bloc (numéro)"))
+
+
+class MemoireFilter(_FileFilter):
+    etat = django_filters.ChoiceFilter(
+        field_name="state",
+        label=_("État"),
+        choices=Memoire.State.choices,
+        empty_label=_("Tous les états"),
+    )
