@@ -27,9 +27,19 @@ class RowsPaginator(Paginator):
         return RowsPage(*args, **kwargs)
 
 
-def paginate(request, rows, per_page: int = PAGE_SIZE) -> Page:
-    """Return the page of ``rows`` asked for by ``?page=`` (the last one if out of range)."""
-    return RowsPaginator(rows, per_page).get_page(request.GET.get("page"))
+def paginate(request, rows, per_page: int = PAGE_SIZE, *, param: str = "page") -> Page:
+    """Return the page of ``rows`` asked for by ``?page=`` (the last one if out of range); a
+    second list on the same screen reads its own ``param``."""
+    page = RowsPaginator(rows, per_page).get_page(request.GET.get(param))
+    page.param = param
+    return page
+
+
+def query_without(request, param: str = "page") -> str:
+    """Return the request's query string without ``param``, for the links to other pages."""
+    params = request.GET.copy()
+    params.pop(param, None)
+    return params.urlencode()
 
 
 @dataclass
@@ -59,6 +69,4 @@ def list_page(request, queryset, filterset_class=None, *, defaults=None, **filte
     if filterset_class is not None:
         filters = filterset_class(data, queryset=queryset, request=request, **filterset_kwargs)
         queryset = filters.qs
-    params = request.GET.copy()
-    params.pop("page", None)
-    return ListPage(paginate(request, queryset), filters, params.urlencode())
+    return ListPage(paginate(request, queryset), filters, query_without(request))

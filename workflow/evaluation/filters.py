@@ -7,16 +7,29 @@ from django.utils.translation import gettext_lazy as _
 from portfolio.models import Memoire, Portfolio
 
 
-def candidate_search(queryset, name, value, *, path: str = "enrolment__candidate"):
-    """Keep the rows whose candidate's first name, last name or e-mail contains ``value``."""
-    condition = Q()
-    for word in value.split():
-        condition &= (
-            Q(**{f"{path}__first_name__icontains": word})
-            | Q(**{f"{path}__last_name__icontains": word})
-            | Q(**{f"{path}__email__icontains": word})
-        )
-    return queryset.filter(condition)
+def candidate_search(path: str = "enrolment__candidate"):
+    """Return a search method keeping the rows whose candidate (at ``path``) has every word of
+    the search in their first name, last name or e-mail."""
+
+    def search(queryset, name, value):
+        condition = Q()
+        for word in value.split():
+            condition &= (
+                Q(**{f"{path}__first_name__icontains": word})
+                | Q(**{f"{path}__last_name__icontains": word})
+                | Q(**{f"{path}__email__icontains": word})
+            )
+        return queryset.filter(condition)
+
+    return search
+
+
+class SortedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose sort always ends on the primary key, so that pages never overlap."""
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return queryset.order_by(*queryset.query.order_by, "pk")
 
 
 SORTS = (
@@ -31,16 +44,11 @@ SORT_LABELS = (
 )
 
 
-class _FileFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Rechercher un candidat"), method=candidate_search)
+class _FileFilter(SortedFilterSet):
+    q = django_filters.CharFilter(label=_("Rechercher un candidat"), method=candidate_search())
     tri = django_filters.OrderingFilter(
         label=_("Trier par"), fields=SORTS, choices=SORT_LABELS, empty_label=None
     )
-
-    def filter_queryset(self, queryset):
-        # A sort always ends on the primary key, so that pages never overlap.
-        queryset = super().filter_queryset(queryset)
-        return queryset.order_by(*queryset.query.order_by, "pk")
 
 
 class PortfolioFilter(_FileFilter):
