@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import Duty, is_centre_staff, staff_may
+from accounts.listing import paginate
 from accounts.models import Enrolment, Role
 from audit.clock import today
 from workflow.errors import WorkflowError
@@ -20,7 +21,7 @@ from workflow.jury import accommodations, fraud, results, soutenances
 from workflow.jury import deliberation as deliberations
 from workflow.jury import forms as jury_forms
 from workflow.jury.access import (
-    accommodations_may_read,
+    accommodations_readable,
     is_president,
     is_voting_member,
     session_may_read,
@@ -59,8 +60,11 @@ def candidate_results(request):
 def jury_home(request):
     if not (request.user.has_role(Role.JURY) or is_centre_staff(request.user)):
         raise PermissionDenied
-    sessions = JurySession.objects.filter(members__user=request.user).distinct()
-    return render(request, "workflow/jury_home.html", {"sessions": sessions})
+    sessions = paginate(
+        request,
+        JurySession.objects.filter(members__user=request.user).distinct().order_by("-date", "pk"),
+    )
+    return render(request, "workflow/jury_home.html", {"sessions": sessions, "page": sessions})
 
 
 def _session_for(user, pk):
@@ -83,23 +87,24 @@ def _may_certify(user, session) -> bool:
 @login_required
 def jury_session(request, pk):
     session = _session_for(request.user, pk)
-    soutenances = session.soutenances.select_related("memoire__enrolment__candidate")
+    page = paginate(
+        request,
+        session.soutenances.select_related(
+            "memoire__enrolment__candidate", "memoire__enrolment__cohort"
+        ).order_by("starts_at", "pk"),
+    )
     president = is_president(request.user, session)
-    shown = [
-        {
-            "soutenance": s,
-            "accommodations": accommodations.accommodations_text(s.memoire.enrolment)
-            if accommodations_may_read(request.user, s.memoire.enrolment)
-            else None,
-        }
-        for s in soutenances
-    ]
+    enrolments = [s.memoire.enrolment for s in page]
+    readable = accommodations_readable(request.user, enrolments)
+    texts = accommodations.accommodations_texts([e for e in enrolments if e.pk in readable])
+    shown = [{"soutenance": s, "accommodations": texts.get(s.memoire.enrolment.pk)} for s in page]
     return render(
         request,
         "workflow/jury_session.html",
         {
             "session": session,
             "soutenances": shown,
+            "page": page,
             "members": session.members.select_related("user"),
             "may_mark": is_voting_member(request.user, session),
             "is_president": president,
