@@ -424,7 +424,9 @@ class _Page(HTMLParser):
                 if "checked" in attrs or all(n != name for n, _v in self._form["fields"]):
                     self._form["fields"].append((name, attrs.get("value") or "on"))
             elif kind not in {"submit", "button", "reset", "image"}:
-                self._form["fields"].append((name, attrs.get("value") or _plausible(kind, name)))
+                # A search or filter form is sent with its free fields as they are.
+                typed = "" if self._form["method"] == "get" else _plausible(kind, name)
+                self._form["fields"].append((name, attrs.get("value") or typed))
         elif tag == "select":
             self._select = attrs["name"]
             self._form["fields"].append((self._select, ""))
