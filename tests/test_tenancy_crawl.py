@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
@@ -479,8 +480,10 @@ def issued_documents() -> set[str]:
 
 
 def fetch(client: Client, url: str) -> Answer:
-    # The log keeps the last 9,000 queries only; a full log would count nothing.
+    # The log keeps the last 9,000 queries only; a full log would count nothing. The content
+    # types' process-wide cache would make a page's count depend on the pages before it.
     connection.queries_log.clear()
+    ContentType.objects.clear_cache()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     # The test client closes the response itself (a streamed one once read), keeping the

@@ -57,7 +57,7 @@ class CCMarkForm(forms.Form):
     def __init__(self, *args, cohort, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enrolment"].queryset = Enrolment.objects.filter(cohort=cohort).select_related(
-            "candidate"
+            "candidate", "cohort"
         )
 
 

@@ -130,18 +130,17 @@ def trainer_marks(request, cohort_id, module_id):
             except WorkflowError as error:
                 mark_form.add_error(None, error.message)
     enrolments = list(Enrolment.objects.filter(cohort=cohort).select_related("candidate"))
-    labels = sorted(
-        {m.label for m in cc.CCMark.objects.filter(module=module, enrolment__cohort=cohort)}
-    )
-    marks = {
-        (m.enrolment_id, m.label): m
-        for m in cc.CCMark.objects.filter(module=module, enrolment__cohort=cohort)
-    }
+    records = list(cc.CCMark.objects.filter(module=module, enrolment__cohort=cohort))
+    marks = {(m.enrolment_id, m.label): m for m in records}
+    labels = sorted({m.label for m in records})
+    by_enrolment = {e.pk: [] for e in enrolments}
+    for record in records:
+        by_enrolment.setdefault(record.enrolment_id, []).append(record)
     rows = [
         {
             "enrolment": e,
             "cells": [marks.get((e.pk, label)) for label in labels],
-            "points": cc.module_cc_points(e, module),
+            "points": cc.module_cc_points(e, module, by_enrolment[e.pk]),
         }
         for e in enrolments
     ]
