@@ -441,7 +441,7 @@ def candidate_documents(request, enrolment_pk):
                 {"links": links, "slots": selectors.result_slots(links, in_force)}
                 for links in selectors.candidate_result_links(enrolment, published_only=False)
             ],
-            "issued": issued,
+            "issued": paginate(request, issued.order_by("issued_at", "pk")),
         },
     )
 
@@ -475,8 +475,22 @@ def index(request):
         "documents/index.html",
         {
             "may_import": staff_may_any(user, Duty.MANAGE),
-            "cohorts": staff_scope(Cohort.objects, user).select_related("establishment"),
-            "sessions": staff_scope(JurySession.objects, user).select_related("establishment"),
+            "cohorts": paginate(
+                request,
+                staff_scope(Cohort.objects, user)
+                .select_related("establishment")
+                .order_by("-training_start", "name", "pk"),
+                param="promotions",
+            ),
+            "cohorts_query": query_without(request, "promotions"),
+            "sessions": paginate(
+                request,
+                staff_scope(JurySession.objects, user)
+                .select_related("establishment")
+                .order_by("-date", "pk"),
+                param="sessions",
+            ),
+            "sessions_query": query_without(request, "sessions"),
         },
     )
 

@@ -76,6 +76,7 @@ def _filler_row(world, i: int) -> None:
     from accounts.services import invitation_issue
     from portfolio.models import Portfolio
     from tests.workflow.helpers import assign_and_accept, score
+    from workflow.marks import tutoring
     from workflow.models import Accommodation, CCMark, JuryMember, SessionCandidate, Soutenance
 
     focus = world.focus
@@ -143,6 +144,7 @@ def _filler_row(world, i: int) -> None:
         recorded_at=timezone.now(),
     )
     SessionCandidate.objects.create(session=focus["session"], enrolment=enrolment)
+    tutoring.tutor_evaluation_invite(actor=staff, enrolment=enrolment)
     candidate.set_unusable_password()
     candidate.save(update_fields=["password"])
     invitation_issue(user=candidate, created_by=staff)

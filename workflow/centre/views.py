@@ -241,10 +241,22 @@ def staff_session(request, pk):
         {
             "session": session,
             "members": session.members.select_related("user"),
-            "candidates": session.candidates.select_related(
-                "enrolment__candidate", "derogation_by"
+            "candidates": paginate(
+                request,
+                session.candidates.select_related("enrolment__candidate", "derogation_by").order_by(
+                    "enrolment__candidate__last_name", "pk"
+                ),
+                param="candidats",
             ),
-            "soutenances": session.soutenances.select_related("memoire__enrolment__candidate"),
+            "candidates_query": query_without(request, "candidats"),
+            "soutenances": paginate(
+                request,
+                session.soutenances.select_related("memoire__enrolment__candidate").order_by(
+                    "starts_at", "pk"
+                ),
+                param="soutenances",
+            ),
+            "soutenances_query": query_without(request, "soutenances"),
             "problems": jury_sessions.composition_problems(session)
             if session.state == JurySession.State.PLANNED
             else [],
@@ -465,5 +477,8 @@ def candidate_history(request, pk):
     return render(
         request,
         "workflow/candidate_history.html",
-        {"enrolment": enrolment, "events": audit_for_candidate(enrolment.candidate)},
+        {
+            "enrolment": enrolment,
+            "events": paginate(request, audit_for_candidate(enrolment.candidate)),
+        },
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.listing import paginate
 from accounts.models import Cohort, Enrolment, Role, TrainingLink
 from referentiel.models import Module
 from rules import cc as cc_rules
@@ -21,14 +22,14 @@ from workflow.web import own_enrolments
 def tutor_home(request, pk=None):
     if not request.user.has_role(Role.TUTEUR):
         raise PermissionDenied
-    evaluations = list(tutoring.tutor_evaluations_for(request.user))
-    current = None
+    own = tutoring.tutor_evaluations_for(request.user)
+    evaluations = paginate(request, own)
     if pk is not None:
-        current = next((e for e in evaluations if e.pk == pk), None)
+        current = own.filter(pk=pk).first()
         if current is None:
             raise PermissionDenied
-    elif evaluations:
-        current = next((e for e in evaluations if e.state in tutoring.EDITABLE), None)
+    else:
+        current = own.filter(state__in=tutoring.EDITABLE).first()
     form = None
     if current is not None:
         criteria = current.grid_version.criteria.all()
@@ -64,6 +65,7 @@ def tutor_home(request, pk=None):
         "workflow/tutor_home.html",
         {
             "evaluations": evaluations,
+            "page": evaluations,
             "current": current,
             "form": form,
             "editable": current is not None and current.state in tutoring.EDITABLE,
@@ -75,12 +77,13 @@ def tutor_home(request, pk=None):
 def trainer_home(request):
     if not request.user.has_role(Role.FORMATEUR):
         raise PermissionDenied
-    links = (
+    links = paginate(
+        request,
         TrainingLink.objects.filter(trainer=request.user, module__cc_points__gt=0)
         .select_related("module__bloc", "cohort")
-        .order_by("cohort__name", "module__bloc__number", "module__order")
+        .order_by("cohort__name", "module__bloc__number", "module__order", "pk"),
     )
-    return render(request, "workflow/trainer_home.html", {"links": links})
+    return render(request, "workflow/trainer_home.html", {"links": links, "page": links})
 
 
 @login_required
