@@ -164,6 +164,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("utilisateur")
         verbose_name_plural = _("utilisateurs")
+        # Lists sort and search people by name.
+        indexes = [models.Index(fields=["last_name", "first_name"], name="user_name")]
         ordering = ["last_name", "first_name"]
 
     def __str__(self):
@@ -281,6 +283,7 @@ class Cohort(models.Model):
     class Meta:
         verbose_name = _("promotion")
         verbose_name_plural = _("promotions")
+        indexes = [models.Index(fields=["establishment", "name"], name="cohort_establishment_name")]
         ordering = ["-training_start", "name"]
         constraints = [
             models.CheckConstraint(

@@ -144,6 +144,8 @@ class Portfolio(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("portefeuille de preuves")
         verbose_name_plural = _("portefeuilles de preuves")
+        # The staff's list filters on the state and sorts on the submission date.
+        indexes = [models.Index(fields=["state", "submitted_at"], name="portfolio_state_submitted")]
         ordering = ["enrolment", "bloc__number", "attempt", "version"]
         constraints = [
             models.UniqueConstraint(
@@ -316,6 +318,7 @@ class Memoire(ConcurrentTransitionMixin, StoredFile):
     class Meta:
         verbose_name = _("mémoire")
         verbose_name_plural = _("mémoires")
+        indexes = [models.Index(fields=["state", "submitted_at"], name="memoire_state_submitted")]
         ordering = ["enrolment", "attempt", "version"]
         constraints = [
             models.UniqueConstraint(

@@ -58,6 +58,11 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("affectation")
         verbose_name_plural = _("affectations")
+        # The evaluator's queue (by due date) and the overdue assignments of the dashboard.
+        indexes = [
+            models.Index(fields=["evaluator", "due_date"], name="assignment_evaluator_due"),
+            models.Index(fields=["state", "due_date"], name="assignment_state_due"),
+        ]
         ordering = ["-assigned_at"]
         constraints = [
             models.CheckConstraint(

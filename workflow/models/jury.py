@@ -38,6 +38,7 @@ class JurySession(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("session de jury")
         verbose_name_plural = _("sessions de jury")
+        indexes = [models.Index(fields=["establishment", "date"], name="jurysession_est_date")]
         ordering = ["-date"]
 
     def __str__(self):
