@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import staff_scope
 from accounts.models import Cohort
-from workflow.evaluation.filters import SortedFilterSet, candidate_search
+from workflow.evaluation.filters import SortedFilterSet, name_search
 
 
 def _own_cohorts(request):
@@ -20,7 +20,7 @@ class EnrolmentFilter(SortedFilterSet):
     """Find an enrolment by its candidate's name or e-mail, or by cohort."""
 
     q = django_filters.CharFilter(
-        label=_("Rechercher un candidat"), method=candidate_search("candidate")
+        label=_("Rechercher un candidat"), method=name_search("candidate")
     )
     cohorte = django_filters.ModelChoiceFilter(
         field_name="cohort",

@@ -7,17 +7,18 @@ from django.utils.translation import gettext_lazy as _
 from portfolio.models import Memoire, Portfolio
 
 
-def candidate_search(path: str = "enrolment__candidate"):
-    """Return a search method keeping the rows whose candidate (at ``path``) has every word of
-    the search in their first name, last name or e-mail."""
+def name_search(path: str = "enrolment__candidate"):
+    """Return a search method keeping the rows whose person (at ``path``; "" for a list of
+    people) has every word of the search in their first name, last name or e-mail."""
+    prefix = f"{path}__" if path else ""
 
     def search(queryset, name, value):
         condition = Q()
         for word in value.split():
             condition &= (
-                Q(**{f"{path}__first_name__icontains": word})
-                | Q(**{f"{path}__last_name__icontains": word})
-                | Q(**{f"{path}__email__icontains": word})
+                Q(**{f"{prefix}first_name__icontains": word})
+                | Q(**{f"{prefix}last_name__icontains": word})
+                | Q(**{f"{prefix}email__icontains": word})
             )
         return queryset.filter(condition)
 
@@ -29,7 +30,8 @@ class SortedFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        return queryset.order_by(*queryset.query.order_by, "pk")
+        order = queryset.query.order_by or queryset.model._meta.ordering
+        return queryset.order_by(*order, "pk")
 
 
 SORTS = (
@@ -45,7 +47,7 @@ SORT_LABELS = (
 
 
 class _FileFilter(SortedFilterSet):
-    q = django_filters.CharFilter(label=_("Rechercher un candidat"), method=candidate_search())
+    q = django_filters.CharFilter(label=_("Rechercher un candidat"), method=name_search())
     tri = django_filters.OrderingFilter(
         label=_("Trier par"), fields=SORTS, choices=SORT_LABELS, empty_label=None
     )
