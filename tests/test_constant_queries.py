@@ -185,9 +185,8 @@ def focus_complete(world) -> dict:
     a composed session with a soutenance to mark. Return extra seeds per role."""
     from portfolio.models import Portfolio
     from tests.workflow.helpers import assign_and_accept, score
-    from tests.workflow.jury.helpers import jury_clock, ready_enrolment
+    from tests.workflow.jury.helpers import SEATS, jury_clock, ready_enrolment
     from workflow.jury import sessions, soutenances
-    from workflow.models import JuryMember
 
     focus = world.focus
     staff = world.a_staff
@@ -213,16 +212,10 @@ def focus_complete(world) -> dict:
 
     # A composed session of the focus jury, with a soutenance still to mark.
     members = focus["members"]
-    roles = {
-        "president": JuryMember.Role.PRESIDENT,
-        "pro1": JuryMember.Role.PROFESSIONAL,
-        "pro2": JuryMember.Role.PROFESSIONAL,
-        "cci": JuryMember.Role.CCI_REPRESENTATIVE,
-    }
     composed = JurySessionFactory(establishment=focus["establishment"], place="Salle composée")
     with jury_clock():
         for key, user in members.items():
-            sessions.jury_member_add(actor=staff, session=composed, user=user, role=roles[key])
+            sessions.jury_member_add(actor=staff, session=composed, user=user, role=SEATS[key])
         enrolment = ready_enrolment(cohort=cohort, company=focus["company"], tutor=focus["tutor"])
         sessions.jury_candidate_add(actor=staff, session=composed, enrolment=enrolment)
         sessions.jury_session_compose(actor=staff, session=composed)

@@ -53,20 +53,17 @@ class _FileFilter(SortedFilterSet):
     )
 
 
-class PortfolioFilter(_FileFilter):
-    etat = django_filters.ChoiceFilter(
-        field_name="state",
-        label=_("État"),
-        choices=Portfolio.State.choices,
-        empty_label=_("Tous les états"),
+def state_filter(states) -> django_filters.ChoiceFilter:
+    """Return the "état" filter of a list of files in ``states`` (a TextChoices)."""
+    return django_filters.ChoiceFilter(
+        field_name="state", label=_("État"), choices=states.choices, empty_label=_("Tous les états")
     )
+
+
+class PortfolioFilter(_FileFilter):
+    etat = state_filter(Portfolio.State)
     bloc = django_filters.NumberFilter(field_name="bloc__number", label=_("Bloc (numéro)"))
 
 
 class MemoireFilter(_FileFilter):
-    etat = django_filters.ChoiceFilter(
-        field_name="state",
-        label=_("État"),
-        choices=Memoire.State.choices,
-        empty_label=_("Tous les états"),
-    )
+    etat = state_filter(Memoire.State)
