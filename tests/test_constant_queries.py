@@ -143,7 +143,8 @@ def _filler_row(world, i: int) -> None:
         recorded_by=staff,
         recorded_at=timezone.now(),
     )
-    SessionCandidate.objects.create(session=focus["session"], enrolment=enrolment)
+    for session in (focus["session"], focus["planned"]):
+        SessionCandidate.objects.create(session=session, enrolment=enrolment)
     tutoring.tutor_evaluation_invite(actor=staff, enrolment=enrolment)
     candidate.set_unusable_password()
     candidate.save(update_fields=["password"])

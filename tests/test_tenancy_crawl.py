@@ -289,7 +289,7 @@ def build_world() -> World:
         facts="Antisèche Zorglub trouvée pendant l'épreuve.",
         signature="countersigned",
     )
-    JurySessionFactory(establishment=a, place="Salle Zorglub bis", date=date(2027, 6, 1))
+    planned = JurySessionFactory(establishment=a, place="Salle Zorglub bis", date=date(2027, 6, 1))
 
     # The back office's records: a training link, a VAE accompaniment, a declared conflict, and
     # an invited account that has not chosen its password yet.
@@ -370,6 +370,7 @@ def build_world() -> World:
         "module": blocs[0].modules.order_by("code").first(),
         "evaluator": evaluator,
         "session": session,
+        "planned": planned,
         "members": members,
         "published": alpha,
         "in_evaluation": gamma,
@@ -470,6 +471,7 @@ class Crawl:
     pages: dict[str, Answer] = field(default_factory=dict)  # URL → 200 answer
     posts: dict[tuple, dict] = field(default_factory=dict)  # (action URL, fields) → form
     seen: set[str] = field(default_factory=set)
+    filter_forms: set[tuple] = field(default_factory=set)  # (path, options) of GET forms expanded
     minted: list[str] = field(default_factory=list)  # references issued while crawling
 
 
@@ -566,7 +568,12 @@ def crawl_as(client: Client, seeds: list[str], *, get_post_targets: bool = False
             if action is None:
                 continue
             if form["method"] == "get":
-                queue.extend(_get_targets(action, form))
+                # Each option of a filter form once, from the first page that shows the form:
+                # the filtered pages show it again, and their combinations add nothing.
+                options = tuple(sorted((n, tuple(v)) for n, v in form["options"].items()))
+                if (urlsplit(action).path, options) not in crawl.filter_forms:
+                    crawl.filter_forms.add((urlsplit(action).path, options))
+                    queue.extend(_get_targets(action, form))
             else:
                 # One form per action and kind (the hidden "action" field of a multi-form page).
                 kind = tuple(sorted(n for n, _v in form["fields"] if n != "csrfmiddlewaretoken"))

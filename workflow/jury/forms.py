@@ -90,7 +90,7 @@ class ScheduleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["enrolment"].queryset = Enrolment.objects.filter(
             jury_entries__session=session
-        ).select_related("candidate")
+        ).select_related("candidate", "cohort")
 
 
 class ReasonForm(forms.Form):
