@@ -107,7 +107,8 @@ def staff_may(user, obj, duty: Duty = Duty.READ) -> bool:
     establishments = staff_establishments(user, duty)
     if establishments is EVERYWHERE:
         return True
-    return establishment_of(obj) in establishments
+    # Nowhere: no need to follow ``obj``'s path (a query per row on a list).
+    return bool(establishments) and establishment_of(obj) in establishments
 
 
 def staff_may_any(user, duty: Duty = Duty.READ) -> bool:

@@ -308,6 +308,7 @@ class Cohort(models.Model):
         ]
         indexes = [
             models.Index(fields=["training_start", "name"], name="cohort_start_name_idx"),
+            models.Index(fields=["establishment", "name"], name="cohort_establishment_name"),
         ]
 
     def __str__(self):

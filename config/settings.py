@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_fsm",
+    "django_filters",
     "csp",
     "django_tasks",
     "django_tasks_db",

@@ -437,8 +437,7 @@ class ResultLinks:
     attestation: bool
 
 
-def result_links(session: JurySession, enrolment) -> ResultLinks:
-    decision = decision_for(session, enrolment)
+def _links(session: JurySession, enrolment, decision: JuryDecision | None) -> ResultLinks:
     if decision is None:
         return ResultLinks(session, enrolment, None, [], False)
     return ResultLinks(
@@ -446,9 +445,20 @@ def result_links(session: JurySession, enrolment) -> ResultLinks:
     )
 
 
-def session_result_rows(session: JurySession) -> list[ResultLinks]:
-    """Return each candidate of a session with the result documents they are owed."""
-    return [result_links(session, entry.enrolment) for entry in session_entries(session)]
+def result_links(session: JurySession, enrolment) -> ResultLinks:
+    return _links(session, enrolment, decision_for(session, enrolment))
+
+
+def session_result_rows(session: JurySession, entries=None) -> list[ResultLinks]:
+    """Return each candidate of a session (or of ``entries``, a page of them) with the result
+    documents they are owed, their decisions read in one query."""
+    entries = list(session_entries(session) if entries is None else entries)
+    decisions = {}
+    if session.state in DECIDED_STATES:
+        enrolments = [entry.enrolment_id for entry in entries]
+        for decision in session_decisions(session).filter(enrolment__in=enrolments):
+            decisions.setdefault(decision.enrolment_id, decision)
+    return [_links(session, e.enrolment, decisions.get(e.enrolment_id)) for e in entries]
 
 
 def candidate_result_links(enrolment, *, published_only: bool) -> list[ResultLinks]:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from accounts.access import (
     staff_object_or_404,
     staff_scope,
 )
+from accounts.listing import paginate, query_without
 from accounts.models import Cohort, Enrolment
 from audit import clock
 from documents import exports, selectors, services
@@ -261,7 +263,25 @@ def session_documents(request, session_pk):
     session = staff_object_or_404(
         JurySession.objects.select_related("establishment"), request.user, pk=session_pk
     )
-    in_force = selectors.documents_in_force(session.issued_documents.all())
+    page = paginate(
+        request,
+        selectors.session_entries(session).order_by(
+            "enrolment__candidate__last_name", "enrolment__candidate__first_name", "pk"
+        ),
+    )
+    # The documents in force of the session itself and of this page's candidates.
+    in_force = selectors.documents_in_force(
+        session.issued_documents.filter(
+            Q(enrolment__isnull=True) | Q(enrolment__in=[e.enrolment_id for e in page])
+        )
+    )
+    issued = paginate(
+        request,
+        session.issued_documents.select_related(
+            "enrolment__candidate", "bloc", "superseded_by"
+        ).order_by("issued_at", "pk"),
+        param="documents",
+    )
     labels = documents_jobs.session_job_keys(session.pk)
     jobs = latest_jobs(labels)
     return render(
@@ -276,13 +296,14 @@ def session_documents(request, session_pk):
             "may_issue": staff_may_issue(request.user, session),
             "rows": [
                 {"links": links, "slots": selectors.result_slots(links, in_force, convocation=True)}
-                for links in selectors.session_result_rows(session)
+                for links in selectors.session_result_rows(session, page)
             ],
+            "page": page,
+            "query": query_without(request),
             "session_slots": selectors.session_slots(session, in_force),
             "decided": session.state in selectors.DECIDED_STATES,
-            "issued": session.issued_documents.select_related(
-                "enrolment__candidate", "bloc", "superseded_by"
-            ),
+            "issued": issued,
+            "issued_query": query_without(request, "documents"),
         },
     )
 
@@ -493,7 +514,7 @@ def candidate_documents(request, enrolment_pk):
                 {"links": links, "slots": selectors.result_slots(links, in_force)}
                 for links in selectors.candidate_result_links(enrolment, published_only=False)
             ],
-            "issued": issued,
+            "issued": paginate(request, issued.order_by("issued_at", "pk")),
         },
     )
 
@@ -519,8 +540,22 @@ def index(request):
         "documents/index.html",
         {
             "may_import": staff_may_any(user, Duty.MANAGE),
-            "cohorts": staff_scope(Cohort.objects, user).select_related("establishment"),
-            "sessions": staff_scope(JurySession.objects, user).select_related("establishment"),
+            "cohorts": paginate(
+                request,
+                staff_scope(Cohort.objects, user)
+                .select_related("establishment")
+                .order_by("-training_start", "name", "pk"),
+                param="promotions",
+            ),
+            "cohorts_query": query_without(request, "promotions"),
+            "sessions": paginate(
+                request,
+                staff_scope(JurySession.objects, user)
+                .select_related("establishment")
+                .order_by("-date", "pk"),
+                param="sessions",
+            ),
+            "sessions_query": query_without(request, "sessions"),
         },
     )
 

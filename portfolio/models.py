@@ -162,6 +162,8 @@ class Portfolio(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state"], name="portfolio_state_idx"),
             models.Index(fields=["is_active"], name="portfolio_is_active_idx"),
             models.Index(fields=["attempt"], name="portfolio_attempt_idx"),
+            # The staff's list filters on the state and sorts on the submission date.
+            models.Index(fields=["state", "submitted_at"], name="portfolio_state_submitted"),
         ]
 
     def __str__(self):
@@ -343,6 +345,7 @@ class Memoire(ConcurrentTransitionMixin, StoredFile):
         indexes = [
             models.Index(fields=["state"], name="memoire_state_idx"),
             models.Index(fields=["is_active"], name="memoire_is_active_idx"),
+            models.Index(fields=["state", "submitted_at"], name="memoire_state_submitted"),
         ]
 
     def __str__(self):

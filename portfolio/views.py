@@ -90,11 +90,11 @@ def _add_error(form, error: PortfolioError, prefix: str = "") -> None:
     form.add_error(field, ValidationError(f"{prefix}{error.message}", code=error.code))
 
 
-def _portfolio_summary(portfolio: Portfolio) -> dict:
+def _portfolio_summary(portfolio: Portfolio, coverage=None) -> dict:
     deadline = services.portfolio_deadline(portfolio)
     return {
         "portfolio": portfolio,
-        "coverage": services.portfolio_coverage(portfolio),
+        "coverage": services.portfolio_coverage(portfolio) if coverage is None else coverage,
         "window": services.portfolio_window(portfolio),
         "deadline": deadline,
         "days_left": (deadline - clock.today()).days,
@@ -106,26 +106,34 @@ def _portfolio_summary(portfolio: Portfolio) -> dict:
 
 @login_required
 def candidate_home(request):
-    enrolments = (
+    enrolments = list(
         Enrolment.objects.filter(candidate=request.user)
         .select_related("cohort")
         .order_by("-cohort__training_start")
     )
+    # Every enrolment's current portfolios and mémoire, and their coverage, in a few queries.
+    portfolios = list(
+        Portfolio.objects.filter(enrolment__in=enrolments, is_active=True)
+        .select_related("bloc", "enrolment__cohort")
+        .order_by("bloc__number", "attempt")
+    )
+    coverage = services.portfolios_coverage(portfolios)
+    memoires = {}
+    for memoire in Memoire.objects.filter(enrolment__in=enrolments, is_active=True).order_by(
+        "attempt"
+    ):
+        memoires[memoire.enrolment_id] = memoire  # the latest attempt
     rows = []
     for enrolment in enrolments:
-        portfolios = (
-            Portfolio.objects.filter(enrolment=enrolment, is_active=True)
-            .select_related("bloc", "enrolment__cohort")
-            .order_by("bloc__number", "attempt")
-        )
-        memoire = enrolment.memoires.filter(is_active=True).order_by("-attempt").first()
+        own = [p for p in portfolios if p.enrolment_id == enrolment.pk]
+        memoire = memoires.get(enrolment.pk)
         rows.append(
             {
                 "enrolment": enrolment,
-                "portfolios": [_portfolio_summary(p) for p in portfolios],
+                "portfolios": [_portfolio_summary(p, coverage[p.pk]) for p in own],
                 "memoire": memoire,
                 "needs_start": memoire is None
-                or (enrolment.route == Enrolment.Route.PORTEFEUILLE and not portfolios),
+                or (enrolment.route == Enrolment.Route.PORTEFEUILLE and not own),
             }
         )
     return render(request, "portfolio/home.html", {"rows": rows})

@@ -38,11 +38,12 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import NoReverseMatch, Resolver404
 from django.utils import timezone
@@ -120,6 +121,8 @@ class World:
     choices: dict[str, str] = field(default_factory=dict)
     # The URLs of B's own objects: B acting on them through a form is B's own business.
     b_paths: tuple[str, ...] = ()
+    # A's objects by name, for the tests that build on this world (the constant-queries test).
+    focus: dict = field(default_factory=dict)
 
 
 def _stored(name: str, content: bytes) -> tuple[str, str]:
@@ -292,7 +295,7 @@ def build_world() -> World:
         facts="Antisèche Zorglub trouvée pendant l'épreuve.",
         signature="countersigned",
     )
-    JurySessionFactory(establishment=a, place="Salle Zorglub bis", date=date(2027, 6, 1))
+    planned = JurySessionFactory(establishment=a, place="Salle Zorglub bis", date=date(2027, 6, 1))
 
     # The back office's records: a training link, a VAE accompaniment, a declared conflict, and
     # an invited account that has not chosen its password yet.
@@ -364,7 +367,23 @@ def build_world() -> World:
         reverse("jury:staff_candidate", args=[b_enrolment.pk]),
         reverse("workflow:staff-portfolio", args=[b_portfolio.pk]),
     )
-    return World(a_staff, b_users, markers, seeds, choices, b_paths)
+    focus = {
+        "establishment": a,
+        "company": company,
+        "tutor": tutor,
+        "trainer": trainer,
+        "cohort": cohort,
+        "module": blocs[0].modules.order_by("code").first(),
+        "evaluator": evaluator,
+        "session": session,
+        "planned": planned,
+        "members": members,
+        "published": alpha,
+        "in_evaluation": gamma,
+        "submitted": submitted,
+        "scored": scored,
+    }
+    return World(a_staff, b_users, markers, seeds, choices, b_paths, focus)
 
 
 # --------------------------------------------------------------------------------------- crawl
@@ -415,7 +434,9 @@ class _Page(HTMLParser):
                 if "checked" in attrs or all(n != name for n, _v in self._form["fields"]):
                     self._form["fields"].append((name, attrs.get("value") or "on"))
             elif kind not in {"submit", "button", "reset", "image"}:
-                self._form["fields"].append((name, attrs.get("value") or _plausible(kind, name)))
+                # A search or filter form is sent with its free fields as they are.
+                typed = "" if self._form["method"] == "get" else _plausible(kind, name)
+                self._form["fields"].append((name, attrs.get("value") or typed))
         elif tag == "select":
             self._select = attrs["name"]
             self._form["fields"].append((self._select, ""))
@@ -450,6 +471,7 @@ class Answer:
     content: bytes
     location: str = ""
     policy: str = ""  # the Content-Security-Policy header
+    queries: int = 0  # the database queries the request ran
 
 
 @dataclass
@@ -457,6 +479,7 @@ class Crawl:
     pages: dict[str, Answer] = field(default_factory=dict)  # URL → 200 answer
     posts: dict[tuple, dict] = field(default_factory=dict)  # (action URL, fields) → form
     seen: set[str] = field(default_factory=set)
+    filter_forms: set[tuple] = field(default_factory=set)  # (path, options) of GET forms expanded
     minted: list[str] = field(default_factory=list)  # references issued while crawling
 
 
@@ -467,7 +490,12 @@ def issued_documents() -> set[str]:
 
 
 def fetch(client: Client, url: str) -> Answer:
-    response = client.get(url)
+    # The log keeps the last 9,000 queries only; a full log would count nothing. The content
+    # types' process-wide cache would make a page's count depend on the pages before it.
+    connection.queries_log.clear()
+    ContentType.objects.clear_cache()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
     # The test client closes the response itself (a streamed one once read), keeping the
     # connection open; closing it again here would close the connection that holds the world's
     # open transaction on PostgreSQL.
@@ -479,6 +507,7 @@ def fetch(client: Client, url: str) -> Answer:
         content,
         location,
         response.get("Content-Security-Policy", ""),
+        len(queries),
     )
 
 
@@ -518,7 +547,9 @@ def start_urls() -> list[str]:
     return urls
 
 
-def crawl_as(client: Client, seeds: list[str]) -> Crawl:
+def crawl_as(client: Client, seeds: list[str], *, get_post_targets: bool = False) -> Crawl:
+    """Crawl from the start URLs and ``seeds``; with ``get_post_targets``, GET each POST form's
+    action too (a page that shows its form on a GET is then crawled like any other)."""
     crawl = Crawl()
     queue = start_urls() + seeds
     while queue and len(crawl.seen) < MAX_PAGES:
@@ -545,12 +576,19 @@ def crawl_as(client: Client, seeds: list[str]) -> Crawl:
             if action is None:
                 continue
             if form["method"] == "get":
-                queue.extend(_get_targets(action, form))
+                # Each option of a filter form once, from the first page that shows the form:
+                # the filtered pages show it again, and their combinations add nothing.
+                options = tuple(sorted((n, tuple(v)) for n, v in form["options"].items()))
+                if (urlsplit(action).path, options) not in crawl.filter_forms:
+                    crawl.filter_forms.add((urlsplit(action).path, options))
+                    queue.extend(_get_targets(action, form))
             else:
                 # One form per action and kind (the hidden "action" field of a multi-form page).
                 kind = tuple(sorted(n for n, _v in form["fields"] if n != "csrfmiddlewaretoken"))
                 kind += tuple(v for n, v in form["fields"] if n == "action")
                 crawl.posts.setdefault((action, kind), {**form, "page": url})
+                if get_post_targets:
+                    queue.append(action)
     return crawl
 
 
@@ -606,24 +644,22 @@ def view_name(url: str) -> str | None:
 # ----------------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def world_and_crawl(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Build both worlds once, crawl as A's staff; everything is rolled back at the end."""
+@contextlib.contextmanager
+def crawl_environment(media):
+    """Run the block with files stored under ``media``, a frozen clock seam and cheap
+    passwords, inside one transaction that is rolled back at the end."""
+    from django.conf import settings as django_settings
+
     from audit import clock
 
-    media = tmp_path_factory.mktemp("tenancy-media")
     storages = {
+        **django_settings.STORAGES,
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": media, "base_url": "/media-not-served/"},
         },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    from django.conf import settings as django_settings
-
-    storages = {**django_settings.STORAGES, "default": storages["default"]}
     with (
-        django_db_blocker.unblock(),
         override_settings(
             STORAGES=storages,
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
@@ -635,16 +671,24 @@ def world_and_crawl(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            world = build_world()
-            client = Client()
-            client.force_login(world.a_staff)
-            issued = issued_documents()
-            crawl = crawl_as(client, world.seeds)
-            crawl.minted = sorted(issued_documents() - issued)
-            yield world, crawl
+            yield
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def world_and_crawl(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Build both worlds once, crawl as A's staff; everything is rolled back at the end."""
+    media = tmp_path_factory.mktemp("tenancy-media")
+    with django_db_blocker.unblock(), crawl_environment(media):
+        world = build_world()
+        client = Client()
+        client.force_login(world.a_staff)
+        issued = issued_documents()
+        crawl = crawl_as(client, world.seeds)
+        crawl.minted = sorted(issued_documents() - issued)
+        yield world, crawl
 
 
 # -------------------------------------------------------------------------------------- tests

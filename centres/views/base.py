@@ -6,12 +6,9 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 
 from accounts.access import Duty, is_centre_staff, staff_may_any
 from centres.services import BackOfficeError
-
-PER_PAGE = 25
 
 
 def centre_staff(view):
@@ -35,11 +32,6 @@ def require_manage(user) -> None:
 
 def may_manage(user) -> bool:
     return staff_may_any(user, Duty.MANAGE)
-
-
-def paginate(request, rows, per_page: int = PER_PAGE):
-    """Return the page of ``rows`` asked for by ``?page=`` (the last one if out of range)."""
-    return Paginator(rows, per_page).get_page(request.GET.get("page"))
 
 
 def form_error(form, error: BackOfficeError) -> None:

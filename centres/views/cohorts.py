@@ -7,10 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import Duty, staff_establishments, staff_object_or_404
+from accounts.listing import list_page
 from accounts.models import Cohort, Enrolment, TrainingLink
 from centres import selectors, services
+from centres.filters import CandidateFilter, CohortFilter
 from centres.forms import CohortForm, EnrolmentEndForm, TrainingLinkForm
-from centres.views.base import centre_staff, form_error, may_manage, paginate, require_manage
+from centres.views.base import centre_staff, form_error, may_manage, require_manage
 
 
 @centre_staff
@@ -21,11 +23,16 @@ def index(request):
 
 @centre_staff
 def cohort_list(request):
-    page = paginate(request, selectors.cohorts(request.user))
+    listing = list_page(request, selectors.cohorts(request.user), CohortFilter)
     return render(
         request,
         "centres/cohort_list.html",
-        {"page": page, "may_manage": may_manage(request.user)},
+        {
+            "page": listing.page,
+            "query": listing.query,
+            "filters": listing.filters,
+            "may_manage": may_manage(request.user),
+        },
     )
 
 
@@ -90,6 +97,12 @@ def cohort_edit(request, pk):
     return render(request, "centres/cohort_form.html", {"form": form, "cohort": cohort})
 
 
+def _enrolments(request, cohort) -> dict:
+    """Return the cohort detail's page of enrolments, found by their candidate."""
+    listing = list_page(request, selectors.cohort_enrolments(cohort), CandidateFilter)
+    return {"page": listing.page, "query": listing.query, "filters": listing.filters}
+
+
 @centre_staff
 def cohort_detail(request, pk):
     cohort = staff_object_or_404(
@@ -103,7 +116,7 @@ def cohort_detail(request, pk):
         "centres/cohort_detail.html",
         {
             "cohort": cohort,
-            "page": paginate(request, selectors.cohort_enrolments(cohort)),
+            **_enrolments(request, cohort),
             "grid": selectors.cohort_link_grid(cohort),
             "link_form": TrainingLinkForm(cohort=cohort) if manage else None,
             "may_manage": manage,
@@ -169,7 +182,7 @@ def training_link_add(request, pk):
         "centres/cohort_detail.html",
         {
             "cohort": cohort,
-            "page": paginate(request, selectors.cohort_enrolments(cohort)),
+            **_enrolments(request, cohort),
             "grid": selectors.cohort_link_grid(cohort),
             "link_form": form,
             "may_manage": True,

@@ -9,10 +9,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import Duty, staff_establishments
+from accounts.listing import list_page
 from audit import clock
 from centres import selectors, services
+from centres.filters import PersonFilter
 from centres.forms import BulkInvitationForm
-from centres.views.base import centre_staff, may_manage, paginate, require_manage
+from centres.views.base import centre_staff, may_manage, require_manage
 
 NOT_SIGNED_IN = "non-connectes"
 
@@ -45,7 +47,10 @@ def invitation_status(account, now) -> tuple[str, str]:
 def invitation_list(request):
     not_signed_in = request.GET.get("filtre") == NOT_SIGNED_IN
     scope = staff_establishments(request.user, Duty.READ)
-    page = paginate(request, selectors.invitable_accounts(scope, not_signed_in=not_signed_in))
+    listing = list_page(
+        request, selectors.invitable_accounts(scope, not_signed_in=not_signed_in), PersonFilter
+    )
+    page = listing.page
     now = clock.now()
     for account in page:
         account.status, account.status_label = invitation_status(account, now)
@@ -56,7 +61,8 @@ def invitation_list(request):
         {
             "page": page,
             "not_signed_in": not_signed_in,
-            "query": f"filtre={NOT_SIGNED_IN}" if not_signed_in else "",
+            "query": listing.query,
+            "search": listing.filters,
             "filter_value": NOT_SIGNED_IN,
             "may_manage": manage,
             "bulk_form": BulkInvitationForm(user=request.user) if manage else None,

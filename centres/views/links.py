@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import Duty, staff_establishments
+from accounts.listing import list_page
 from centres import selectors, services
+from centres.filters import CandidateFilter
 from centres.forms import AccompanimentForm, ConflictForm
-from centres.views.base import centre_staff, form_error, may_manage, paginate, require_manage
+from centres.views.base import centre_staff, form_error, may_manage, require_manage
 
 
 def _record_list(request, *, form_class, record, rows, template, done, back):
@@ -33,10 +35,17 @@ def _record_list(request, *, form_class, record, rows, template, done, back):
                 return redirect(back)
     elif may_manage(request.user):
         form = form_class(scope=scope)
+    listing = list_page(request, rows, CandidateFilter)
     return render(
         request,
         template,
-        {"page": paginate(request, rows), "form": form, "may_manage": may_manage(request.user)},
+        {
+            "page": listing.page,
+            "query": listing.query,
+            "filters": listing.filters,
+            "form": form,
+            "may_manage": may_manage(request.user),
+        },
         status=400 if form is not None and form.errors else 200,
     )
 

@@ -1,17 +1,17 @@
 """People: the establishment's trainers, tutors and candidates, and the national pool."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.listing import list_page
 from accounts.models import Role
 from centres import selectors, services
+from centres.filters import PersonFilter
 from centres.forms import PersonForm
-from centres.views.base import centre_staff, form_error, may_manage, paginate, require_manage
+from centres.views.base import centre_staff, form_error, may_manage, require_manage
 
 TABS = {
     "etablissement": gettext_lazy("Personnes de l'établissement"),
@@ -41,15 +41,17 @@ def person_list(request):
         rows = selectors.national_pool(role=role, user=request.user)
     else:
         rows = selectors.local_people(request.user, role=role)
+    listing = list_page(request, rows, PersonFilter)
     return render(
         request,
         "centres/person_list.html",
         {
-            "page": paginate(request, rows),
+            "page": listing.page,
+            "search": listing.filters,
             "tab": tab,
             "tabs": TABS,
             "tab_label": TABS[tab],
-            "query": urlencode({"onglet": tab, "role": role}),
+            "query": listing.query,
             "role": role,
             "filters": filters,
             "may_manage": may_manage(request.user),

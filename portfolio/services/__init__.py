@@ -18,6 +18,7 @@ from portfolio.services.submission import portfolio_new_version as portfolio_new
 from portfolio.services.submission import portfolio_start as portfolio_start
 from portfolio.services.submission import portfolio_submit as portfolio_submit
 from portfolio.services.submission import portfolio_window as portfolio_window
+from portfolio.services.submission import portfolios_coverage as portfolios_coverage
 from portfolio.services.uploads import MEMOIRE_KINDS as MEMOIRE_KINDS
 from portfolio.services.uploads import download_record as download_record
 from portfolio.services.uploads import evidence_remove as evidence_remove
@@ -39,6 +40,7 @@ __all__ = [
     "memoire_submit",
     "memoire_upload",
     "portfolio_coverage",
+    "portfolios_coverage",
     "portfolio_extension_grant",
     "portfolio_new_version",
     "portfolio_start",

@@ -114,15 +114,39 @@ class Coverage:
         return bool(self.lines) and not self.missing
 
 
+def portfolios_coverage(portfolios) -> dict[int, Coverage]:
+    """Return, by portfolio id, each competency of its bloc with the items that prove it (two
+    queries for any number of portfolios)."""
+    portfolios = list(portfolios)
+    proofs = (
+        EvidenceItem.competencies.through.objects.filter(
+            evidenceitem__portfolio__in=[p.pk for p in portfolios]
+        )
+        .select_related("evidenceitem")
+        .order_by("evidenceitem__uploaded_at", "evidenceitem__pk")
+    )
+    by_competency: dict[tuple[int, int], list[EvidenceItem]] = {}
+    for proof in proofs:
+        item = proof.evidenceitem
+        by_competency.setdefault((item.portfolio_id, proof.competency_id), []).append(item)
+    by_bloc: dict[int, list[Competency]] = {}
+    blocs = {p.bloc_id for p in portfolios}
+    for competency in Competency.objects.filter(bloc_id__in=blocs).order_by("order", "code"):
+        by_bloc.setdefault(competency.bloc_id, []).append(competency)
+    return {
+        p.pk: Coverage(
+            [
+                CoverageLine(c, by_competency.get((p.pk, c.pk), []))
+                for c in by_bloc.get(p.bloc_id, [])
+            ]
+        )
+        for p in portfolios
+    }
+
+
 def portfolio_coverage(portfolio: Portfolio) -> Coverage:
     """Return, for each competency of the bloc, the items that prove it."""
-    items = list(portfolio.items.prefetch_related("competencies").order_by("uploaded_at", "pk"))
-    by_competency: dict[int, list[EvidenceItem]] = {}
-    for item in items:
-        for competency in item.competencies.all():
-            by_competency.setdefault(competency.pk, []).append(item)
-    competencies = Competency.objects.filter(bloc_id=portfolio.bloc_id).order_by("order", "code")
-    return Coverage([CoverageLine(c, by_competency.get(c.pk, [])) for c in competencies])
+    return portfolios_coverage([portfolio])[portfolio.pk]
 
 
 def portfolio_window(portfolio: Portfolio, *, on: date | None = None) -> Eligibility:

@@ -55,8 +55,13 @@ def overdue_assignments(establishments=EVERYWHERE):
     return (
         Assignment.objects.filter(state__in=OPEN_ASSIGNMENT, due_date__lt=today())
         .filter(within(establishments, *ASSIGNMENT_PATHS))
-        .select_related("evaluator", "portfolio__enrolment__candidate", "memoire__enrolment")
-        .order_by("due_date")
+        .select_related(
+            "evaluator",
+            "portfolio__bloc",
+            "portfolio__enrolment__candidate",
+            "memoire__enrolment__candidate",
+        )
+        .order_by("due_date", "pk")
     )
 
 

@@ -29,11 +29,13 @@ from accounts.access import (
     staff_object_or_404,
     staff_scope,
 )
+from accounts.listing import list_page, paginate, query_without
 from accounts.models import Cohort, Enrolment, Organisation
 from audit import clock
 from audit.trail import audit_for_candidate
 from referentiel.models import Bloc
 from workflow.centre import dashboard
+from workflow.centre.filters import EnrolmentFilter
 from workflow.errors import WorkflowError
 from workflow.jury import accommodations, fraud, results, retakes, soutenances
 from workflow.jury import deliberation as deliberations
@@ -52,6 +54,8 @@ from workflow.models import (
 )
 from workflow.web import attempt, attempt_form, require_duty, staff_only
 
+# The dashboard shows the oldest overdue assignments, and how many there are in all.
+OVERDUE_SHOWN = 20
 # The candidate file's actions of the certification process; the others are the evaluation's.
 CERTIFICATION_ACTIONS = frozenset({"retake"})
 
@@ -93,28 +97,39 @@ def staff_dashboard(request):
         except WorkflowError as error:
             form.add_error(None, error.message)
     on = clock.today()
-    sessions = [
-        {"session": s, "status": results.publication_status(s, on=on)}
-        for s in staff_scope(JurySession.objects, user)
+    session_page = paginate(
+        request,
+        staff_scope(JurySession.objects, user)
         .select_related("establishment")
-        .order_by("-date")
+        .order_by("-date", "pk"),
+        param="sessions",
+    )
+    sessions = [
+        {"session": s, "status": results.publication_status(s, on=on)} for s in session_page
     ]
-    enrolments = (
+    # The candidates, found by name or cohort: a network has thousands.
+    enrolments = list_page(
+        request,
         staff_scope(Enrolment.objects, user)
         .select_related("candidate", "cohort")
-        .order_by("cohort__name", "candidate__last_name")
+        .order_by("cohort__name", "candidate__last_name", "pk"),
+        EnrolmentFilter,
     )
     establishments = staff_establishments(user)
+    overdue = dashboard.overdue_assignments(establishments)
     return render(
         request,
         "workflow/staff_dashboard.html",
         {
             "sessions": sessions,
+            "session_page": session_page,
+            "session_query": query_without(request, "sessions"),
             "form": form,
             "may_plan": may_plan,
             "enrolments": enrolments,
             "state_counts": dashboard.portfolio_state_counts(establishments=establishments),
-            "overdue": dashboard.overdue_assignments(establishments),
+            "overdue": overdue[:OVERDUE_SHOWN],
+            "overdue_count": overdue.count(),
             "overdue_publications": [
                 {"session": s, "status": results.publication_status(s, on=on)}
                 for s in dashboard.overdue_publications(establishments)
@@ -226,10 +241,22 @@ def staff_session(request, pk):
         {
             "session": session,
             "members": session.members.select_related("user"),
-            "candidates": session.candidates.select_related(
-                "enrolment__candidate", "derogation_by"
+            "candidates": paginate(
+                request,
+                session.candidates.select_related("enrolment__candidate", "derogation_by").order_by(
+                    "enrolment__candidate__last_name", "pk"
+                ),
+                param="candidats",
             ),
-            "soutenances": session.soutenances.select_related("memoire__enrolment__candidate"),
+            "candidates_query": query_without(request, "candidats"),
+            "soutenances": paginate(
+                request,
+                session.soutenances.select_related("memoire__enrolment__candidate").order_by(
+                    "starts_at", "pk"
+                ),
+                param="soutenances",
+            ),
+            "soutenances_query": query_without(request, "soutenances"),
             "problems": jury_sessions.composition_problems(session)
             if session.state == JurySession.State.PLANNED
             else [],
@@ -450,5 +477,8 @@ def candidate_history(request, pk):
     return render(
         request,
         "workflow/candidate_history.html",
-        {"enrolment": enrolment, "events": audit_for_candidate(enrolment.candidate)},
+        {
+            "enrolment": enrolment,
+            "events": paginate(request, audit_for_candidate(enrolment.candidate)),
+        },
     )

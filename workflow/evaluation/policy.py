@@ -12,6 +12,7 @@ responsable de certification, or another establishment's staff sees no button an
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Duty, staff_may
@@ -25,17 +26,31 @@ M = Memoire.State
 A = Assignment.State
 
 
-def _assignments(target):
-    if isinstance(target, Portfolio):
-        return Assignment.objects.filter(portfolio=target)
-    return Assignment.objects.filter(memoire=target)
+def assignments_prefetch() -> Prefetch:
+    """Return the prefetch of the assignments (with their scoring) that the predicates below
+    read: a list page loads them for all its rows in one query."""
+    return Prefetch("assignments", queryset=Assignment.objects.select_related("scoring"))
+
+
+def _assignments(target) -> list[Assignment]:
+    """Return ``target``'s assignments: the prefetched ones, else read now."""
+    return list(target.assignments.all())
+
+
+def _submitted(assignment) -> bool:
+    try:
+        return assignment.scoring.state == Scoring.State.SUBMITTED
+    except Scoring.DoesNotExist:
+        return False
 
 
 def needs_evaluator(target, *, rank: int = 1) -> bool:
     """Return True when ``target`` is waiting for an evaluator of ``rank``."""
     if not target.is_active:
         return False
-    has_live = _assignments(target).filter(rank=rank, state__in=LIVE_ASSIGNMENT_STATES).exists()
+    has_live = any(
+        a.rank == rank and a.state in LIVE_ASSIGNMENT_STATES for a in _assignments(target)
+    )
     if isinstance(target, Portfolio):
         if rank == Assignment.Rank.FIRST:
             return target.state == P.ADMISSIBLE or (
@@ -85,8 +100,9 @@ def can_assign(user, target, *, rank: int = 1) -> bool:
 def can_reconcile(user, portfolio) -> bool:
     if portfolio.state != P.RECONCILIATION or not may_evaluate(user, portfolio):
         return False
-    first, second = first_and_second_scorings(portfolio)
-    return first is not None and second is not None
+    # Both ranks have a submitted scoring (``first_and_second_scorings``, from the prefetch).
+    ranks = {a.rank for a in _assignments(portfolio) if a.state == A.COMPLETED and _submitted(a)}
+    return {Assignment.Rank.FIRST, Assignment.Rank.SECOND} <= ranks
 
 
 def can_mark_ready(user, portfolio) -> bool:

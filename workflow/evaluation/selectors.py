@@ -43,7 +43,9 @@ def evaluator_queue(evaluator, *, filter_name: str = "toutes", kind: str = ""):
     return rows.select_related(
         "portfolio__bloc",
         "portfolio__enrolment__candidate",
+        "portfolio__enrolment__cohort",
         "memoire__enrolment__candidate",
+        "memoire__enrolment__cohort",
         "scoring",
     ).order_by("due_date", "pk")
 
@@ -52,23 +54,19 @@ def evaluator_queue_counts(evaluator) -> dict[str, int]:
     return {name: evaluator_queue(evaluator, filter_name=name).count() for name in QUEUE_FILTERS}
 
 
-def staff_portfolios(user, *, state: str = ""):
+def staff_portfolios(user):
     """Return the current portfolios of the establishments ``user`` may see, oldest first."""
     rows = staff_scope(Portfolio.objects.filter(is_active=True), user).select_related(
         "bloc", "enrolment__candidate", "enrolment__cohort"
     )
-    if state:
-        rows = rows.filter(state=state)
     return rows.order_by("submitted_at", "pk")
 
 
-def staff_memoires(user, *, state: str = ""):
+def staff_memoires(user):
     """Return the current mémoires of the establishments ``user`` may see, oldest first."""
     rows = staff_scope(Memoire.objects.filter(is_active=True), user).select_related(
         "enrolment__candidate", "enrolment__cohort"
     )
-    if state:
-        rows = rows.filter(state=state)
     return rows.order_by("submitted_at", "pk")
 
 

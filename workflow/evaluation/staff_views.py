@@ -12,16 +12,18 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import Duty, staff_object_or_404
+from accounts.listing import list_page
 from portfolio.models import EvidenceItem, Memoire, Portfolio
 from workflow.describe import target_label
 from workflow.errors import WorkflowError
-from workflow.evaluation import assignments, policy, screening, selectors
+from workflow.evaluation import assignments, filters, policy, screening, selectors
 from workflow.evaluation import scoring as grading
 from workflow.evaluation.double_marking import on_20
 from workflow.evaluation.forms import (
@@ -47,6 +49,9 @@ def staff_required(view):
 
 
 def _rows_with_actions(user, targets):
+    """Return (target, its actions) for a page of targets, their assignments read in one query."""
+    targets = list(targets)
+    prefetch_related_objects(targets, policy.assignments_prefetch())
     return [(t, policy.available_actions(user, t)) for t in targets]
 
 
@@ -91,35 +96,26 @@ def _acting(request, target) -> None:
 
 @staff_required
 def staff_portfolios(request):
-    state = request.GET.get("etat", Portfolio.State.SUBMITTED)
-    if state and state not in Portfolio.State.values:
-        state = Portfolio.State.SUBMITTED
-    rows = selectors.staff_portfolios(request.user, state=state)
+    listing = list_page(
+        request,
+        selectors.staff_portfolios(request.user),
+        filters.PortfolioFilter,
+        defaults={"etat": Portfolio.State.SUBMITTED},
+    )
     return render(
         request,
         "workflow/staff_portfolios.html",
-        {
-            "rows": _rows_with_actions(request.user, rows),
-            "state": state,
-            "states": Portfolio.State.choices,
-        },
+        {"listing": listing, "rows": _rows_with_actions(request.user, listing.rows)},
     )
 
 
 @staff_required
 def staff_memoires(request):
-    state = request.GET.get("etat", "")
-    if state and state not in Memoire.State.values:
-        state = ""
-    rows = selectors.staff_memoires(request.user, state=state)
+    listing = list_page(request, selectors.staff_memoires(request.user), filters.MemoireFilter)
     return render(
         request,
         "workflow/staff_memoires.html",
-        {
-            "rows": _rows_with_actions(request.user, rows),
-            "state": state,
-            "states": Memoire.State.choices,
-        },
+        {"listing": listing, "rows": _rows_with_actions(request.user, listing.rows)},
     )
 
 

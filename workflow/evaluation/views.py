@@ -3,6 +3,7 @@ submission (the centre's screens are in ``workflow.evaluation.staff_views``). Ea
 form, calls one service, redirects."""
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.listing import paginate
 from accounts.models import Role
 from audit.clock import today
 from portfolio.models import EvidenceItem
@@ -59,6 +61,9 @@ def queue(request):
     kind = request.GET.get("type", "")
     current = today()
     limit = selectors.due_soon_limit()
+    page = paginate(
+        request, selectors.evaluator_queue(request.user, filter_name=filter_name, kind=kind)
+    )
     rows = [
         {
             "assignment": a,
@@ -68,13 +73,15 @@ def queue(request):
             "days_left": (a.due_date - current).days,
             "due_soon": a.due_date <= limit,
         }
-        for a in selectors.evaluator_queue(request.user, filter_name=filter_name, kind=kind)
+        for a in page
     ]
     return render(
         request,
         "workflow/queue.html",
         {
             "rows": rows,
+            "page": page,
+            "query": urlencode({"filtre": filter_name, "type": kind}),
             "counts": selectors.evaluator_queue_counts(request.user),
             "filter_name": filter_name,
             "kind": kind,

@@ -6,7 +6,7 @@ Views and services ask these functions; none of them writes anything.
 
 from accounts.access import Duty, staff_may
 from accounts.models import Role
-from workflow.models import JuryMember
+from workflow.models import JuryMember, SessionCandidate
 
 VOTING_ROLES = (
     JuryMember.Role.PRESIDENT,
@@ -37,18 +37,27 @@ def session_may_read(user, session) -> bool:
     return staff_may(user, session, Duty.READ) or jury_seat(user, session) is not None
 
 
+def accommodations_readable(user, enrolments) -> set[int]:
+    """Return the ids of the ``enrolments`` whose accommodations ``user`` may read: those of the
+    staff's establishments, and those of the candidates of a jury ``user`` presides (one query
+    for a whole page)."""
+    readable = {e.pk for e in enrolments if staff_may(user, e, Duty.READ)}
+    others = [e.pk for e in enrolments if e.pk not in readable]
+    if others and user.is_authenticated and user.has_role(Role.JURY):
+        readable |= set(
+            SessionCandidate.objects.filter(
+                enrolment__in=others,
+                session__members__user=user,
+                session__members__role=JuryMember.Role.PRESIDENT,
+            ).values_list("enrolment_id", flat=True)
+        )
+    return readable
+
+
 def accommodations_may_read(user, enrolment) -> bool:
     """Return True for the staff of the candidate's establishment and the president of a jury
     the candidate goes before."""
-    if staff_may(user, enrolment, Duty.READ):
-        return True
-    if not user.is_authenticated or not user.has_role(Role.JURY):
-        return False
-    return JuryMember.objects.filter(
-        user=user,
-        role=JuryMember.Role.PRESIDENT,
-        session__candidates__enrolment=enrolment,
-    ).exists()
+    return enrolment.pk in accommodations_readable(user, [enrolment])
 
 
 def candidate_history_may_read(user, enrolment) -> bool:

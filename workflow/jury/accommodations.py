@@ -72,12 +72,19 @@ def has_extra_time(enrolment) -> bool:
     ).exists()
 
 
+def accommodations_texts(enrolments) -> dict[int, list[str]]:
+    """Return, by enrolment id, each of their accommodations as a French line (one query)."""
+    texts = {e.pk: [] for e in enrolments}
+    for a in Accommodation.objects.filter(enrolment__in=list(texts)).order_by("pk"):
+        texts[a.enrolment_id].append(
+            f"{a.get_kind_display()}" + (f" : {a.details}" if a.details else "")
+        )
+    return texts
+
+
 def accommodations_text(enrolment) -> list[str]:
     """Return each accommodation as a French line, for the convocation."""
-    return [
-        f"{a.get_kind_display()}" + (f" : {a.details}" if a.details else "")
-        for a in Accommodation.objects.filter(enrolment=enrolment)
-    ]
+    return accommodations_texts([enrolment])[enrolment.pk]
 
 
 def portfolio_window_extend(*, actor, portfolio, until: date, accommodation) -> Portfolio:

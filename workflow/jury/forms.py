@@ -91,7 +91,7 @@ class ScheduleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["enrolment"].queryset = (
             Enrolment.objects.filter(jury_entries__session=session)
-            .select_related("candidate")
+            .select_related("candidate", "cohort")
             .order_by("candidate__last_name", "candidate__first_name", "pk")
         )
 

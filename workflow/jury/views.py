@@ -7,13 +7,13 @@ redirects; a ``WorkflowError`` is shown on the page in French.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import Duty, is_centre_staff, staff_may
+from accounts.listing import paginate, query_without
 from accounts.models import Enrolment, Role
 from audit.clock import today
 from jobs.selectors import latest_jobs
@@ -22,7 +22,7 @@ from workflow.jury import accommodations, closing, computed, fraud, results, sou
 from workflow.jury import deliberation as deliberations
 from workflow.jury import forms as jury_forms
 from workflow.jury.access import (
-    accommodations_may_read,
+    accommodations_readable,
     is_president,
     is_voting_member,
     session_may_read,
@@ -64,8 +64,11 @@ def candidate_results(request):
 def jury_home(request):
     if not (request.user.has_role(Role.JURY) or is_centre_staff(request.user)):
         raise PermissionDenied
-    sessions = JurySession.objects.filter(members__user=request.user).distinct()
-    return render(request, "workflow/jury_home.html", {"sessions": sessions})
+    sessions = paginate(
+        request,
+        JurySession.objects.filter(members__user=request.user).distinct().order_by("-date", "pk"),
+    )
+    return render(request, "workflow/jury_home.html", {"sessions": sessions, "page": sessions})
 
 
 def _session_for(user, pk):
@@ -88,23 +91,24 @@ def _may_certify(user, session) -> bool:
 @login_required
 def jury_session(request, pk):
     session = _session_for(request.user, pk)
-    soutenances = session.soutenances.select_related("memoire__enrolment__candidate")
+    page = paginate(
+        request,
+        session.soutenances.select_related(
+            "memoire__enrolment__candidate", "memoire__enrolment__cohort"
+        ).order_by("starts_at", "pk"),
+    )
     president = is_president(request.user, session)
-    shown = [
-        {
-            "soutenance": s,
-            "accommodations": accommodations.accommodations_text(s.memoire.enrolment)
-            if accommodations_may_read(request.user, s.memoire.enrolment)
-            else None,
-        }
-        for s in soutenances
-    ]
+    enrolments = [s.memoire.enrolment for s in page]
+    readable = accommodations_readable(request.user, enrolments)
+    texts = accommodations.accommodations_texts([e for e in enrolments if e.pk in readable])
+    shown = [{"soutenance": s, "accommodations": texts.get(s.memoire.enrolment.pk)} for s in page]
     return render(
         request,
         "workflow/jury_session.html",
         {
             "session": session,
             "soutenances": shown,
+            "page": page,
             "members": session.members.select_related("user"),
             "may_mark": is_voting_member(request.user, session),
             "is_president": president,
@@ -266,9 +270,7 @@ def _deliberation_page(request, session, president, publish_form=None):
     bloc_numbers = [str(b.number) for b in session.title.blocs.order_by("number")]
     filters = jury_forms.DeliberationFilterForm(request.GET or None)
     chosen = filters.values()
-    page = Paginator(computed.deliberation_entries(session, **chosen), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, computed.deliberation_entries(session, **chosen), PAGE_SIZE)
     entries = list(page.object_list)
     recorded = {
         d.enrolment_id: d
@@ -309,8 +311,6 @@ def _deliberation_page(request, session, president, publish_form=None):
     reports = FraudReport.objects.filter(
         enrolment__jury_entries__session=session, state=FraudReport.State.RECORDED
     ).select_related("enrolment__candidate")
-    query = request.GET.copy()
-    query.pop("page", None)
     close_key = closing.deliberation_close_key(session.pk)
     close_job = latest_jobs([close_key]).get(close_key)
     return render(
@@ -321,7 +321,7 @@ def _deliberation_page(request, session, president, publish_form=None):
             "rows": rows,
             "page": page,
             "filters": filters,
-            "filter_query": query.urlencode(),
+            "filter_query": query_without(request),
             "is_president": president,
             "deliberating": session.state == JurySession.State.DELIBERATING,
             "reports": reports,

@@ -291,9 +291,11 @@ def _rule_marks(records) -> list[cc.CCMark]:
     return [cc.CCMark(mark=r.mark, out_of=r.out_of, absence=r.absence) for r in records]
 
 
-def module_cc_points(enrolment, module) -> Decimal | None:
-    """Return the module's CC points for a candidate, scaled, or None without a mark."""
-    records = CCMark.objects.filter(enrolment=enrolment, module=module)
+def module_cc_points(enrolment, module, records=None) -> Decimal | None:
+    """Return the module's CC points for a candidate, scaled, or None without a mark
+    (``records``: the candidate's marks in the module, when a page read them all at once)."""
+    if records is None:
+        records = CCMark.objects.filter(enrolment=enrolment, module=module)
     return cc.cc_points([(_rule_marks(records), module.cc_points)])
 
 

@@ -58,7 +58,7 @@ class CCMarkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["enrolment"].queryset = (
             Enrolment.objects.filter(cohort=cohort)
-            .select_related("candidate")
+            .select_related("candidate", "cohort")
             .order_by("candidate__last_name", "candidate__first_name", "pk")
         )
 

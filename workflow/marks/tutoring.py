@@ -207,8 +207,8 @@ def tutor_evaluations_for(user):
     """Return the evaluations ``user`` must fill: only their own candidates."""
     return (
         TutorEvaluation.objects.filter(tutor=user, enrolment__tutor=user)
-        .select_related("enrolment__candidate", "enrolment__cohort", "grid_version")
-        .order_by("state", "enrolment__candidate__last_name")
+        .select_related("enrolment__candidate", "enrolment__cohort", "grid_version__grid")
+        .order_by("state", "enrolment__candidate__last_name", "pk")
     )
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.listing import paginate
 from accounts.models import Cohort, Enrolment, Role, TrainingLink
 from referentiel.models import Module
 from rules import cc as cc_rules
@@ -21,14 +22,14 @@ from workflow.web import own_enrolments
 def tutor_home(request, pk=None):
     if not request.user.has_role(Role.TUTEUR):
         raise PermissionDenied
-    evaluations = list(tutoring.tutor_evaluations_for(request.user))
-    current = None
+    own = tutoring.tutor_evaluations_for(request.user)
+    evaluations = paginate(request, own)
     if pk is not None:
-        current = next((e for e in evaluations if e.pk == pk), None)
+        current = own.filter(pk=pk).first()
         if current is None:
             raise PermissionDenied
-    elif evaluations:
-        current = next((e for e in evaluations if e.state in tutoring.EDITABLE), None)
+    else:
+        current = own.filter(state__in=tutoring.EDITABLE).first()
     form = None
     if current is not None:
         criteria = current.grid_version.criteria.all()
@@ -64,6 +65,7 @@ def tutor_home(request, pk=None):
         "workflow/tutor_home.html",
         {
             "evaluations": evaluations,
+            "page": evaluations,
             "current": current,
             "form": form,
             "editable": current is not None and current.state in tutoring.EDITABLE,
@@ -75,12 +77,13 @@ def tutor_home(request, pk=None):
 def trainer_home(request):
     if not request.user.has_role(Role.FORMATEUR):
         raise PermissionDenied
-    links = (
+    links = paginate(
+        request,
         TrainingLink.objects.filter(trainer=request.user, module__cc_points__gt=0)
         .select_related("module__bloc", "cohort")
-        .order_by("cohort__name", "module__bloc__number", "module__order")
+        .order_by("cohort__name", "module__bloc__number", "module__order", "pk"),
     )
-    return render(request, "workflow/trainer_home.html", {"links": links})
+    return render(request, "workflow/trainer_home.html", {"links": links, "page": links})
 
 
 @login_required
@@ -134,18 +137,19 @@ def trainer_marks(request, cohort_id, module_id):
         .select_related("candidate")
         .order_by("candidate__last_name", "candidate__first_name", "pk")
     )
-    labels = sorted(
-        {m.label for m in cc.CCMark.objects.filter(module=module, enrolment__cohort=cohort)}
+    records = list(
+        cc.CCMark.objects.filter(module=module, enrolment__cohort=cohort).order_by("label", "pk")
     )
-    marks = {
-        (m.enrolment_id, m.label): m
-        for m in cc.CCMark.objects.filter(module=module, enrolment__cohort=cohort)
-    }
+    marks = {(m.enrolment_id, m.label): m for m in records}
+    labels = sorted({m.label for m in records})
+    by_enrolment = {e.pk: [] for e in enrolments}
+    for record in records:
+        by_enrolment.setdefault(record.enrolment_id, []).append(record)
     rows = [
         {
             "enrolment": e,
             "cells": [marks.get((e.pk, label)) for label in labels],
-            "points": cc.module_cc_points(e, module),
+            "points": cc.module_cc_points(e, module, by_enrolment[e.pk]),
         }
         for e in enrolments
     ]

@@ -73,6 +73,9 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state"], name="assignment_state_idx"),
             models.Index(fields=["rank"], name="assignment_rank_idx"),
             models.Index(fields=["due_date"], name="assignment_due_date_idx"),
+            # The evaluator's queue (by due date) and the overdue assignments of the dashboard.
+            models.Index(fields=["evaluator", "due_date"], name="assignment_evaluator_due"),
+            models.Index(fields=["state", "due_date"], name="assignment_state_due"),
         ]
 
     def __str__(self):

@@ -40,6 +40,7 @@ class JurySession(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("sessions de jury")
         ordering = ["-date"]
         indexes = [
+            models.Index(fields=["establishment", "date"], name="jurysession_est_date"),
             models.Index(fields=["date"], name="jury_session_date_idx"),
             models.Index(fields=["state"], name="jury_session_state_idx"),
         ]

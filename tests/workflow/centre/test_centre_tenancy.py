@@ -134,7 +134,7 @@ def test_the_dashboard_lists_and_counts_only_the_establishments_own_rows(client,
     assert response.status_code == 200
     context = response.context
     assert [item["session"] for item in context["sessions"]] == [own_session]
-    assert list(context["enrolments"]) == [own]
+    assert list(context["enrolments"].rows) == [own]
     assert context["state_counts"] == [("Déposé", 1)]
     assert list(context["overdue"]) == []
     assert {(e.pk, open_, done) for e, open_, done in context["workload"]} >= {(evaluator.pk, 0, 0)}
@@ -144,7 +144,7 @@ def test_the_dashboard_lists_and_counts_only_the_establishments_own_rows(client,
     client.force_login(world["lyon_staff"])
     context = client.get(reverse("jury:staff_dashboard")).context
     assert own_session not in [item["session"] for item in context["sessions"]]
-    assert own not in list(context["enrolments"])
+    assert own not in list(context["enrolments"].rows)
     assert ("Recevable", 1) in context["state_counts"]
     assert [a.evaluator for a in context["overdue"]] == [evaluator]
 

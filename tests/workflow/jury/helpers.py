@@ -132,6 +132,15 @@ def ready_enrolment(*, exam_ratio=Decimal("0.6"), written=Decimal(80), tutor_ful
     return enrolment
 
 
+# The seats of a regular jury, by the keys ``seated_session`` returns its members under.
+SEATS = {
+    "president": JuryMember.Role.PRESIDENT,
+    "pro1": JuryMember.Role.PROFESSIONAL,
+    "pro2": JuryMember.Role.PROFESSIONAL,
+    "cci": JuryMember.Role.CCI_REPRESENTATIVE,
+}
+
+
 def seated_session(*, establishment=None, **kw):
     """Return a planned session with a regular jury seated, and its members by role."""
     session = JurySessionFactory(establishment=establishment or EstablishmentFactory(), **kw)
@@ -142,14 +151,8 @@ def seated_session(*, establishment=None, **kw):
         "pro2": JuryUserFactory(),
         "cci": JuryUserFactory(),
     }
-    roles = {
-        "president": JuryMember.Role.PRESIDENT,
-        "pro1": JuryMember.Role.PROFESSIONAL,
-        "pro2": JuryMember.Role.PROFESSIONAL,
-        "cci": JuryMember.Role.CCI_REPRESENTATIVE,
-    }
     for key, user in members.items():
-        sessions.jury_member_add(actor=actor, session=session, user=user, role=roles[key])
+        sessions.jury_member_add(actor=actor, session=session, user=user, role=SEATS[key])
     return session, members, actor
 
 
