@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jobs.access import job_read_grant_register
 from jobs.models import Job
 from jobs.registry import JobFailed, job_handler_register
 from jobs.services import job_start
@@ -19,8 +20,9 @@ from workflow.errors import WorkflowError
 from workflow.jury.access import is_president
 from workflow.jury.computed import session_results_refresh
 from workflow.jury.deliberation import jury_deliberation_close, session_require_held
+from workflow.jury.inputs import DECIDED_SESSION_STATES
 from workflow.jury.sessions import session_require_state
-from workflow.models import JurySession, SessionCandidate
+from workflow.models import JuryMember, JurySession, SessionCandidate
 
 DELIBERATION_CLOSE = "jury.deliberation_close"
 RESULTS_REFRESH = "jury.results_refresh"
@@ -65,6 +67,9 @@ def deliberation_close_run(job: Job, progress) -> dict:
     try:
         jury_deliberation_close(actor=job.requested_by, session=session, confirm=True)
     except WorkflowError as error:
+        session.refresh_from_db()
+        if session.state in DECIDED_SESSION_STATES:
+            return result  # another run of this job closed it meanwhile
         raise JobFailed(error.message) from error
     return result
 
@@ -76,6 +81,8 @@ def results_refresh_key(session_pk: int) -> str:
 def results_refresh(*, session, actor) -> Job | None:
     """Bring the session's stored results up to date for the deliberation screen: at once when
     few are stale, else through a job (returned, to show its progress)."""
+    if session.state in DECIDED_SESSION_STATES:
+        return None  # its results are the recorded decisions, frozen at closing
     stale = SessionCandidate.objects.filter(session=session, stale=True).count()
     if stale == 0:
         return None
@@ -103,6 +110,14 @@ def results_refresh_run(job: Job, progress) -> dict:
     }
 
 
+def jury_may_follow_job(user, job) -> bool:
+    """Every member of the session follows its closing and its results' refresh."""
+    if job.kind not in (DELIBERATION_CLOSE, RESULTS_REFRESH):
+        return False
+    return JuryMember.objects.filter(session_id=job.params.get("session"), user=user).exists()
+
+
 def closing_jobs_register() -> None:
     job_handler_register(DELIBERATION_CLOSE, deliberation_close_run)
     job_handler_register(RESULTS_REFRESH, results_refresh_run)
+    job_read_grant_register(jury_may_follow_job)

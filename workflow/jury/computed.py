@@ -171,8 +171,16 @@ def _enrolment_of(instance):
     """Return the enrolment id(s) a saved or deleted input belongs to."""
     from accounts.models import Cohort, Enrolment
     from portfolio.models import Memoire
+    from referentiel.models import Bloc, Module, Title
     from workflow.models import Assignment, MemoireWrittenMark, Scoring, Soutenance
 
+    if isinstance(instance, Title | Bloc | Module):
+        title_id = {
+            Title: lambda: instance.pk,
+            Bloc: lambda: instance.title_id,
+            Module: lambda: Bloc.objects.filter(pk=instance.bloc_id).values("title_id"),
+        }[type(instance)]()
+        return Enrolment.objects.filter(cohort__title_id__in=_as_filter(title_id)).values("pk")
     if isinstance(instance, Enrolment):
         return [instance.pk]
     if isinstance(instance, Cohort):
@@ -184,6 +192,10 @@ def _enrolment_of(instance):
     if isinstance(instance, Scoring):
         return Memoire.objects.filter(assignments__pk=instance.assignment_id).values("enrolment_id")
     return [instance.enrolment_id]
+
+
+def _as_filter(value):
+    return [value] if isinstance(value, int) else value
 
 
 def _input_changed(sender, instance, **kwargs) -> None:
@@ -198,9 +210,13 @@ def stale_results_connect() -> None:
     """Connect the inputs of a decision to ``results_mark_stale`` (from ``WorkflowConfig``)."""
     from accounts.models import Cohort, Enrolment
     from portfolio.models import Memoire, Portfolio
+    from referentiel.models import Bloc, Module, Title
     from workflow import models as workflow_models
 
     inputs = [
+        Title,
+        Bloc,
+        Module,
         Cohort,
         Enrolment,
         Portfolio,

@@ -17,7 +17,12 @@ from portfolio.models import Portfolio
 from rules import eligibility, engine
 from workflow.errors import WorkflowError
 from workflow.jury.access import is_president
-from workflow.jury.computed import STORED_COLUMNS, rows_store, stored_fields
+from workflow.jury.computed import (
+    STORED_COLUMNS,
+    results_mark_stale,
+    rows_store,
+    stored_fields,
+)
 from workflow.jury.publication import results_notify_start
 from workflow.jury.results import (
     candidate_file,
@@ -250,7 +255,6 @@ def jury_deliberation_close(*, actor, session, confirm: bool) -> JurySession:
             ],
             batch_size=500,
         )
-        _results_freeze(session, {file.enrolment.pk: snapshot for file, snapshot in pending})
         decision_type = ContentType.objects.get_for_model(JuryDecision)
         audit_record_many(
             [
@@ -273,6 +277,9 @@ def jury_deliberation_close(*, actor, session, confirm: bool) -> JurySession:
         session.closed_at = at
         session.save()
         session_audit(actor, session, "jury_session.close", before)
+        _results_freeze(session, files)
+        # These decisions now count as earlier ones in the candidates' later sessions.
+        results_mark_stale(SessionCandidate.objects.filter(session=session).values("enrolment_id"))
     return session
 
 
@@ -310,20 +317,22 @@ def _by_name(file) -> tuple[str, str, int]:
     return (candidate.last_name, candidate.first_name, file.enrolment.pk)
 
 
-def _results_freeze(session, snapshots: dict[int, dict]) -> None:
-    """Store the decisions written at closing on the session's candidates, so that the
-    deliberation screen's filters keep answering for the frozen session."""
-    entries = list(
-        SessionCandidate.objects.filter(session=session, enrolment_id__in=list(snapshots))
-    )
+def _results_freeze(session, files) -> None:
+    """Store every decision of the closed session on its candidates (recorded during the
+    deliberation or at closing), so that the screen's filters answer for the frozen session."""
+    decisions = {d.enrolment_id: d for d in JuryDecision.objects.filter(session=session)}
+    entries = list(SessionCandidate.objects.filter(session=session).order_by("pk"))
     for entry in entries:
-        for name, value in stored_fields(snapshots[entry.enrolment_id]).items():
-            if name != "near_threshold":
-                setattr(entry, name, value)
+        record = decisions[entry.enrolment_id]
+        file = files[entry.enrolment_id]
+        decision = computed_decision(file)
+        fields = stored_fields(record.computed, rules=file.rules, decision=decision)
+        for name, value in fields.items():
+            setattr(entry, name, value)
+        entry.overridden = record.is_override
         entry.stale = False
-    rows_store(
-        entries, [name for name in STORED_COLUMNS if name not in ("near_threshold", "computed_at")]
-    )
+        entry.computed_at = clock.now()
+    rows_store(entries, [*STORED_COLUMNS, "overridden"])
 
 
 def publication_is_late(session, *, on) -> bool:
