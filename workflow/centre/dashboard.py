@@ -44,7 +44,12 @@ def portfolio_state_counts(cohort=None, establishments=EVERYWHERE) -> list[tuple
     )
     if cohort is not None:
         portfolios = portfolios.filter(enrolment__cohort=cohort)
-    counts = Counter(portfolios.values_list("state", flat=True))
+    # Counted by the database: one row per state, whatever the number of portfolios.
+    counts = Counter(
+        dict(
+            portfolios.values("state").annotate(n=Count("pk")).order_by().values_list("state", "n")
+        )
+    )
     return [
         (str(label), counts[value]) for value, label in Portfolio.State.choices if counts[value]
     ]
@@ -90,26 +95,31 @@ def evaluator_workload(establishments=EVERYWHERE) -> list[tuple[User, int, int]]
     return [(e, e.open, e.done) for e in evaluators.order_by("-open", "last_name")]
 
 
-def cohort_progress_chart(cohort=None, establishments=EVERYWHERE) -> charts.Chart:
+def cohort_progress_chart(cohort=None, establishments=EVERYWHERE, *, segments=None) -> charts.Chart:
+    """The current portfolios per state; ``segments``: ``portfolio_state_counts``' answer when
+    the page already has it."""
+    if segments is None:
+        segments = portfolio_state_counts(cohort, establishments)
     return charts.stacked_bar(
         chart_id="progression-portefeuilles",
         title=_("Avancement des portefeuilles"),
         description=_("Nombre de portefeuilles (version en cours) dans chaque état."),
-        segments=portfolio_state_counts(cohort, establishments),
+        segments=segments,
         category_label=_("État"),
         count_label=_("Portefeuilles"),
     )
 
 
-def evaluator_workload_chart(establishments=EVERYWHERE) -> charts.Chart:
+def evaluator_workload_chart(establishments=EVERYWHERE, *, workload=None) -> charts.Chart:
+    """The open assignments per evaluator; ``workload``: ``evaluator_workload``'s answer when
+    the page already has it (it reads every assignment of the establishments)."""
+    if workload is None:
+        workload = evaluator_workload(establishments)
     return charts.bar_chart(
         chart_id="charge-evaluateurs",
         title=_("Charge des évaluateurs"),
         description=_("Affectations en cours (proposées ou acceptées) par évaluateur."),
-        bars=[
-            (e.get_full_name(), open_count)
-            for e, open_count, _done in evaluator_workload(establishments)
-        ],
+        bars=[(e.get_full_name(), open_count) for e, open_count, _done in workload],
         category_label=_("Évaluateur"),
         value_label=_("Affectations en cours"),
     )

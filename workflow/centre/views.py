@@ -117,6 +117,9 @@ def staff_dashboard(request):
     )
     establishments = staff_establishments(user)
     overdue = dashboard.overdue_assignments(establishments)
+    # Each read once: they count every portfolio and assignment of the establishments.
+    workload = dashboard.evaluator_workload(establishments)
+    state_counts = dashboard.portfolio_state_counts(establishments=establishments)
     return render(
         request,
         "workflow/staff_dashboard.html",
@@ -127,16 +130,18 @@ def staff_dashboard(request):
             "form": form,
             "may_plan": may_plan,
             "enrolments": enrolments,
-            "state_counts": dashboard.portfolio_state_counts(establishments=establishments),
+            "state_counts": state_counts,
             "overdue": overdue[:OVERDUE_SHOWN],
             "overdue_count": overdue.count(),
             "overdue_publications": [
                 {"session": s, "status": results.publication_status(s, on=on)}
                 for s in dashboard.overdue_publications(establishments)
             ],
-            "workload": dashboard.evaluator_workload(establishments),
-            "progress_chart": dashboard.cohort_progress_chart(establishments=establishments),
-            "workload_chart": dashboard.evaluator_workload_chart(establishments),
+            "workload": workload,
+            "progress_chart": dashboard.cohort_progress_chart(
+                establishments=establishments, segments=state_counts
+            ),
+            "workload_chart": dashboard.evaluator_workload_chart(establishments, workload=workload),
         },
     )
 
