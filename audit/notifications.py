@@ -7,7 +7,7 @@ through Django's tasks API (django-tasks) only once the transaction has committe
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django_tasks import task
 
@@ -29,6 +29,39 @@ def notify(*, key: str, recipient, template: str, context: dict | None = None) -
     if created:
         transaction.on_commit(lambda: notification_send.enqueue(notification.pk))
     return created
+
+
+def notify_many(messages: list[dict]) -> int:
+    """Queue many e-mails at once (each a dict of ``notify``'s arguments); return how many were
+    new. One query finds the keys already recorded and one insert records the others; a key
+    recorded meanwhile by someone else falls back to ``notify`` one by one."""
+    wanted = [m for m in messages if m["recipient"].email]
+    recorded = set(
+        Notification.objects.filter(key__in=[m["key"] for m in wanted]).values_list(
+            "key", flat=True
+        )
+    )
+    fresh = [m for m in wanted if m["key"] not in recorded]
+    if not fresh:
+        return 0
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(
+                [
+                    Notification(
+                        key=m["key"],
+                        recipient=m["recipient"],
+                        template=m["template"],
+                        context=m.get("context") or {},
+                    )
+                    for m in fresh
+                ]
+            )
+    except IntegrityError:
+        return sum(notify(**m) for m in fresh)
+    ids = [notification.pk for notification in created]
+    transaction.on_commit(lambda: [notification_send.enqueue(pk) for pk in ids])
+    return len(ids)
 
 
 @task()

@@ -182,23 +182,23 @@ def test_the_publication_e_mails_killed_half_way_go_to_each_candidate_once(
     django_capture_on_commit_callbacks,
 ):
     monkeypatch.setattr(publication, "CHUNK", 1)
-    real = publication.notify
+    real = publication.notify_many
     calls = []
 
-    def notify_then_killed(**kwargs):
-        calls.append(kwargs["key"])
+    def notify_then_killed(messages):
+        calls.append([m["key"] for m in messages])
         if len(calls) == 2:
             raise Killed
-        return real(**kwargs)
+        return real(messages)
 
-    monkeypatch.setattr(publication, "notify", notify_then_killed)
+    monkeypatch.setattr(publication, "notify_many", notify_then_killed)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         deliberation.jury_results_publish(actor=decided["staff"], session=decided["session"])
     job = Job.objects.get(kind=publication.RESULTS_NOTIFY)
     assert job.state == Job.State.RUNNING and job.done == 1
     assert len(mail.outbox) == 1
-    monkeypatch.setattr(publication, "notify", real)
+    monkeypatch.setattr(publication, "notify_many", real)
     client.force_login(decided["staff"])
     page = client.get(reverse("documents:session", args=[decided["session"].pk]))
     assert f'id="job-{job.pk}"' in page.content.decode()  # its progress shows with the documents

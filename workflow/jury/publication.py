@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from audit.notifications import notify
+from audit.notifications import notify_many
 from jobs.models import Job
 from jobs.registry import job_handler_register
 from jobs.services import job_start
@@ -59,17 +59,21 @@ def results_notify_run(job: Job, progress) -> dict:
 
 def _notify_chunk(session: JurySession, decisions: list[JuryDecision], date: str) -> None:
     with transaction.atomic():
-        for decision in decisions:
-            notify(
-                key=f"results_published:{session.pk}:{decision.enrolment_id}",
-                recipient=decision.enrolment.candidate,
-                template="results_published",
-                context={
-                    "candidate": str(decision.enrolment.candidate),
-                    "outcome": decision.get_outcome_display(),
-                    "date": date,
-                },
-            )
+        notify_many(
+            [
+                {
+                    "key": f"results_published:{session.pk}:{decision.enrolment_id}",
+                    "recipient": decision.enrolment.candidate,
+                    "template": "results_published",
+                    "context": {
+                        "candidate": str(decision.enrolment.candidate),
+                        "outcome": decision.get_outcome_display(),
+                        "date": date,
+                    },
+                }
+                for decision in decisions
+            ]
+        )
 
 
 def publication_jobs_register() -> None:
