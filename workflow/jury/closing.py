@@ -17,11 +17,9 @@ from jobs.models import Job
 from jobs.registry import JobFailed, job_handler_register
 from jobs.services import job_start
 from workflow.errors import WorkflowError
-from workflow.jury.access import is_president
 from workflow.jury.computed import session_results_refresh
-from workflow.jury.deliberation import jury_deliberation_close, session_require_held
+from workflow.jury.deliberation import close_require, jury_deliberation_close
 from workflow.jury.inputs import DECIDED_SESSION_STATES
-from workflow.jury.sessions import session_require_state
 from workflow.models import JuryMember, JurySession, SessionCandidate
 
 DELIBERATION_CLOSE = "jury.deliberation_close"
@@ -37,14 +35,7 @@ def deliberation_close_key(session_pk: int) -> str:
 
 def deliberation_close_start(*, actor, session, confirm: bool) -> Job:
     """Check that the president may close the deliberation now, then start the closing job."""
-    if not is_president(actor, session):
-        raise WorkflowError(_("Seul le président du jury clôt la délibération."))
-    session_require_state(session, JurySession.State.DELIBERATING)
-    session_require_held(session, action=_("la clôture de la délibération"))
-    if not confirm:
-        raise WorkflowError(
-            _("Confirmez la clôture : les résultats seront figés et ne pourront plus changer.")
-        )
+    close_require(actor=actor, session=session, confirm=confirm)
     return job_start(
         kind=DELIBERATION_CLOSE,
         key=deliberation_close_key(session.pk),

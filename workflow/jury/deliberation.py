@@ -44,6 +44,7 @@ from workflow.models import (
     SessionCandidate,
     Soutenance,
 )
+from workflow.transitions import fire_all
 
 
 def last_soutenance_end(session):
@@ -199,6 +200,19 @@ def jury_decision_record(
     return record
 
 
+def close_require(*, actor, session, confirm: bool) -> None:
+    """Refuse a closing by anyone but the president, outside the deliberation, before the
+    session was held, or unconfirmed."""
+    if not is_president(actor, session):
+        raise WorkflowError(_("Seul le président du jury clôt la délibération."))
+    session_require_state(session, JurySession.State.DELIBERATING)
+    session_require_held(session, action=_("la clôture de la délibération"))
+    if not confirm:
+        raise WorkflowError(
+            _("Confirmez la clôture : les résultats seront figés et ne pourront plus changer.")
+        )
+
+
 def jury_deliberation_close(*, actor, session, confirm: bool) -> JurySession:
     """Close the deliberation: every result is frozen. The president confirms.
 
@@ -208,14 +222,7 @@ def jury_deliberation_close(*, actor, session, confirm: bool) -> JurySession:
     """
     with transaction.atomic():
         session = session_lock(session)
-        if not is_president(actor, session):
-            raise WorkflowError(_("Seul le président du jury clôt la délibération."))
-        session_require_state(session, JurySession.State.DELIBERATING)
-        session_require_held(session, action=_("la clôture de la délibération"))
-        if not confirm:
-            raise WorkflowError(
-                _("Confirmez la clôture : les résultats seront figés et ne pourront plus changer.")
-            )
+        close_require(actor=actor, session=session, confirm=confirm)
         recorded = set(
             JuryDecision.objects.filter(session=session).values_list("enrolment_id", flat=True)
         )
@@ -284,32 +291,15 @@ def jury_deliberation_close(*, actor, session, confirm: bool) -> JurySession:
 
 
 def _portfolios_decide(*, actor, enrolments) -> None:
-    """Move the candidates' portfolios ready for the jury to "decided", in bulk: each goes
-    through its transition under a row lock, then one update and one chained audit insert."""
+    """Move the candidates' portfolios ready for the jury to "decided", in bulk (their mark is
+    the same in both states: no stored result goes stale)."""
     portfolios = list(
         Portfolio.objects.select_for_update()
         .filter(enrolment__in=enrolments, is_active=True, state=Portfolio.State.READY_FOR_JURY)
         .select_related("enrolment__candidate", "bloc")
         .order_by("pk")
     )
-    for portfolio in portfolios:
-        portfolio.decide()
-    Portfolio.objects.bulk_update(portfolios, ["state"], batch_size=500)
-    portfolio_type = ContentType.objects.get_for_model(Portfolio)
-    audit_record_many(
-        [
-            audit_event(
-                actor=actor,
-                action="portfolio.decide",
-                obj=portfolio,
-                object_type=portfolio_type,
-                candidate=portfolio.enrolment.candidate,
-                before={"state": Portfolio.State.READY_FOR_JURY},
-                after={"state": portfolio.state},
-            )
-            for portfolio in portfolios
-        ]
-    )
+    fire_all(portfolios, "decide", actor=actor, action="portfolio.decide")
 
 
 def _by_name(file) -> tuple[str, str, int]:

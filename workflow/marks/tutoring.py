@@ -6,20 +6,20 @@ establishment; the tutor fills only their own candidates' grids.
 
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.access import Duty, staff_may
 from audit import clock
 from audit.notifications import notify
-from audit.trail import audit_event, audit_record, audit_record_many
+from audit.trail import audit_record
 from referentiel.models import Grid
 from referentiel.services import grid_version_freeze
 from workflow.errors import WorkflowError
 from workflow.grids import grid_points
 from workflow.marks.access import is_tutor_of
 from workflow.models import TutorEvaluation, TutorScore
+from workflow.transitions import fire_all
 
 EDITABLE = (TutorEvaluation.State.INVITED, TutorEvaluation.State.IN_PROGRESS)
 
@@ -176,27 +176,16 @@ def tutor_evaluations_lock(*, actor, enrolments, session) -> int:
     )
     now = clock.now()
     for evaluation in evaluations:
-        evaluation.lock()
         evaluation.locked_at = now
-    TutorEvaluation.objects.bulk_update(evaluations, ["state", "locked_at"], batch_size=500)
-    evaluation_type = ContentType.objects.get_for_model(TutorEvaluation)
-    audit_record_many(
-        [
-            audit_event(
-                actor=actor,
-                action="tutor_evaluation.lock",
-                obj=evaluation,
-                object_type=evaluation_type,
-                candidate=evaluation.enrolment.candidate,
-                before={"state": TutorEvaluation.State.SUBMITTED},
-                after={"state": evaluation.state},
-                reason=str(session),
-            )
-            for evaluation in evaluations
-        ]
+    # A locked evaluation's mark counts as the submitted one did: no stored result goes stale.
+    fire_all(
+        evaluations,
+        "lock",
+        actor=actor,
+        action="tutor_evaluation.lock",
+        fields=("state", "locked_at"),
+        reason=str(session),
     )
-    # No model signal fires for the bulk update: a locked evaluation's mark counts as the
-    # submitted one did, so no stored result of the jury goes stale.
     return len(evaluations)
 
 
