@@ -174,28 +174,21 @@ def _enrolment_of(instance):
     from referentiel.models import Bloc, Module, Title
     from workflow.models import Assignment, MemoireWrittenMark, Scoring, Soutenance
 
-    if isinstance(instance, Title | Bloc | Module):
-        title_id = {
-            Title: lambda: instance.pk,
-            Bloc: lambda: instance.title_id,
-            Module: lambda: Bloc.objects.filter(pk=instance.bloc_id).values("title_id"),
-        }[type(instance)]()
-        return Enrolment.objects.filter(cohort__title_id__in=_as_filter(title_id)).values("pk")
+    if isinstance(instance, Title):
+        return Enrolment.objects.filter(cohort__title=instance).values("pk")
+    if isinstance(instance, Bloc):
+        return Enrolment.objects.filter(cohort__title_id=instance.title_id).values("pk")
+    if isinstance(instance, Module):
+        return Enrolment.objects.filter(cohort__title__blocs=instance.bloc_id).values("pk")
     if isinstance(instance, Enrolment):
         return [instance.pk]
     if isinstance(instance, Cohort):
         return Enrolment.objects.filter(cohort=instance).values("pk")
-    if isinstance(instance, MemoireWrittenMark | Soutenance):
-        return Memoire.objects.filter(pk=instance.memoire_id).values("enrolment_id")
-    if isinstance(instance, Assignment):
+    if isinstance(instance, MemoireWrittenMark | Soutenance | Assignment):
         return Memoire.objects.filter(pk=instance.memoire_id).values("enrolment_id")
     if isinstance(instance, Scoring):
         return Memoire.objects.filter(assignments__pk=instance.assignment_id).values("enrolment_id")
     return [instance.enrolment_id]
-
-
-def _as_filter(value):
-    return [value] if isinstance(value, int) else value
 
 
 def _input_changed(sender, instance, **kwargs) -> None:

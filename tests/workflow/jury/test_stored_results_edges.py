@@ -86,6 +86,12 @@ def test_a_referentiel_change_marks_the_stored_results_stale():
     bloc.validation_on_20 = Decimal(19)
     bloc.save()
     assert SessionCandidate.objects.get(session=session, enrolment=enrolment).stale
+    # A module's CC points and the title's numbers are inputs too.
+    for instance in (bloc.modules.filter(cc_points__gt=0).first(), enrolment.cohort.title):
+        computed.session_results_refresh(session)
+        assert not SessionCandidate.objects.get(session=session, enrolment=enrolment).stale
+        instance.save()
+        assert SessionCandidate.objects.get(session=session, enrolment=enrolment).stale
 
 
 def test_every_jury_member_shown_the_refresh_job_may_follow_it(monkeypatch):
