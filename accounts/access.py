@@ -140,3 +140,9 @@ def _path(model) -> str:
     if path is None:
         raise ImproperlyConfigured(f"{model.__name__} declares no establishment_path.")
     return path
+
+
+def confirmed(request) -> bool:
+    """Return True when an irreversible action's POST carries the confirmation of its dialog
+    (``static/js/confirm.js``); the view otherwise shows the summary and does nothing."""
+    return request.POST.get("confirmed") == "1"

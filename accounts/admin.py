@@ -107,8 +107,8 @@ class CohortAdmin(ListAdmin):
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(ListAdmin):
-    list_display = ["candidate", "cohort", "route", "company", "tutor"]
-    list_filter = ["route", "cohort", "company"]
+    list_display = ["candidate", "cohort", "route", "status", "company", "tutor"]
+    list_filter = ["route", "status", "cohort", "company"]
     search_fields = person_search("candidate")
     list_select_related = ["candidate", "cohort", "company", "tutor"]
     autocomplete_fields = ["candidate", "cohort", "company", "tutor"]

@@ -13,6 +13,8 @@ from audit import clock
 LONG_SESSION_ROLES = frozenset({Role.CANDIDAT, Role.TUTEUR})
 LAST_SEEN = "preuves_last_seen"
 IDLE_LIMIT = "preuves_idle_limit"
+# The roles held at sign-in, which the navigation shows without reading them again on each page.
+ROLES = "preuves_roles"
 # Record activity at most this often, so that a busy page does not write the session each time.
 TOUCH_EVERY = 60
 
@@ -25,11 +27,31 @@ def idle_limit_for(user) -> int:
 
 
 def idle_clock_start(sender, request, user, **kwargs):
-    """Fix the session's idle limit when its user signs in, and start counting from now."""
+    """Fix the session's idle limit when its user signs in, and start counting from now; keep
+    the roles for the navigation (``session_roles``)."""
+    request.session[ROLES] = sorted(user.role_set)
     limit = request.session[IDLE_LIMIT] = idle_limit_for(user)
     if limit:
         request.session[LAST_SEEN] = clock.now().timestamp()
         request.session.set_expiry(limit)
+
+
+def session_roles(request) -> set[str]:
+    """Return the user's roles for showing the navigation: those already read during this
+    request, else those kept in the session at sign-in (read and kept now for an older session).
+
+    Only what the navigation shows comes from here: every access check reads the roles afresh,
+    so a role withdrawn since sign-in shows a link that answers 403, nothing more.
+    """
+    user = request.user
+    if hasattr(user, "_role_cache"):
+        return set(user._role_cache)
+    session = getattr(request, "session", None)
+    if session is None:
+        return set(user.role_set)
+    if ROLES not in session:
+        session[ROLES] = sorted(user.role_set)
+    return set(session[ROLES])
 
 
 class IdleSessionMiddleware:

@@ -287,7 +287,7 @@ class Cohort(models.Model):
     training_start = models.DateField(_("début de formation"))
     training_end = models.DateField(_("fin de formation"))
     training_hours = models.DecimalField(
-        _("heures de formation"), max_digits=6, decimal_places=1, default=Decimal("931")
+        _("heures de formation"), max_digits=6, decimal_places=1, default=Decimal("588")
     )
     memoire_deadline = models.DateField(_("date limite du mémoire"), null=True, blank=True)
 
@@ -318,7 +318,15 @@ class Cohort(models.Model):
 class Enrolment(models.Model):
     class Route(models.TextChoices):
         EPREUVES = "epreuves", _("Épreuves (apprentis)")
-        PORTEFEUILLE = "portefeuille", _("Portefeuille de preuves (salariés)")
+        PORTEFEUILLE = "portefeuille", _("Portefeuille de preuves (salariés, demandeurs d'emploi)")
+
+    class Status(models.TextChoices):
+        """The candidate's situation at admission; the portfolio route and the exemptions of
+        the positionnement are open to salaried candidates and job seekers (RULES §2)."""
+
+        SALARIE = "salarie", _("Salarié")
+        DEMANDEUR_EMPLOI = "demandeur_emploi", _("Demandeur d'emploi")
+        APPRENTI = "apprenti", _("Apprenti ou contrat de professionnalisation")
 
     candidate = models.ForeignKey(
         User, verbose_name=_("candidat"), on_delete=models.PROTECT, related_name="enrolments"
@@ -327,6 +335,13 @@ class Enrolment(models.Model):
         Cohort, verbose_name=_("promotion"), on_delete=models.PROTECT, related_name="enrolments"
     )
     route = models.CharField(_("voie"), max_length=20, choices=Route.choices)
+    status = models.CharField(
+        _("statut du candidat"), max_length=20, choices=Status.choices, default=Status.SALARIE
+    )
+    # The title is acquired whole or bloc by bloc: no bloc listed means the whole title.
+    blocs = models.ManyToManyField(
+        "referentiel.Bloc", verbose_name=_("blocs visés"), blank=True, related_name="+"
+    )
     company = models.ForeignKey(
         Organisation,
         verbose_name=_("entreprise"),
@@ -358,6 +373,7 @@ class Enrolment(models.Model):
         indexes = [
             models.Index(fields=["cohort", "id"], name="enrolment_cohort_id_idx"),
             models.Index(fields=["route"], name="enrolment_route_idx"),
+            models.Index(fields=["status"], name="enrolment_status_idx"),
         ]
 
     def __str__(self):
@@ -367,6 +383,11 @@ class Enrolment(models.Model):
     def effective_training_end(self):
         """Return the candidate's own end of training, or the cohort's."""
         return self.training_end or self.cohort.training_end
+
+    @property
+    def whole_title(self) -> bool:
+        """Return True when the candidate is enrolled for the whole title (no bloc listed)."""
+        return not self.blocs.all()
 
 
 class TrainingLink(models.Model):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views
+from accounts import notifications, views
 
 app_name = "accounts"
 
@@ -56,4 +56,11 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/<int:pk>/lue/", notifications.notification_read, name="notification_read"),
+    path(
+        "notifications/tout-lu/",
+        notifications.notification_read_all,
+        name="notifications_read_all",
+    ),
 ]

@@ -163,6 +163,8 @@ class Notification(models.Model):
     context = models.JSONField(_("contexte"), default=dict)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    # Shown in the application's notification centre until its recipient marks it read.
+    read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -173,6 +175,8 @@ class Notification(models.Model):
             models.Index(fields=["created_at"], name="notification_created_at_idx"),
             models.Index(fields=["template"], name="notification_template_idx"),
             models.Index(fields=["sent_at"], name="notification_sent_at_idx"),
+            # The unread count on every page, and each one's list.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
         ]
 
     def __str__(self):

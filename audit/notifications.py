@@ -6,7 +6,7 @@ through Django's tasks API (django-tasks) only once the transaction has committe
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django_tasks import task
@@ -18,7 +18,9 @@ from audit.models import Notification
 def notify(*, key: str, recipient, template: str, context: dict | None = None) -> bool:
     """Queue the e-mail ``template`` to ``recipient`` for the event ``key``; return True if new.
 
-    ``context`` must be JSON-serialisable: it is stored with the notification.
+    ``context`` must be JSON-serialisable: it is stored with the notification. Its optional
+    ``attachments`` (a list of ``{"filename", "content", "mimetype"}``, text only) are attached
+    to the e-mail.
     """
     if not recipient.email:
         return False
@@ -79,11 +81,38 @@ def notification_send(notification_id: int) -> None:
         context.setdefault("site_url", getattr(settings, "PREUVES_SITE_URL", ""))
         subject = render_to_string(f"audit/email/{notification.template}_subject.txt", context)
         body = render_to_string(f"audit/email/{notification.template}.txt", context)
-        send_mail(
+        message = EmailMessage(
             " ".join(subject.split()),
             body,
             settings.DEFAULT_FROM_EMAIL,
             [notification.recipient.email],
         )
+        for attachment in notification.context.get("attachments", []):
+            message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+        message.send()
         notification.sent_at = clock.now()
         notification.save(update_fields=["sent_at"])
+
+
+# --- The notification centre: the same notifications, listed in the application -------------
+
+
+def notifications_unread_count(user) -> int:
+    """Return how many of ``user``'s notifications are unread (one query)."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_mark_read(*, recipient, notification_id: int | None = None) -> int:
+    """Mark one of ``recipient``'s notifications read (all of them without an id); return how
+    many changed. Someone else's notification is never touched: it counts as none."""
+    unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=clock.now())
+
+
+def notification_text(notification: Notification) -> str:
+    """Return the one line that names a notification: its e-mail's subject."""
+    context = {**notification.context, "recipient": notification.recipient}
+    subject = render_to_string(f"audit/email/{notification.template}_subject.txt", context)
+    return " ".join(subject.split())

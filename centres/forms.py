@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Duty
-from accounts.models import Organisation, Role, User
+from accounts.models import Enrolment, Organisation, Role, User
 from centres import selectors
-from referentiel.models import Module, Title
+from referentiel.models import Bloc, Module, Title
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -48,7 +48,15 @@ class CohortForm(EstablishmentMixin, forms.Form):
     training_start = DateField(label=_("Début de formation"))
     training_end = DateField(label=_("Fin de formation"))
     training_hours = forms.DecimalField(
-        label=_("Heures de formation"), max_digits=6, decimal_places=1, min_value=1, initial=931
+        label=_("Heures de formation"),
+        max_digits=6,
+        decimal_places=1,
+        min_value=1,
+        initial=588,
+        help_text=_(
+            "Temps de formation hors évaluations (588 h pour les modules du titre) : la base "
+            "de la part d'absences injustifiées."
+        ),
     )
     memoire_deadline = DateField(label=_("Date limite du mémoire"), required=False)
 
@@ -234,3 +242,77 @@ class BulkInvitationForm(EstablishmentMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self._set_establishments(user)
+
+
+class BlocChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return _("Bloc %(n)s — %(name)s") % {"n": obj.number, "name": obj.short_name or obj.name}
+
+
+class AdmissionForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Statut du candidat"), choices=Enrolment.Status.choices, widget=forms.RadioSelect
+    )
+    route = forms.ChoiceField(
+        label=_("Voie"), choices=Enrolment.Route.choices, widget=forms.RadioSelect
+    )
+    blocs = BlocChoiceField(
+        label=_("Blocs visés"),
+        queryset=Bloc.objects.none(),
+        required=False,
+        help_text=_(
+            "Cochez les blocs présentés par un candidat qui vise des certificats de bloc ; "
+            "aucun bloc coché (ou tous) : le titre complet."
+        ),
+    )
+
+    def __init__(self, *args, enrolment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["blocs"].queryset = Bloc.objects.filter(
+            title_id=enrolment.cohort.title_id
+        ).order_by("number")
+
+
+class ExemptionForm(forms.Form):
+    practice = forms.BooleanField(label=_("Épreuve professionnelle"), required=False)
+    blocs = BlocChoiceField(
+        label=_("Épreuves de bloc"), queryset=Bloc.objects.none(), required=False
+    )
+    modules = forms.ModelMultipleChoiceField(
+        label=_("Modules"),
+        queryset=Module.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=_("Motif ou équivalence"),
+        max_length=300,
+        help_text=_("Par exemple le diplôme, le titre ou l'expérience reconnus au positionnement."),
+    )
+
+    def __init__(self, *args, enrolment, **kwargs):
+        super().__init__(*args, **kwargs)
+        title_id = enrolment.cohort.title_id
+        self.fields["blocs"].queryset = Bloc.objects.filter(title_id=title_id).order_by("number")
+        self.fields["modules"].queryset = (
+            Module.objects.filter(bloc__title_id=title_id)
+            .select_related("bloc")
+            .order_by("bloc__number", "order", "id")
+        )
+
+
+class ExemptionRemoveForm(forms.Form):
+    exemption = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Motif du retrait"), max_length=300)
+
+    def __init__(self, *args, enrolment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enrolment = enrolment
+
+    def clean_exemption(self):
+        exemption = self.enrolment.exemptions.filter(pk=self.cleaned_data["exemption"]).first()
+        if exemption is None:
+            raise forms.ValidationError(_("Cette dispense n'existe plus : rechargez la page."))
+        return exemption

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from centres.views import cohorts, invitations, links, people
+from centres.views import admission, cohorts, invitations, links, people
 
 app_name = "centres"
 
@@ -14,6 +14,11 @@ urlpatterns = [
         "promotions/<int:cohort_pk>/inscriptions/<int:pk>/",
         cohorts.enrolment_edit,
         name="enrolment_edit",
+    ),
+    path(
+        "promotions/<int:cohort_pk>/inscriptions/<int:pk>/admission/",
+        admission.enrolment_admission,
+        name="enrolment_admission",
     ),
     path(
         "promotions/<int:pk>/interventions/",
@@ -38,6 +43,11 @@ urlpatterns = [
     path("conflits/<int:pk>/retirer/", links.conflict_remove, name="conflict_remove"),
     path("invitations/", invitations.invitation_list, name="invitation_list"),
     path("invitations/tous/", invitations.invitations_send_all, name="invitations_send_all"),
+    path(
+        "invitations/selection/",
+        invitations.invitations_send_selected,
+        name="invitations_send_selected",
+    ),
     path("invitations/<int:pk>/renvoyer/", invitations.invitation_resend, name="invitation_resend"),
     path("invitations/<int:pk>/revoquer/", invitations.invitation_revoke, name="invitation_revoke"),
 ]

@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import email_settings, env_bool, env_int, env_list, env_str, storage_origins
+from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PREUVES_VAR_DIR", str(BASE_DIR / "var")))
@@ -39,11 +40,16 @@ INSTALLED_APPS = [
     "portfolio",
     "workflow",
     "documents",
+    "surveys",
     "centres",
     "demo",
 ]
 
 MIDDLEWARE = [
+    # First: every answer, the health checks' too, carries the request's ID.
+    "config.logs.RequestIdMiddleware",
+    # /healthz and /readyz answer before the host check and the HTTPS redirect (config/health.py).
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the others, so that their own answers (redirects, 400s) carry the policy too.
     "csp.middleware.CSPMiddleware",
@@ -69,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "config.navigation.navigation",
             ],
         },
     },
@@ -87,6 +94,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Wait for a concurrent writer instead of failing at once ("database is locked").
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    # A database that stopped answering fails a request (and /readyz) within seconds instead
+    # of holding it until the operating system gives up.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DJANGO_DB_CONNECT_TIMEOUT", 5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -224,6 +237,12 @@ PREUVES_DOUBLE_MARKING_GAP_ON_20 = env_str("PREUVES_DOUBLE_MARKING_GAP_ON_20", "
 PREUVES_REMINDER_DAYS_BEFORE = env_int("PREUVES_REMINDER_DAYS_BEFORE", 3)
 PREUVES_CENTRE_NAME = env_str("PREUVES_CENTRE_NAME", "CCI Formation — Centre de démonstration")
 PREUVES_RETENTION_DAYS = env_int("PREUVES_RETENTION_DAYS", 365)
+# Placement surveys (surveys): the days after a wave's invitation when a reminder goes out, and
+# how many days after its due date a wave's personal link stays open.
+PREUVES_SURVEY_REMINDER_DAYS = sorted(
+    int(day) for day in env_list("PREUVES_SURVEY_REMINDER_DAYS", "7,14")
+)
+PREUVES_SURVEY_OPEN_DAYS = env_int("PREUVES_SURVEY_OPEN_DAYS", 60)
 
 TASKS = {
     "default": {
@@ -232,6 +251,13 @@ TASKS = {
         )
     }
 }
+
+# manage.py jobs_worker records a sign of life this often; /readyz counts the workers unready
+# when none was recorded within PREUVES_WORKER_STALE_SECONDS (jobs/heartbeat.py).
+PREUVES_WORKER_HEARTBEAT_SECONDS = env_int("PREUVES_WORKER_HEARTBEAT_SECONDS", 15)
+PREUVES_WORKER_STALE_SECONDS = env_int("PREUVES_WORKER_STALE_SECONDS", 60)
+# /readyz waits at most this many seconds for the scanner's answer.
+PREUVES_READYZ_TIMEOUT = env_int("PREUVES_READYZ_TIMEOUT", 2)
 
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Preuves <ne-pas-repondre@preuves.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -259,6 +285,8 @@ CONTENT_SECURITY_POLICY = {
         "media-src": ["'self'", *STORAGE_ORIGINS],
         "frame-src": ["'self'", *STORAGE_ORIGINS],
         "object-src": ["'none'"],
+        # The in-page PDF reader (static/vendor/pdfjs) parses in a worker served from here.
+        "worker-src": ["'self'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'self'"],
@@ -272,17 +300,14 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django_tasks": {"level": env_str("DJANGO_TASKS_LOG_LEVEL", "WARNING")},
-        # WeasyPrint reports every rendering step at INFO.
-        "weasyprint": {"level": "WARNING"},
-        "weasyprint.progress": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# One line per event, each with its request ID (config/logs.py); DJANGO_LOG_FORMAT=json writes
+# one JSON object per line for a log collector.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
+LOGGING = logging_config(
+    level=env_str("DJANGO_LOG_LEVEL", "INFO"),
+    tasks_level=env_str("DJANGO_TASKS_LOG_LEVEL", "WARNING"),
+    json_lines=LOG_FORMAT == "json",
+)
 PREUVES_SITE_URL = env_str("PREUVES_SITE_URL", "http://127.0.0.1:8000")

@@ -9,10 +9,11 @@ has one national administrator and one auditor.
 Everything is created with get-or-create on natural keys, so running it twice changes nothing.
 """
 
-import io
+import functools
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import (
@@ -26,10 +27,11 @@ from accounts.models import (
     User,
     UserRole,
 )
+from demo import admission, epreuve_marks, exam_day, retakes, season, surveys
+from demo.common import DEMO_PASSWORD, DOMAIN
+from demo.common import demo_pdf as _demo_pdf
 from portfolio.services import evidence_upload, portfolio_start, portfolio_submit
 from referentiel.models import Module, Title
-from workflow.evaluation.assignments import evaluator_assign
-from workflow.evaluation.screening import portfolio_declare_admissible
 from workflow.marks.cc import cc_mark_enter
 from workflow.marks.tutoring import (
     tutor_evaluation_invite,
@@ -38,8 +40,6 @@ from workflow.marks.tutoring import (
 )
 from workflow.models import CCMark, TutorEvaluation
 
-DEMO_PASSWORD = "preuves-demo-2026"  # noqa: S105 - printed for the demo, documented in the README
-DOMAIN = "demo.preuves.fr"
 CERTIFIER = "CCI France"
 ESTABLISHMENT = "CCI Formation Lyon Métropole"
 # The new cycle, sponsored by the first establishment for its first cohorts (RULES §6).
@@ -84,6 +84,9 @@ TRAINERS = [
     ("formateur.compta", "Véronique", "Perrin", ["M3.1", "M3.2", "M3.3", "M3.4", "M3.5"]),
     ("formateur.commercial", "Julien", "Masson", ["M4.1", "M4.2", "M4.3", "M4.4"]),
 ]
+# A trainer who is also in the national pool of evaluators: refused, with the reason, for the
+# candidates of the cohorts she trained.
+TRAINER_EVALUATOR = "formateur.compta"
 EVALUATORS = [
     ("evaluateur", "Françoise", "Aubert"),
     ("evaluateur.deux", "Bruno", "Lemoine"),
@@ -116,11 +119,25 @@ SECOND_TRAINERS = [
     ("formateur.grenoble", "Cécile", "Rivière", ["M1.1", "M1.2", "M1.3", "M1.4"]),
     ("formateur.gestion.grenoble", "Pascal", "Brunet", ["M3.1", "M3.2", "M3.3"]),
 ]
+# Last season's apprentices: the title, the title, blocs 1 to 3, no bloc (see demo.season).
+PREVIOUS_CANDIDATES = [
+    ("Morgane", "Lacroix"), ("Julien", "Perret"), ("Sandrine", "Blanc"), ("Adrien", "Giraud"),
+]  # fmt: skip
+# The season before: certified about 13 months ago, they answer the placement surveys.
+OLDER_CANDIDATES = [
+    ("Clémence", "Vial"), ("Yanis", "Roche"), ("Élodie", "Martinet"), ("Hugo", "Brunet"),
+]  # fmt: skip
+OLDER_COHORT = "Office Manager junior — Lyon (promotion 2024-2025)"
 SECOND_CANDIDATES = [
     ("Aurélie", "Chabert"), ("Kevin", "Jacquier"), ("Pauline", "Reynaud"),
     ("Sofiane", "Bouvier"), ("Mélanie", "Arnaud"), ("Damien", "Collomb"),
     ("Laëtitia", "Guichard"), ("Bastien", "Faure"),
 ]  # fmt: skip
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    return make_password(DEMO_PASSWORD)
 
 
 def _person(local, first, last, roles, employer=None, establishment=None, **extra) -> User:
@@ -135,7 +152,8 @@ def _person(local, first, last, roles, employer=None, establishment=None, **extr
         defaults={"first_name": first, "last_name": last, "employer": employer, **extra},
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        # One hash for every account: hashing is slow on purpose (a second each, 69 accounts).
+        user.password = _demo_password_hash()
         user.save(update_fields=["password"])
     for role in roles:
         if role in ESTABLISHMENT_ROLES:
@@ -228,7 +246,10 @@ def demo_build() -> list[tuple[str | None, str, str]]:
         for role in roles:
             login(establishment if employer else None, role, user)
     for local, first, last, codes in TRAINERS:
-        trainer = _person(local, first, last, [Role.FORMATEUR], establishment)
+        roles = [Role.FORMATEUR]
+        if local == TRAINER_EVALUATOR:
+            roles.append(Role.EVALUATEUR)
+        trainer = _person(local, first, last, roles, establishment)
         login(establishment, Role.FORMATEUR, trainer)
         for module in Module.objects.filter(bloc__title=title, code__in=codes):
             TrainingLink.objects.get_or_create(trainer=trainer, module=module, cohort=cohort)
@@ -281,9 +302,67 @@ def demo_build() -> list[tuple[str | None, str, str]]:
             },
         )
     _demo_activity(cohort)
+    admission.admission_cases(cohort)
+    admission.national_subjects(title)
+    previous = _previous_cohort(establishment, title, training_end, companies, tutors)
+    season.session_published(previous)
+    # The season before last, certified about 13 months ago, and the placement surveys.
+    older = _previous_cohort(
+        establishment,
+        title,
+        training_end - timedelta(days=300),
+        companies,
+        tutors,
+        name=OLDER_COHORT,
+        people=OLDER_CANDIDATES,
+        prefix="candidat.ancien",
+    )
+    season.session_published(older)
+    surveys.surveys_demo(older=older, previous=previous)
+    retakes.justified_absence(cohort)
+    retakes.redoublement(previous)
     for where, role, email in _second_establishment(second, title, training_end):
         logins.setdefault((where, role), email)
     return [(where, role, email) for (where, role), email in logins.items()]
+
+
+def _previous_cohort(
+    establishment,
+    title,
+    training_end,
+    companies,
+    tutors,
+    *,
+    name="Office Manager junior — Lyon (promotion précédente)",
+    people=PREVIOUS_CANDIDATES,
+    prefix="candidat.precedent",
+) -> Cohort:
+    """Last season's apprentices in Lyon (their session was held three months ago), or those
+    of another past season (``name``, ``people``)."""
+    cohort = _cohort(name, establishment, title, training_end - timedelta(days=90))
+    for local, _first, _last, codes in TRAINERS:
+        trainer = User.objects.get(email=f"{local}@{DOMAIN}")
+        for module in Module.objects.filter(bloc__title=title, code__in=codes):
+            TrainingLink.objects.get_or_create(trainer=trainer, module=module, cohort=cohort)
+    for index, (first, last) in enumerate(people):
+        candidate = _person(
+            f"{prefix}.{index + 1:02d}",
+            first,
+            last,
+            [Role.CANDIDAT],
+            establishment=establishment,
+            birth_date=date(1994 + index, 2 + index, 3 + index),
+        )
+        Enrolment.objects.get_or_create(
+            candidate=candidate,
+            cohort=cohort,
+            defaults={
+                "route": Enrolment.Route.EPREUVES,
+                "company": companies[index % len(companies)],
+                "tutor": tutors[index % len(tutors)],
+            },
+        )
+    return cohort
 
 
 def _second_establishment(second, title, training_end) -> list[tuple[str, str, str]]:
@@ -385,18 +464,6 @@ def demo_accounts() -> list[dict]:
     return accounts
 
 
-def _demo_pdf(text: str) -> bytes:
-    """Return a one-page PDF whose bytes depend on ``text`` (so no two are duplicates)."""
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Title": text, "/Author": "Démonstration Preuves"})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 def _prove_and_submit(portfolio, enrolment, cohort) -> None:
     """Upload one PDF per competency of the portfolio's bloc, as the candidate, and submit."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -420,7 +487,6 @@ def _prove_and_submit(portfolio, enrolment, cohort) -> None:
 def _demo_activity(cohort) -> None:
     """Move part of the cohort along the workflow through the real services, once."""
     staff = User.objects.get(email=f"responsable@{DOMAIN}")
-    evaluator = User.objects.get(email=f"evaluateur@{DOMAIN}")
     enrolments = list(cohort.enrolments.select_related("candidate", "tutor").order_by("pk"))
     for enrolment in enrolments:
         portfolio_start(enrolment=enrolment, actor=staff)
@@ -453,18 +519,8 @@ def _demo_activity(cohort) -> None:
             )
             tutor_evaluation_submit(actor=enrolment.tutor, evaluation=evaluation)
 
-    # Candidates 2 to 4 have proved bloc 1 and submitted; two are screened, one is assigned.
-    for number, enrolment in enumerate(enrolments[1:4]):
-        portfolio = enrolment.portfolios.get(bloc__number=1, is_active=True)
-        if portfolio.state != portfolio.State.DRAFT:
-            continue
-        _prove_and_submit(portfolio, enrolment, cohort)
-        if number < 2:
-            portfolio_declare_admissible(portfolio=portfolio, actor=staff)
-        if number == 0:
-            evaluator_assign(
-                target=portfolio,
-                evaluator=evaluator,
-                actor=staff,
-                due_date=date.today() + timedelta(days=21),
-            )
+    season.portfolios_in_every_state(cohort, _prove_and_submit)
+    season.memoires_and_marks(cohort)
+    season.session_sitting(cohort)
+    exam_day.exam_calendar(cohort)
+    epreuve_marks.bloc_1_in_progress(cohort, staff)

@@ -131,15 +131,16 @@ def dataset_build(
     )
 
     # --- Mémoires, their scorings, tutors' grids -----------------------------------------------
-    memoires = memoires_build(net)
     written_key = (Grid.Kind.MEMOIRE, None)
     practice = [net.ratios(i)[1] for i in range(len(net.enrolments))]
+    written_totals = [sum(criterion_points(net.criteria[written_key], r)) for r in practice]
+    memoires = memoires_build(net, written_totals)
     memoire_assignments, memoire_scorings = evaluations_build(
         net,
         "memoire",
         memoires,
         evaluators=[net.evaluator_for(i, 7) for i in range(len(memoires))],
-        totals=[sum(criterion_points(net.criteria[written_key], r)) for r in practice],
+        totals=written_totals,
         days_ago=38,
         comment="Mémoire clair, problématique bien posée.",
     )

@@ -17,8 +17,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from accounts.models import Enrolment
-from demo.build import _demo_pdf
 from demo.bulk_network import BATCH, Network, bulk, criterion_points, grid_scores
+from demo.common import demo_pdf as _demo_pdf
 from portfolio.filetypes import CHECKS_VERSION
 from portfolio.models import EvidenceItem, Manifest, Memoire, Portfolio, ScanStatus
 from portfolio.services import (
@@ -234,8 +234,9 @@ def portfolios_build(net: Network, *, closed: bool) -> tuple[list, list, list, l
     return portfolios, items, assignments, scores
 
 
-def memoires_build(net: Network) -> list[Memoire]:
-    """Write every candidate's mémoire, stored, with its manifest."""
+def memoires_build(net: Network, written_totals) -> list[Memoire]:
+    """Write every candidate's mémoire, stored, with its manifest and its written mark (the
+    total of its evaluator's scoring, ``written_totals`` in the candidates' order)."""
     (memoire_file,) = _stored_pdfs(1, "memoire")
     memoires = bulk(
         Memoire,
@@ -244,6 +245,7 @@ def memoires_build(net: Network) -> list[Memoire]:
                 enrolment=enrolment,
                 subject="Dématérialiser le suivi des notes de frais",
                 state=Memoire.State.SOUTENANCE_MARKED,
+                agreed_mark=written,
                 declaration_text=str(MEMOIRE_DECLARATION),
                 submitted_at=net.now - timedelta(days=40),
                 file=memoire_file[0],
@@ -255,7 +257,7 @@ def memoires_build(net: Network) -> list[Memoire]:
                 scan_status=ScanStatus.CLEAN,
                 checks_version=CHECKS_VERSION,
             )
-            for enrolment in net.enrolments
+            for enrolment, written in zip(net.enrolments, written_totals, strict=True)
         ],
     )
     memoire_manifests = bulk(

@@ -47,15 +47,28 @@ def may_issue(user, *, kind: str, session, enrolment=None) -> bool:
     """Return whether ``user`` may have this document issued (by a POST, never a GET).
 
     The responsable de la certification of the session's establishment issues every document; a
-    candidate has their own relevé, certificats and attestation issued once the results are
+    candidate has their own convocation issued once the jury is composed (the convocations are
+    sent then), and their own relevé, certificats and attestation once the results are
     published (the documents they may download).
     """
     if not user.is_authenticated:
         return False
     if staff_may_use(user):
         return staff_may_issue(user, session)
+    if kind == IssuedDocument.Kind.CONVOCATION:
+        return candidate_convoked(user, session=session, enrolment=enrolment)
     return kind in IssuedDocument.RESULT_KINDS and may_download(
         user, kind=kind, session=session, enrolment=enrolment
+    )
+
+
+def candidate_convoked(user, *, session, enrolment) -> bool:
+    """Return whether ``user`` is the candidate of ``enrolment``, convoked to ``session`` (the
+    jury is composed; the entry itself is checked by the caller's query)."""
+    return (
+        enrolment is not None
+        and enrolment.candidate_id == user.pk
+        and session.state != JurySession.State.PLANNED
     )
 
 

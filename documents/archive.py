@@ -9,7 +9,8 @@ Layout::
     candidats/<n>-<nom>/portefeuille-bloc-<b>-t<attempt>-v<version>/manifest.json
     candidats/<n>-<nom>/portefeuille-bloc-<b>-t<attempt>-v<version>/fichiers/<sha256>-<name>
     candidats/<n>-<nom>/memoire-t<attempt>-v<version>/...
-    candidats/<n>-<nom>/notations.json     scorings with the grid versions they used
+    candidats/<n>-<nom>/copies/<épreuve>-t<attempt>-<sha256>-<name>   the marked papers
+    candidats/<n>-<nom>/notations.json     scorings and épreuve marks, with their grid versions
 
 Entries carry the session's date as their timestamp, so the same material gives the same bytes.
 
@@ -226,6 +227,27 @@ def _memoire_members(builder: ArchiveBuilder, folder: str, rows, listed: list, s
         )
 
 
+def _paper_members(builder: ArchiveBuilder, folder: str, rows, listed: list, storage):
+    """Yield the marked papers of the candidate's épreuves (épreuves route)."""
+    for paper in rows.papers:
+        mark = paper.mark
+        chunks = stored_chunks(storage, paper.file.name)
+        if chunks is not None:
+            name = (
+                f"{folder}/copies/{mark.epreuve.code}-t{mark.attempt}"
+                f"-{paper.sha256[:16]}-{_safe_name(paper.original_name)}"
+            )
+            yield builder.stored_member(name, chunks)
+        listed.append(
+            {
+                "epreuve": mark.epreuve.code,
+                "attempt": mark.attempt,
+                "sha256": paper.sha256,
+                "file_included": chunks is not None,
+            }
+        )
+
+
 def _members(
     builder: ArchiveBuilder,
     *,
@@ -245,6 +267,8 @@ def _members(
         memoires: list[dict] = []
         yield from _portfolio_members(builder, folder, rows, portfolios, storage)
         yield from _memoire_members(builder, folder, rows, memoires, storage)
+        papers: list[dict] = []
+        yield from _paper_members(builder, folder, rows, papers, storage)
         scorings = archive_rows.scorings_data(rows, loaded.grid)
         yield builder.json_member(f"{folder}/notations.json", scorings)
         candidates.append(
@@ -257,6 +281,8 @@ def _members(
                 "route": candidate.route,
                 "portfolios": portfolios,
                 "memoires": memoires,
+                # Only when there are some: an archive without papers keeps its former digest.
+                **({"papers": papers} if papers else {}),
                 "scorings": {key: len(value) for key, value in scorings.items()},
             }
         )

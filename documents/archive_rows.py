@@ -18,6 +18,9 @@ from portfolio.models import EvidenceItem, Memoire, Portfolio
 from referentiel.models import GridCriterion
 from workflow.models import (
     CriterionScore,
+    EpreuveMark,
+    EpreuvePaper,
+    EpreuveScore,
     JurySession,
     Scoring,
     Soutenance,
@@ -102,6 +105,9 @@ class CandidateRows:
     scorings: list = field(default_factory=list)
     scores: dict = field(default_factory=dict)  # scoring id → criterion scores
     evidence: dict = field(default_factory=dict)  # criterion score id → evidence sha256
+    papers: list = field(default_factory=list)  # the épreuves' marked papers
+    epreuve_marks: list = field(default_factory=list)  # the épreuves route's marks
+    epreuve_scores: dict = field(default_factory=dict)  # épreuve mark id → criterion scores
 
 
 class SessionRows:
@@ -200,6 +206,25 @@ class SessionRows:
                 tuple(f"criterionscore__{path}" for path in scoring),
                 ("evidenceitem__sha256",),
             ).values("criterionscore_id", "evidenceitem__sha256", "archive_enrolment"),
+            "epreuve_marks": _in_candidate_order(
+                EpreuveMark.objects.filter(enrolment__in=enrolments).select_related(
+                    "epreuve", "examiner", "grid_version__grid"
+                ),
+                ("enrolment",),
+                ("epreuve__order", "attempt", "pk"),
+            ),
+            "epreuve_scores": _in_candidate_order(
+                EpreuveScore.objects.filter(mark__enrolment__in=enrolments),
+                ("mark__enrolment",),
+                ("criterion__order", "pk"),
+            ),
+            "papers": _in_candidate_order(
+                EpreuvePaper.objects.filter(mark__enrolment__in=enrolments)
+                .exclude(file="")
+                .select_related("mark__epreuve"),
+                ("mark__enrolment",),
+                ("mark__epreuve__code", "mark__attempt", "uploaded_at", "pk"),
+            ),
         }
         self._cursors = {name: _Cursor(query) for name, query in self._cursors.items()}
 
@@ -219,6 +244,9 @@ class SessionRows:
                 score_id: [row["evidenceitem__sha256"] for row in rows]
                 for score_id, rows in _grouped(taken["evidence"], "criterionscore_id").items()
             },
+            papers=taken["papers"],
+            epreuve_marks=taken["epreuve_marks"],
+            epreuve_scores=_grouped(taken["epreuve_scores"], "mark_id"),
         )
 
     def grid(self, version) -> list:
@@ -239,8 +267,9 @@ def _reached(path: str, enrolments) -> Q:
 def scorings_data(rows: CandidateRows, criteria_of) -> dict:
     """Return the candidate's scorings with the grid versions they used (``notations.json``).
 
-    Soutenances (jury), the tutor's grid and the evaluators' scorings of portfolios and the
-    mémoire, each with its points per criterion; every grid version used is written in full
+    Soutenances (jury), the tutor's grid, the evaluators' scorings of portfolios and the
+    mémoire, and the examiners' épreuve marks (épreuves route), each with its points per
+    criterion; every grid version used is written in full
     (criteria and maxima), so the archive can be read without the database.
     """
     grids: dict[str, dict] = {}
@@ -291,11 +320,27 @@ def scorings_data(rows: CandidateRows, criteria_of) -> dict:
         }
         for evaluation in rows.tutor_evaluations
     ]
+    epreuves = [
+        {
+            "epreuve": mark.epreuve.code,
+            "attempt": mark.attempt,
+            "examiner": str(mark.examiner),
+            "state": mark.state,
+            "total": mark.total,
+            "out_of": mark.epreuve.points,
+            "comment": mark.comment,
+            "submitted_at": mark.submitted_at,
+            "grid_version": grid(mark.grid_version),
+            "scores": points(rows.epreuve_scores.get(mark.pk, ())),
+        }
+        for mark in rows.epreuve_marks
+    ]
     return {
         "grid_versions": grids,
         "soutenances": soutenances,
         "tutor_evaluations": tutor_evaluations,
         "evaluations": [_evaluator_scoring(scoring, rows, grid) for scoring in rows.scorings],
+        "epreuves": epreuves,
     }
 
 

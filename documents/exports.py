@@ -1,4 +1,5 @@
-"""Tables the staff export as CSV or XLSX: a session's results, a cohort's progress, workloads.
+"""Tables the staff export as CSV or XLSX: a session's results, a cohort's progress, workloads,
+a candidate's history.
 
 Each export is a ``Table`` (headings and rows of plain values) built by a function here, then
 written by ``table_csv`` or ``table_xlsx``: both formats always hold the same cells.
@@ -14,6 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.access import EVERYWHERE
 from accounts.models import Cohort, Role, User
@@ -34,6 +36,15 @@ class Table:
     rows: list[list] = field(default_factory=list)
 
 
+# A text cell starting with one of these is run as a formula by spreadsheets: a quote in front
+# keeps what a user typed (a motive, a name) as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
 def _csv_cell(value) -> str:
     if value is None:
         return ""
@@ -45,7 +56,7 @@ def _csv_cell(value) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal):
         return format(value, "f").replace(".", ",")
-    return str(value)
+    return _text(str(value))
 
 
 def table_csv(table: Table) -> bytes:
@@ -88,6 +99,8 @@ def _xlsx_cell(value):
         return "oui" if value else "non"
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, str):
+        return _text(value)
     return value  # openpyxl writes a Decimal's exact digits
 
 
@@ -306,5 +319,26 @@ def session_results_table(session) -> Table:
                 decision.enrolment.get_route_display(),
                 pv.reference if pv else "",
             ]
+        )
+    return table
+
+
+def history_table(rows) -> Table:
+    """Return a candidate's history (``workflow.history`` rows) in the words of its page."""
+    table = Table(
+        title=gettext("Historique"),
+        headings=[
+            gettext("Date"),
+            gettext("Type d'action"),
+            gettext("Action"),
+            gettext("Par"),
+            gettext("Sur"),
+            gettext("Ce qui a changé"),
+            gettext("Motif"),
+        ],
+    )
+    for row in rows:
+        table.rows.append(
+            [row.at, row.kind, row.label, row.actor, row.subject, row.change, row.reason]
         )
     return table

@@ -18,7 +18,8 @@ class CandidateImportForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier des candidats"),
         help_text=_(
-            "CSV (séparateur point-virgule ou virgule, UTF-8) ou Excel .xlsx, avec les colonnes "
+            "CSV (séparateur point-virgule ou virgule, UTF-8 ou Windows-1252) ou Excel .xlsx, avec "
+            "les colonnes "
             "nom, prénom, e-mail, date de naissance (JJ/MM/AAAA), voie (portefeuille ou "
             "épreuves), entreprise, e-mail du tuteur, et nom et prénom du tuteur s'il est nouveau."
         ),

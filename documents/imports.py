@@ -9,8 +9,6 @@ whole file is valid.
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,6 +18,8 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment
+from accounts.tabular import TableError, cell_text, read_table
+from rules import admission
 
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
@@ -32,6 +32,7 @@ COLUMNS = {
     "birth_date": ("date de naissance", {"date de naissance", "naissance"}),
     "route": ("voie", {"voie", "voie d'acces"}),
     "company": ("entreprise", {"entreprise", "employeur"}),
+    "status": ("statut", {"statut", "statut du candidat"}),
     "tutor_email": (
         "e-mail du tuteur",
         {"e-mail du tuteur", "email du tuteur", "courriel du tuteur", "e-mail tuteur"},
@@ -45,6 +46,12 @@ ROUTES = {
     "portefeuille": Enrolment.Route.PORTEFEUILLE,
     "portefeuille de preuves": Enrolment.Route.PORTEFEUILLE,
     "epreuves": Enrolment.Route.EPREUVES,
+}
+STATUSES = {
+    "salarie": Enrolment.Status.SALARIE,
+    "demandeur d'emploi": Enrolment.Status.DEMANDEUR_EMPLOI,
+    "apprenti": Enrolment.Status.APPRENTI,
+    "contrat de professionnalisation": Enrolment.Status.APPRENTI,
 }
 
 
@@ -67,6 +74,8 @@ class CandidateRow:
     tutor_email: str
     tutor_last_name: str = ""
     tutor_first_name: str = ""
+    # Empty when the file has no status: a new enrolment is salaried, an existing one keeps its.
+    status: str = ""
 
 
 @dataclass
@@ -83,11 +92,7 @@ def _fold(text: str) -> str:
 
 
 def _clean(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
+    return " ".join(cell_text(value).split())
 
 
 def read_candidate_file(filename: str, content: bytes, *, today: date) -> ReadResult:
@@ -96,77 +101,24 @@ def read_candidate_file(filename: str, content: bytes, *, today: date) -> ReadRe
     ``today`` bounds the birth dates (none in the future).
     """
     result = ReadResult()
-    if len(content) > MAX_BYTES:
-        result.errors.append(
-            LineError(0, "", _("Le fichier dépasse 2 Mo : découpez-le en plusieurs fichiers."))
-        )
+    try:
+        table = read_table(content, filename, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    except TableError as error:
+        result.errors.append(LineError(error.line, "", error.message))
         return result
-    if filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04":
-        table = _read_xlsx(content, result)
-    else:
-        table = _read_csv(content, result)
-    if table is None:
-        return result
-    if not table:
-        result.errors.append(LineError(1, "", _("Le fichier est vide : aucune ligne d'en-tête.")))
-        return result
-    header, *lines = table
-    columns = _map_header(header, result)
+    header, *lines = table.rows
+    columns = _map_header(header.cells, result)
     if columns is None:
         return result
-    lines = [(number, cells) for number, cells in enumerate(lines, start=2) if any(cells)]
     if not lines:
         result.errors.append(LineError(2, "", _("Le fichier ne contient aucun candidat.")))
         return result
-    if len(lines) > MAX_ROWS:
-        result.errors.append(
-            LineError(0, "", _("Le fichier dépasse %(n)d lignes : découpez-le.") % {"n": MAX_ROWS})
-        )
-        return result
-    for number, cells in lines:
-        row = _read_row(number, cells, columns, result, today)
+    for line in lines:
+        row = _read_row(line.line, line.cells, columns, result, today)
         if row is not None:
             result.rows.append(row)
     _check_duplicates(result)
     return result
-
-
-def _read_csv(content: bytes, result: ReadResult) -> list[list] | None:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content[: error.start].count(b"\n") + 1
-        result.errors.append(
-            LineError(
-                line,
-                "",
-                _(
-                    "Le fichier n'est pas encodé en UTF-8 : enregistrez-le en « CSV UTF-8 » "
-                    "depuis votre tableur."
-                ),
-            )
-        )
-        return None
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    return [list(cells) for cells in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def _read_xlsx(content: bytes, result: ReadResult) -> list[list] | None:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors for a damaged file
-        result.errors.append(
-            LineError(0, "", _("Le fichier Excel est illisible : enregistrez-le au format .xlsx."))
-        )
-        return None
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(cells) for cells in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
 
 
 def _map_header(header: list, result: ReadResult) -> dict[str, int] | None:
@@ -244,6 +196,30 @@ def _read_row(number: int, cells: list, columns: dict[str, int], result: ReadRes
                 % {"value": route},
             )
 
+    status = values.get("status", "")
+    values["status"] = STATUSES.get(_fold(status), "") if status else ""
+    if status and not values["status"]:
+        error(
+            "status",
+            _(
+                "Statut inconnu « %(value)s » : écrivez « salarié », « demandeur d'emploi » ou "
+                "« apprenti »."
+            )
+            % {"value": status},
+        )
+    elif (
+        values["route"] == Enrolment.Route.PORTEFEUILLE
+        and values["status"]
+        and values["status"] not in admission.PORTFOLIO_STATUSES
+    ):
+        error(
+            "route",
+            _(
+                "Le portefeuille de preuves est réservé aux candidats salariés ou demandeurs "
+                "d'emploi : écrivez « épreuves » ou corrigez le statut."
+            ),
+        )
+
     birth_date = _read_date(raw("birth_date"), today, lambda message: error("birth_date", message))
 
     if len(result.errors) > errors_before:
@@ -259,6 +235,7 @@ def _read_row(number: int, cells: list, columns: dict[str, int], result: ReadRes
         tutor_email=values["tutor_email"],
         tutor_last_name=values["tutor_last_name"],
         tutor_first_name=values["tutor_first_name"],
+        status=values["status"],
     )
 
 
@@ -283,7 +260,11 @@ def _read_date(value, today: date, report) -> date | None:
         report(_("Champ obligatoire vide : indiquez la date de naissance (JJ/MM/AAAA)."))
         return None
     parts = text.split("/")
-    if len(parts) != 3 or not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+    if (
+        len(parts) != 3
+        or not all(part.isascii() and part.isdigit() for part in parts)
+        or len(parts[2]) != 4
+    ):
         report(
             _("Date de naissance « %(value)s » mal écrite : utilisez le format JJ/MM/AAAA.")
             % {"value": text}

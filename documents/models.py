@@ -153,3 +153,25 @@ class ReferenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class CalendarFeed(models.Model):
+    """A candidate's private calendar address: whoever holds the token reads their deadlines
+    and convocations, without a session (calendar applications have none). Renewing the token
+    revokes the address given before."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token = models.CharField(_("jeton"), max_length=64, unique=True)
+    renewed_at = models.DateTimeField(_("renouvelé le"), db_index=True)
+
+    class Meta:
+        verbose_name = _("agenda privé")
+        verbose_name_plural = _("agendas privés")
+
+    def __str__(self):
+        return _("Agenda de %(user)s") % {"user": self.user}

@@ -6,13 +6,13 @@ longer than needed: ``PREUVES_RETENTION_DAYS`` after the publication of a sessio
 decides the claim period, so a shorter setting can never shorten it.
 
 What goes: the files candidates handed in (evidence, thumbnails, mémoires) and their free-text
-descriptions, the written comments on their work (evaluators' scorings, soutenance, tutor's
-grid; the points stay), the session's convocations and archive. What stays: the results
-themselves — the procès-verbal, transcripts, certificates and attestations, the decisions, the
-points and the audit trail — which prove a title or a bloc for life; the audit rows about the
-destroyed material keep who, when and what, and lose their copies of its texts
-(audit.redaction). A candidate whose file is still in progress elsewhere (a retake, a session
-not yet past its period) keeps everything.
+descriptions, the marked papers of their épreuves, the written comments on their work
+(evaluators' scorings, soutenance, tutor's grid; the points stay), the session's convocations
+and archive. What stays: the results themselves — the procès-verbal, transcripts, certificates
+and attestations, the decisions, the points and the audit trail — which prove a title or a bloc
+for life; the audit rows about the destroyed material keep who, when and what, and lose their
+copies of its texts (audit.redaction). A candidate whose file is still in progress elsewhere (a
+retake, a session not yet past its period) keeps everything.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from portfolio.models import EvidenceItem, Memoire, Portfolio
 from rules.eligibility import archive_disposal
 from workflow.models import (
     CriterionScore,
+    EpreuvePaper,
     JurySession,
     Scoring,
     Soutenance,
@@ -66,6 +67,7 @@ class SessionVerdict:
     spared: list = field(default_factory=list)  # (enrolment, reason)
     evidence: list = field(default_factory=list)
     memoires: list = field(default_factory=list)
+    papers: list = field(default_factory=list)
     documents: list = field(default_factory=list)
     comments: int = 0
 
@@ -76,6 +78,7 @@ class SessionVerdict:
             "spared_candidates": len(self.spared),
             "evidence_files": len(self.evidence),
             "memoire_files": len(self.memoires),
+            "paper_files": len(self.papers),
             "documents": len(self.documents),
             "comments": self.comments,
         }
@@ -125,6 +128,9 @@ def retention_plan(*, today: date) -> list[SessionVerdict]:
                 )
             )
             verdict.memoires.extend(Memoire.objects.filter(enrolment=enrolment).exclude(file=""))
+            verdict.papers.extend(
+                EpreuvePaper.objects.filter(mark__enrolment=enrolment).exclude(file="")
+            )
             verdict.comments += sum(query.count() for query in _comment_queries([enrolment]))
         verdict.documents.extend(
             IssuedDocument.objects.filter(
@@ -179,7 +185,11 @@ def retention_apply(*, verdicts: list[SessionVerdict], actor=None) -> None:
     """Delete the files and anonymise the texts the plan names; audit each session."""
     for verdict in verdicts:
         if not verdict.due or not (
-            verdict.evidence or verdict.memoires or verdict.documents or verdict.comments
+            verdict.evidence
+            or verdict.memoires
+            or verdict.papers
+            or verdict.documents
+            or verdict.comments
         ):
             continue
         deleted_names: list[tuple] = []
@@ -196,11 +206,11 @@ def retention_apply(*, verdicts: list[SessionVerdict], actor=None) -> None:
                 item.save(
                     update_fields=["file", "thumbnail", "title", "description", "original_name"]
                 )
-            for memoire in verdict.memoires:
-                deleted_names.append((memoire.file.storage, memoire.file.name))
-                memoire.file = ""
-                memoire.original_name = REMOVED_LABEL
-                memoire.save(update_fields=["file", "original_name"])
+            for stored in (*verdict.memoires, *verdict.papers):
+                deleted_names.append((stored.file.storage, stored.file.name))
+                stored.file = ""
+                stored.original_name = REMOVED_LABEL
+                stored.save(update_fields=["file", "original_name"])
             for document in verdict.documents:
                 if document.file:
                     deleted_names.append((document.file.storage, document.file.name))
@@ -217,7 +227,7 @@ def retention_apply(*, verdicts: list[SessionVerdict], actor=None) -> None:
             tutor_evaluations.update(comment="")
             # The audit rows about what goes lose their copies of its texts (titles, names).
             redacted = audit_redact_objects(
-                objects=[*verdict.evidence, *verdict.memoires, *verdict.documents],
+                objects=[*verdict.evidence, *verdict.memoires, *verdict.papers, *verdict.documents],
                 actor=actor,
                 reason=verdict.reason,
             )

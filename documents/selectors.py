@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Enrolment
+from accounts.models import Enrolment, Role, UserRole
 from documents.models import IssuedDocument
 from rules import engine, wording
 from workflow.jury.accommodations import accommodations_text
@@ -380,6 +380,7 @@ def pv_data(session: JurySession) -> dict:
         "centre": settings.PREUVES_CENTRE_NAME,
         "session": {**_session_facts(session), "closed_at": session.closed_at},
         "members": members,
+        "responsables": pv_responsables(session),
         "candidates": candidates,
         "counts": {
             key: sum(1 for c in candidates if c["outcome"] == key)
@@ -387,6 +388,26 @@ def pv_data(session: JurySession) -> dict:
         },
         "overrides": [c for c in candidates if c["overridden"]],
     }
+
+
+def pv_responsables(session: JurySession) -> dict[str, list[str]]:
+    """Return the names of the establishment's two responsables the procès-verbal names (the
+    règlement's responsable du processus de certification and d'évaluation)."""
+    names: dict[str, list[str]] = {"certification": [], "evaluation": []}
+    keys = {
+        Role.RESPONSABLE_CERTIFICATION: "certification",
+        Role.RESPONSABLE_EVALUATION: "evaluation",
+    }
+    grants = (
+        UserRole.objects.filter(
+            establishment_id=session.establishment_id, role__in=list(keys), user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    for grant in grants:
+        names[keys[grant.role]].append(grant.user.get_full_name())
+    return names
 
 
 # Candidates per part of a procès-verbal laid out in parts (documents.pdf.render_pdf_parts):
@@ -518,6 +539,32 @@ def result_slots(links: ResultLinks, in_force: dict, *, convocation=False) -> li
         label = _("Attestation de suivi de formation")
         slots.append(slot(kinds.ATTESTATION, label, "documents:result", "attestation"))
     return slots
+
+
+def candidate_convocation_slots(user, in_force: dict) -> list[tuple[JurySession, DocumentSlot]]:
+    """Return the candidate's convocations, latest session first: one per session they are
+    convoked to (its jury composed, or their convocation already issued), with the document in
+    force if it was issued."""
+    kind = IssuedDocument.Kind.CONVOCATION
+    entries = [
+        entry
+        for entry in SessionCandidate.objects.filter(enrolment__candidate=user)
+        .select_related("session")
+        .order_by("-session__date", "pk")
+        if entry.session.state != JurySession.State.PLANNED
+        or (kind, entry.session_id, entry.enrolment_id, None) in in_force
+    ]
+    return [
+        (
+            entry.session,
+            DocumentSlot(
+                str(kind.label),
+                reverse("documents:convocation", args=[entry.session_id, entry.enrolment_id]),
+                in_force.get((kind, entry.session_id, entry.enrolment_id, None)),
+            ),
+        )
+        for entry in entries
+    ]
 
 
 def session_slots(session: JurySession, in_force: dict) -> list[DocumentSlot]:

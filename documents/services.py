@@ -27,6 +27,7 @@ from documents.issuance import (
 )
 from documents.models import IssuedDocument, issued_upload_to
 from documents.pdf import render_pdf, render_pdf_parts
+from workflow.jury.falsification import falsification_bans
 from workflow.models import JurySession
 
 # --- Candidate imports ----------------------------------------------------------------------
@@ -119,6 +120,7 @@ def _plan(*, cohort: Cohort, filename: str, content: bytes) -> _Plan:
         )
     }
     named_tutors = {row.tutor_email for row in rows if row.tutor_last_name and row.tutor_first_name}
+    banned = falsification_bans([u.pk for u in users.values()], on=clock.today())
 
     for row in rows:
         candidate = users.get(row.email)
@@ -136,6 +138,15 @@ def _plan(*, cohort: Cohort, filename: str, content: bytes) -> _Plan:
                         "%(date)s : vérifiez la date ou l'adresse."
                     )
                     % {"email": row.email, "date": candidate.birth_date.strftime("%d/%m/%Y")},
+                )
+            )
+        if candidate is not None and candidate.pk in banned:
+            report.errors.append(
+                LineError(
+                    row.line,
+                    "e-mail",
+                    _("« %(email)s » ne peut pas être inscrit : %(reason)s")
+                    % {"email": row.email, "reason": banned[candidate.pk].reason},
                 )
             )
         tutor = users.get(row.tutor_email)
@@ -166,6 +177,7 @@ def _plan(*, cohort: Cohort, filename: str, content: bytes) -> _Plan:
             report.new_enrolments.append(label)
         elif (
             enrolment.route != row.route
+            or enrolment.status != (row.status or enrolment.status)
             or enrolment.company.name.lower() != row.company.lower()
             or enrolment.tutor is None
             or enrolment.tutor.email.lower() != row.tutor_email
@@ -234,15 +246,22 @@ def enrolments_import(
             enrolment, created = Enrolment.objects.get_or_create(
                 candidate=candidate,
                 cohort=cohort,
-                defaults={"route": row.route, "company": company, "tutor": tutor},
+                defaults={
+                    "route": row.route,
+                    "status": row.status or Enrolment.Status.SALARIE,
+                    "company": company,
+                    "tutor": tutor,
+                },
             )
             if not created and (
                 enrolment.route,
+                enrolment.status,
                 enrolment.company_id,
                 enrolment.tutor_id,
-            ) != (row.route, company.pk, tutor.pk):
-                enrolment.route, enrolment.company, enrolment.tutor = row.route, company, tutor
-                enrolment.save(update_fields=["route", "company", "tutor"])
+            ) != (row.route, row.status or enrolment.status, company.pk, tutor.pk):
+                enrolment.route, enrolment.status = row.route, row.status or enrolment.status
+                enrolment.company, enrolment.tutor = company, tutor
+                enrolment.save(update_fields=["route", "status", "company", "tutor"])
         audit_record(
             actor=actor,
             action="candidates_imported",

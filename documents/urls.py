@@ -1,6 +1,6 @@
 from django.urls import path
 
-from documents import views
+from documents import agenda, sittings, views
 from documents.models import IssuedDocument
 
 app_name = "documents"
@@ -13,6 +13,11 @@ urlpatterns = [
         views.cohort_progress_export,
         name="cohort_progress_export",
     ),
+    path(
+        "exports/candidats/<int:enrolment_pk>/historique.<str:fmt>",
+        views.candidate_history_export,
+        name="candidate_history_export",
+    ),
     path("import/candidats/", views.candidate_import, name="candidate_import"),
     path(
         "import/candidats/confirmer/",
@@ -21,6 +26,9 @@ urlpatterns = [
     ),
     path("verifier/", views.document_verify, name="verify"),
     path("mes-documents/", views.my_documents, name="mine"),
+    path("mon-agenda/", agenda.calendar_page, name="agenda"),
+    path("mon-agenda/renouveler/", agenda.calendar_renew, name="agenda_renew"),
+    path("agenda/<str:token>.ics", agenda.calendar_feed, name="agenda_feed"),
     path("piece/<str:reference>/", views.document_download, name="download"),
     path("sessions/<int:session_pk>/", views.session_documents, name="session"),
     path(
@@ -62,6 +70,12 @@ urlpatterns = [
         {"kind": IssuedDocument.Kind.ARCHIVE},
         name="session_archive",
     ),
+    path(
+        "epreuves/<int:sitting_pk>/convocation/<int:enrolment_pk>.pdf",
+        sittings.sitting_convocation,
+        name="sitting_convocation",
+    ),
+    path("epreuves/<int:sitting_pk>/emargement.pdf", sittings.sitting_sheet, name="sitting_sheet"),
     path(
         "sessions/<int:session_pk>/convocation/<int:enrolment_pk>.pdf",
         views.convocation_download,

@@ -24,6 +24,7 @@ from accounts.access import (
 from accounts.listing import paginate, query_without
 from accounts.models import Cohort, Enrolment
 from audit import clock
+from audit.trail import audit_for_candidate
 from documents import exports, selectors, services
 from documents import jobs as documents_jobs
 from documents.access import (
@@ -36,8 +37,11 @@ from documents.access import (
 from documents.forms import CandidateImportConfirmForm, CandidateImportForm, DocumentVerifyForm
 from documents.issuance import current_document
 from documents.models import IssuedDocument
+from documents.sittings import candidate_convocations
 from jobs.models import Job
 from jobs.selectors import latest_jobs
+from workflow.centre.filters import HistoryFilter
+from workflow.history import history_rows
 from workflow.models import JurySession, SessionCandidate
 
 IMPORT_SALT = "documents.candidate-import"
@@ -308,16 +312,23 @@ def session_documents(request, session_pk):
     )
 
 
-@staff_required
+@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def convocation_download(request, session_pk, enrolment_pk):
-    """GET: the convocation in force. POST: issue it (the certification process)."""
-    entry = staff_object_or_404(
-        SessionCandidate.objects.select_related("session", "enrolment__candidate"),
-        request.user,
-        session_id=session_pk,
-        enrolment_id=enrolment_pk,
-    )
+    """GET: the convocation in force. POST: issue it (the certification process, or the
+    candidate convoked). Another candidate's convocation, or another centre's, is a 404."""
+    entries = SessionCandidate.objects.select_related("session", "enrolment__candidate")
+    if staff_may_use(request.user):
+        entry = staff_object_or_404(
+            entries, request.user, session_id=session_pk, enrolment_id=enrolment_pk
+        )
+    else:
+        entry = get_object_or_404(
+            entries,
+            session_id=session_pk,
+            enrolment_id=enrolment_pk,
+            enrolment__candidate=request.user,
+        )
     return issue_or_serve(
         request,
         IssuedDocument.Kind.CONVOCATION,
@@ -339,18 +350,8 @@ def document_download(request, reference):
 def my_documents(request):
     """The candidate's own documents: convocations, and results once published."""
     mine = IssuedDocument.objects.filter(enrolment__candidate=request.user)
-    convocations = [
-        document
-        for document in mine.filter(
-            kind=IssuedDocument.Kind.CONVOCATION,
-            issue_key__isnull=False,
-            superseded_by__isnull=True,
-        )
-        .exclude(file="")
-        .select_related("session", "enrolment")
-        if document_may_download(request.user, document)
-    ]
     in_force = selectors.documents_in_force(mine)
+    convocations = selectors.candidate_convocation_slots(request.user, in_force)
     results = [
         {"links": links, "slots": selectors.result_slots(links, in_force)}
         for enrolment in Enrolment.objects.filter(candidate=request.user).order_by(
@@ -359,7 +360,13 @@ def my_documents(request):
         for links in selectors.candidate_result_links(enrolment, published_only=True)
     ]
     return render(
-        request, "documents/mine.html", {"convocations": convocations, "results": results}
+        request,
+        "documents/mine.html",
+        {
+            "convocations": convocations,
+            "results": results,
+            "epreuve_convocations": candidate_convocations(request.user),
+        },
     )
 
 
@@ -566,6 +573,17 @@ def workload_export(request, fmt):
         today=clock.today(), establishments=staff_establishments(request.user)
     )
     return export_response(table, fmt=fmt, name=f"charge-evaluateurs-{clock.today():%Y-%m-%d}")
+
+
+@staff_required
+def candidate_history_export(request, enrolment_pk, fmt):
+    """Export a candidate's history, with the filters of its page, in the page's words."""
+    enrolment = staff_object_or_404(
+        Enrolment.objects.select_related("candidate"), request.user, pk=enrolment_pk
+    )
+    events = HistoryFilter(request.GET, queryset=audit_for_candidate(enrolment.candidate)).qs
+    table = exports.history_table(history_rows(events))
+    return export_response(table, fmt=fmt, name=f"historique-candidat-{enrolment.pk}")
 
 
 @staff_required

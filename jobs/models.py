@@ -95,3 +95,23 @@ class Job(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=[State.QUEUED, State.RUNNING], target=State.FAILED)
     def fail(self):
         pass
+
+
+class WorkerHeartbeat(models.Model):
+    """A running worker's last sign of life (``manage.py jobs_worker`` writes it every few
+    seconds); ``/readyz`` is unready when no worker has shown one recently."""
+
+    worker = models.CharField(_("processus de travail"), max_length=200, unique=True)
+    hostname = models.CharField(_("machine"), max_length=255)
+    pid = models.PositiveIntegerField(_("numéro de processus"))
+    started_at = models.DateTimeField(_("démarré le"))
+    beat_at = models.DateTimeField(_("dernier signe de vie"))
+
+    class Meta:
+        verbose_name = _("signe de vie d'un processus de travail")
+        verbose_name_plural = _("signes de vie des processus de travail")
+        ordering = ["-beat_at", "id"]
+        indexes = [models.Index(fields=["-beat_at", "id"], name="jobs_heartbeat_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.worker} ({self.beat_at:%Y-%m-%d %H:%M:%S})"

@@ -92,8 +92,8 @@ class EvidenceUploadForm(EvidenceFieldsMixin):
         label=_("Fichiers"),
         help_text=_(
             "PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG (50 Mo au plus), MP3, M4A, "
-            "MP4 (500 Mo au plus). Plusieurs fichiers à la fois : chacun reçoit les mêmes "
-            "compétences."
+            "MP4 (500 Mo au plus). Plusieurs fichiers à la fois : chacun reçoit son propre titre "
+            "(le nom du fichier, modifiable) et les mêmes compétences."
         ),
     )
     field_order = ["files", "title", "description", "work_date", "competencies"]

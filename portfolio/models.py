@@ -120,6 +120,12 @@ class Portfolio(ConcurrentTransitionMixin, models.Model):
     state = FSMField(_("état"), default=State.DRAFT, choices=State.choices, protected=True)
     window_extended_until = models.DateField(_("délai prolongé jusqu'au"), null=True, blank=True)
     extension_reason = models.CharField(_("motif de la prolongation"), max_length=300, blank=True)
+    # A retake attempt's own window (RULES.md §4 ruling): from its registration to its
+    # evaluation date, instead of the cohort's 3 to 6 months after training.
+    retake_registered_on = models.DateField(_("inscrit au rattrapage le"), null=True, blank=True)
+    retake_evaluation_date = models.DateField(
+        _("date de l'évaluation du rattrapage"), null=True, blank=True
+    )
     return_reason = models.TextField(_("motif du renvoi"), blank=True)
     declaration_text = models.TextField(_("déclaration sur l'honneur"), blank=True)
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
@@ -222,6 +228,14 @@ class Portfolio(ConcurrentTransitionMixin, models.Model):
     def require_second_evaluation(self):
         pass
 
+    # A mark settled by one evaluator, before the jury decides, that a later CC mark brings
+    # near a threshold (``workflow.evaluation.reevaluation``).
+    @transition(
+        field=state, source=[State.EVALUATED, State.READY_FOR_JURY], target=State.SECOND_EVALUATION
+    )
+    def recall_for_second_evaluation(self):
+        pass
+
     @transition(field=state, source=State.SECOND_EVALUATION, target=State.RECONCILIATION)
     def second_evaluation_done(self):
         pass
@@ -292,6 +306,8 @@ class Memoire(ConcurrentTransitionMixin, StoredFile):
         DRAFT = "draft", _("Brouillon")
         SUBMITTED = "submitted", _("Déposé")
         ASSIGNED = "assigned", _("Affecté à un évaluateur")
+        SECOND_EVALUATION = "second_evaluation", _("Seconde évaluation")
+        RECONCILIATION = "reconciliation", _("Conciliation des notes")
         WRITTEN_MARKED = "written_marked", _("Écrit noté")
         SOUTENANCE_SCHEDULED = "soutenance_scheduled", _("Soutenance programmée")
         SOUTENANCE_MARKED = "soutenance_marked", _("Soutenance notée")
@@ -313,6 +329,14 @@ class Memoire(ConcurrentTransitionMixin, StoredFile):
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
     manifest = models.OneToOneField(
         Manifest, null=True, blank=True, on_delete=models.PROTECT, related_name="memoire"
+    )
+    # The written mark (out of 125) once settled: the single evaluator's, the mean of two close
+    # ones, the one the staff kept on reconciling, or the one they entered.
+    agreed_mark = models.DecimalField(
+        _("note retenue de l'écrit"), max_digits=7, decimal_places=3, null=True, blank=True
+    )
+    double_marking_reason = models.CharField(
+        _("motif de la double correction"), max_length=200, blank=True
     )
     # The file fields of StoredFile are blank until the candidate uploads the document.
     file = models.FileField(_("fichier"), max_length=255, blank=True)
@@ -373,6 +397,26 @@ class Memoire(ConcurrentTransitionMixin, StoredFile):
 
     @transition(field=state, source=State.ASSIGNED, target=State.WRITTEN_MARKED)
     def mark_written(self):
+        pass
+
+    @transition(field=state, source=State.WRITTEN_MARKED, target=State.ASSIGNED)
+    def reopen_written(self):
+        pass
+
+    @transition(field=state, source=State.ASSIGNED, target=State.SECOND_EVALUATION)
+    def require_second_evaluation(self):
+        pass
+
+    @transition(field=state, source=State.SECOND_EVALUATION, target=State.RECONCILIATION)
+    def second_evaluation_done(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[State.SECOND_EVALUATION, State.RECONCILIATION],
+        target=State.WRITTEN_MARKED,
+    )
+    def reconcile(self):
         pass
 
     @transition(field=state, source=State.WRITTEN_MARKED, target=State.SOUTENANCE_SCHEDULED)

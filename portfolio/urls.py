@@ -15,7 +15,9 @@ urlpatterns = [
     path("preuves/<int:pk>/modifier/", views.evidence_edit, name="evidence_edit"),
     path("preuves/<int:pk>/retirer/", views.evidence_remove, name="evidence_remove"),
     path("preuves/<int:pk>/fichier/", views.evidence_download, name="evidence_download"),
+    path("preuves/<int:pk>/lecture/", views.evidence_read, name="evidence_read"),
     path("preuves/<int:pk>/vignette/", views.evidence_thumbnail, name="evidence_thumbnail"),
     path("memoire/<int:pk>/", views.memoire_detail, name="memoire"),
     path("memoire/<int:pk>/fichier/", views.memoire_download, name="memoire_download"),
+    path("memoire/<int:pk>/lecture/", views.memoire_read, name="memoire_read"),
 ]

@@ -6,11 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import Duty, staff_may
+from accounts.access import Duty, confirmed, staff_may
+from accounts.confirm import Confirmation, confirmation_page
 from accounts.models import Enrolment
 from audit import clock
 from portfolio import services
@@ -32,9 +34,22 @@ from portfolio.forms import (
 )
 from portfolio.models import EvidenceItem, Memoire, Portfolio, ScanStatus
 from portfolio.services import PortfolioError
+from portfolio.timeline import candidate_journeys, returned_notices
+from portfolio.viewer import PDF, viewer_kind
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 INLINE_FILE_POLICY = {"script-src": ["'none'"], "object-src": ["'self'"]}
+# A file read in the page is fetched by PDF.js or an <img>/<audio>/<video>: opened on its own,
+# it may show itself and nothing else.
+READER_FILE_POLICY = {
+    "default-src": ["'none'"],
+    "img-src": ["'self'"],
+    "media-src": ["'self'"],
+    "script-src": ["'none'"],
+    "style-src": ["'none'"],
+    "object-src": ["'none'"],
+    "frame-ancestors": ["'none'"],
+}
 
 
 def _portfolio_or_404(user, pk) -> Portfolio:
@@ -106,37 +121,8 @@ def _portfolio_summary(portfolio: Portfolio, coverage=None) -> dict:
 
 @login_required
 def candidate_home(request):
-    enrolments = list(
-        Enrolment.objects.filter(candidate=request.user)
-        .select_related("cohort")
-        .order_by("-cohort__training_start")
-    )
-    # Every enrolment's current portfolios and mémoire, and their coverage, in a few queries.
-    portfolios = list(
-        Portfolio.objects.filter(enrolment__in=enrolments, is_active=True)
-        .select_related("bloc", "enrolment__cohort")
-        .order_by("bloc__number", "attempt")
-    )
-    coverage = services.portfolios_coverage(portfolios)
-    memoires = {}
-    for memoire in Memoire.objects.filter(enrolment__in=enrolments, is_active=True).order_by(
-        "attempt"
-    ):
-        memoires[memoire.enrolment_id] = memoire  # the latest attempt
-    rows = []
-    for enrolment in enrolments:
-        own = [p for p in portfolios if p.enrolment_id == enrolment.pk]
-        memoire = memoires.get(enrolment.pk)
-        rows.append(
-            {
-                "enrolment": enrolment,
-                "portfolios": [_portfolio_summary(p, coverage[p.pk]) for p in own],
-                "memoire": memoire,
-                "needs_start": memoire is None
-                or (enrolment.route == Enrolment.Route.PORTEFEUILLE and not own),
-            }
-        )
-    return render(request, "portfolio/home.html", {"rows": rows})
+    """The candidate's timeline: every bloc and the mémoire, the jury, the results."""
+    return render(request, "portfolio/home.html", {"journeys": candidate_journeys(request.user)})
 
 
 @login_required
@@ -181,16 +167,20 @@ def portfolio_detail(request, pk):
                 return redirect("portfolio:detail", pk=portfolio.pk)
         elif _wants_json(request):
             return _json_errors(form)
-    items = portfolio.items.prefetch_related("competencies").order_by("uploaded_at", "pk")
+    items = list(portfolio.items.prefetch_related("competencies").order_by("uploaded_at", "pk"))
     return render(
         request,
         "portfolio/detail.html",
         {
             **_portfolio_summary(portfolio),
-            "items": items,
+            "items": [
+                {"item": item, "remove": evidence_remove_confirmation(item) if editable else None}
+                for item in items
+            ],
             "form": form,
             "editable": editable,
             "may_extend": _may_extend(request.user, portfolio),
+            "returned": returned_notices([portfolio]).get(portfolio.pk),
         },
         status=400 if form is not None and form.errors else 200,
     )
@@ -228,9 +218,12 @@ def _upload_all(request, portfolio, form):
     created, failed = [], []
     files = form.cleaned_data["files"]
     for uploaded in files:
+        # One title a file: the one typed for a single file; for several (sent together when
+        # JavaScript is off) each file's own name, after the title typed if any.
         title = form.cleaned_data["title"]
-        if title and len(files) > 1:
-            title = f"{title} — {uploaded.name}"
+        if len(files) > 1:
+            stem = services.file_title(uploaded.name)
+            title = f"{title} — {stem}" if title else stem
         try:
             created.append(
                 services.evidence_upload(
@@ -279,6 +272,29 @@ def evidence_edit(request, pk):
     )
 
 
+def evidence_remove_confirmation(item) -> Confirmation:
+    """Removing a piece of evidence from the draft: its file and its competencies go."""
+    competencies = ", ".join(c.code for c in item.competencies.all())
+    summary = [
+        _("« %(title)s » (%(file)s) est retirée de ce portefeuille, avec son fichier.")
+        % {"title": item.title, "file": item.original_name},
+    ]
+    if competencies:
+        summary.append(
+            _("Elle ne couvre plus les compétences %(codes)s.") % {"codes": competencies}
+        )
+    summary.append(
+        _("Le retrait est définitif : pour la remettre, il faudra envoyer le fichier à nouveau.")
+    )
+    return Confirmation(
+        key=f"remove-{item.pk}",
+        title=_("Retirer « %(title)s » ?") % {"title": item.title},
+        summary=summary,
+        confirm_label=_("Retirer la preuve"),
+        danger=True,
+    )
+
+
 @login_required
 @require_POST
 def evidence_remove(request, pk):
@@ -286,6 +302,12 @@ def evidence_remove(request, pk):
     portfolio = item.portfolio
     if not portfolio_editable_by(request.user, portfolio):
         raise Http404
+    if not confirmed(request):
+        return confirmation_page(
+            request,
+            evidence_remove_confirmation(item),
+            back=reverse("portfolio:detail", args=[portfolio.pk]),
+        )
     try:
         services.evidence_remove(item=item, actor=request.user)
     except PortfolioError as error:
@@ -449,13 +471,18 @@ def memoire_detail(request, pk):
 # --------------------------------------------------------------------------- downloads
 
 
-def _serve(name: str, content_type: str, filename: str, *, inline: bool):
-    """Stream a local file, or redirect to a short-lived signed URL; always with a disposition."""
+def _serve(name: str, content_type: str, filename: str, *, inline: bool, stream: bool = False):
+    """Stream a local file, or redirect to a short-lived signed URL; always with a disposition.
+
+    ``stream`` streams from any storage, S3 included: the in-page PDF reader fetches the bytes
+    from this site, and a redirect to the bucket would need its origin in ``connect-src`` and
+    CORS rules on the bucket.
+    """
     if not name:
         raise Http404
     disposition = content_disposition_header(not inline, download_name(filename))
     storage = storages["default"]
-    if isinstance(storage, FileSystemStorage):
+    if stream or isinstance(storage, FileSystemStorage):
         try:
             handle = storage.open(name, "rb")
         except FileNotFoundError as error:
@@ -520,11 +547,45 @@ def evidence_thumbnail(request, pk):
     )
 
 
+def _read_inline(request, stored, name: str):
+    """Serve ``stored`` to be read in the page (``portfolio.viewer``): audited like a download,
+    inline, under a policy that lets the response run nothing and frame nothing."""
+    if stored.scan_status == ScanStatus.INFECTED:
+        return _infected(request, stored)
+    kind = viewer_kind(stored)
+    if kind is None:
+        raise Http404
+    services.download_record(actor=request.user, stored=stored, inline=True)
+    response = _serve(
+        name, stored.content_type, stored.original_name, inline=True, stream=kind == PDF
+    )
+    response["X-Frame-Options"] = "DENY"
+    response._csp_replace = READER_FILE_POLICY
+    return response
+
+
 @login_required
-def memoire_download(request, pk):
-    memoire = _memoire_or_404(request.user, pk)
+def evidence_read(request, pk):
+    item = _item_or_404(request.user, pk)
+    return _read_inline(request, item, item.file.name)
+
+
+def _memoire_file_or_404(user, pk) -> Memoire:
+    memoire = _memoire_or_404(user, pk)
     if not memoire.file:
         raise Http404
+    return memoire
+
+
+@login_required
+def memoire_read(request, pk):
+    memoire = _memoire_file_or_404(request.user, pk)
+    return _read_inline(request, memoire, memoire.file.name)
+
+
+@login_required
+def memoire_download(request, pk):
+    memoire = _memoire_file_or_404(request.user, pk)
     if memoire.scan_status == ScanStatus.INFECTED:
         return _infected(request, memoire)
     inline = _wants_inline(request, memoire)

@@ -15,16 +15,36 @@ from rules.eligibility import (
     add_months,
     fr_date,
     portfolio_window,
+    retake_portfolio_window,
 )
 
 
-def window_bounds(*, training_end: date, extended_until: date | None = None) -> tuple[date, date]:
-    """Return the first and the last day a portfolio may be presented."""
-    opens = add_months(training_end, PORTFOLIO_WINDOW_START_MONTHS)
-    closes = add_months(training_end, PORTFOLIO_WINDOW_END_MONTHS)
+def window_bounds(
+    *,
+    training_end: date,
+    extended_until: date | None = None,
+    retake_registered_on: date | None = None,
+    retake_evaluation_date: date | None = None,
+) -> tuple[date, date]:
+    """Return the first and the last day a portfolio may be presented.
+
+    A retake attempt's window runs from its registration to its evaluation date.
+    """
+    if retake_evaluation_date is not None:
+        opens, closes = retake_registered_on or retake_evaluation_date, retake_evaluation_date
+    else:
+        opens = add_months(training_end, PORTFOLIO_WINDOW_START_MONTHS)
+        closes = add_months(training_end, PORTFOLIO_WINDOW_END_MONTHS)
     if extended_until is not None and extended_until > closes:
         closes = extended_until
     return opens, closes
 
 
-__all__ = ["Eligibility", "add_months", "fr_date", "portfolio_window", "window_bounds"]
+__all__ = [
+    "Eligibility",
+    "add_months",
+    "fr_date",
+    "portfolio_window",
+    "retake_portfolio_window",
+    "window_bounds",
+]

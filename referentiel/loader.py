@@ -13,6 +13,8 @@ from django.apps import apps as global_apps
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_DATA_FILE = DATA_DIR / "rncp36390.json"
 CENT = Decimal("0.01")
+# The note of a version added when an épreuve's points changed in the data (bloc 1 split in 3).
+EPREUVE_RESPLIT_NOTE = "Grille par défaut, points de l'épreuve modifiés par le référentiel"
 
 
 def read_data(path: Path = DEFAULT_DATA_FILE) -> dict:
@@ -49,7 +51,7 @@ def load_title(data: dict, get_model=global_apps.get_model):
             "name": data["name"],
             "total_points": data["total_points"],
             "pass_points": data["pass_points"],
-            "training_hours": Decimal(str(data.get("training_hours", "931"))),
+            "training_hours": Decimal(str(data.get("training_hours", "588"))),
             "practice_name": practice.get("name", "Pratique professionnelle"),
             "practice_written_points": practice["written_points"],
             "practice_oral_points": practice["oral_points"],
@@ -144,13 +146,17 @@ def _load_default_grids(title, data: dict, get_model) -> None:
             covered = set(epreuve.competencies.values_list("pk", flat=True))
             epreuve_rows = [r for r in rows if covered & {c.pk for c in r[2]}] or rows
             grid, _ = Grid.objects.get_or_create(
-                title=title,
-                kind="epreuve",
-                bloc=bloc,
                 epreuve=epreuve,
-                defaults={"name": f"Épreuve {epreuve.code}", "points": epreuve.points},
+                defaults={
+                    "title": title,
+                    "kind": "epreuve",
+                    "bloc": bloc,
+                    "name": f"Épreuve {epreuve.code}",
+                    "points": epreuve.points,
+                },
             )
             _first_version(grid, epreuve_rows, get_model)
+            _follow_epreuve_points(grid, epreuve, epreuve_rows, get_model)
 
     practice = data["practice"]
     for kind, key, points, name in (
@@ -174,12 +180,33 @@ def _load_default_grids(title, data: dict, get_model) -> None:
         _first_version(grid, rows, get_model)
 
 
+def _follow_epreuve_points(grid, epreuve, rows, get_model) -> None:
+    """Bring an épreuve's grid to the épreuve's points after the data changed them.
+
+    The grid's current version is never edited (it may have scored something): when its maxima
+    no longer sum to the épreuve's points, a new version with an even split of the rows is added.
+    """
+    GridVersion = get_model("referentiel", "GridVersion")
+    if grid.points != epreuve.points:
+        grid.points = epreuve.points
+        grid.save(update_fields=["points"])
+    current = GridVersion.objects.filter(grid=grid).order_by("-number").first()
+    total = sum((c.max_points for c in current.criteria.all()), Decimal(0))
+    if total != grid.points:
+        _add_version(grid, rows, get_model, number=current.number + 1, note=EPREUVE_RESPLIT_NOTE)
+
+
 def _first_version(grid, rows, get_model) -> None:
     GridVersion = get_model("referentiel", "GridVersion")
-    GridCriterion = get_model("referentiel", "GridCriterion")
     if GridVersion.objects.filter(grid=grid).exists():
         return
-    version = GridVersion.objects.create(grid=grid, number=1, note="Grille par défaut")
+    _add_version(grid, rows, get_model, number=1, note="Grille par défaut")
+
+
+def _add_version(grid, rows, get_model, *, number: int, note: str) -> None:
+    GridVersion = get_model("referentiel", "GridVersion")
+    GridCriterion = get_model("referentiel", "GridCriterion")
+    version = GridVersion.objects.create(grid=grid, number=number, note=note)
     for order, ((label, indicators, competencies), maximum) in enumerate(
         zip(rows, even_split(grid.points, len(rows)), strict=True)
     ):

@@ -12,7 +12,7 @@ class Title(models.Model):
     total_points = models.PositiveIntegerField(_("total des points"))
     pass_points = models.PositiveIntegerField(_("points pour obtenir le titre"))
     training_hours = models.DecimalField(
-        _("heures de formation"), max_digits=6, decimal_places=1, default=Decimal("931")
+        _("heures de formation"), max_digits=6, decimal_places=1, default=Decimal("588")
     )
     practice_name = models.CharField(
         _("intitulé de la pratique professionnelle"),

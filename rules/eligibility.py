@@ -23,6 +23,7 @@ PRACTICE_RETAKE_EXPERIENCE_MONTHS = 3
 RETAKE_REGISTRATION_MONTHS_BEFORE = 4
 JUSTIFIED_ABSENCE_RETAKE_MONTHS = 6
 FRAUD_WAITING_MONTHS = 6
+REDOUBLEMENT_REQUEST_MONTHS_BEFORE = 1
 FALSIFICATION_BAN_MONTHS = 10 * 12
 CONVOCATION_MONTHS_BEFORE = 1
 RESULTS_DEADLINE = timedelta(weeks=6)
@@ -166,6 +167,106 @@ def practice_retake(
         True,
         f"Un dossier sur une problématique professionnelle peut être présenté jusqu'au "
         f"{fr_date(deadline)}.",
+        deadline,
+    )
+
+
+def retake_portfolio_window(
+    *, registered_on: date, evaluation_date: date, on: date, extended_until: date | None = None
+) -> Eligibility:
+    """Return whether a retake's portfolio may be presented on a day.
+
+    **Ruling** (issue 16): a retake attempt keeps no tie to the cohort's 3-to-6-month window; its
+    portfolio may be presented from the registration until the retake's evaluation date, the day
+    it is presented to the jury (an extension only moves the end later).
+    """
+    closes = evaluation_date
+    extended = extended_until is not None and extended_until > closes
+    if extended:
+        closes = extended_until
+    if on < registered_on:
+        return Eligibility(
+            False,
+            f"Le portefeuille de rattrapage ne peut être présenté qu'à partir de l'inscription "
+            f"au rattrapage, le {fr_date(registered_on)}.",
+            registered_on,
+        )
+    if on > closes:
+        return Eligibility(
+            False,
+            f"La période de présentation du portefeuille de rattrapage s'est terminée le "
+            f"{fr_date(closes)}"
+            + (" (prolongation comprise)." if extended else " (date de l'évaluation du bloc)."),
+            closes,
+        )
+    return Eligibility(
+        True,
+        f"Rattrapage : le portefeuille peut être présenté jusqu'au {fr_date(closes)}"
+        + (" (prolongation accordée)." if extended else ", date de l'évaluation du bloc."),
+        closes,
+    )
+
+
+def redoublement(
+    *, failed_on: date, request_date: date, training_start: date, fraud: bool
+) -> Eligibility:
+    """Return whether a candidate may repeat the year in a cohort starting on ``training_start``.
+
+    **Ruling** (issue 16): repeating is one of the two ways to « repasser » a bloc, so it uses
+    the bloc's single retake and must start within 5 years of the session that failed it; the
+    written request comes before the training starts. After a fraud the new training starts
+    only after the 6-month waiting period, and the request reaches the centre at least 1 month
+    before the training starts (règlement §4).
+    """
+    if training_start <= failed_on:
+        return Eligibility(
+            False,
+            f"Le redoublement se fait dans une promotion qui commence après le jury du "
+            f"{fr_date(failed_on)}.",
+            failed_on,
+        )
+    if fraud:
+        opens = add_months(failed_on, FRAUD_WAITING_MONTHS)
+        if training_start < opens:
+            return Eligibility(
+                False,
+                f"Après une fraude, un délai de 6 mois s'applique : la formation du redoublement "
+                f"doit commencer à partir du {fr_date(opens)}.",
+                opens,
+            )
+        latest = add_months(training_start, -REDOUBLEMENT_REQUEST_MONTHS_BEFORE)
+        if request_date > latest:
+            return Eligibility(
+                False,
+                f"Après une fraude, la demande de redoublement devait parvenir par lettre "
+                f"recommandée au plus tard le {fr_date(latest)}, 1 mois avant le début de la "
+                f"formation.",
+                latest,
+            )
+        return Eligibility(
+            True,
+            f"Redoublement possible : demande reçue au plus tard le {fr_date(latest)}.",
+            latest,
+        )
+    deadline = add_months(failed_on, RETAKE_VALIDITY_MONTHS)
+    if training_start > deadline:
+        return Eligibility(
+            False,
+            f"Le délai de 5 ans pour repasser les blocs non validés, compté depuis le jury du "
+            f"{fr_date(failed_on)}, expire le {fr_date(deadline)} : la formation doit commencer "
+            f"au plus tard ce jour-là.",
+            deadline,
+        )
+    if request_date > training_start:
+        return Eligibility(
+            False,
+            f"La demande écrite de redoublement doit précéder le début de la formation, le "
+            f"{fr_date(training_start)}.",
+            training_start,
+        )
+    return Eligibility(
+        True,
+        f"Redoublement possible : formation commençant au plus tard le {fr_date(deadline)}.",
         deadline,
     )
 

@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 
+from scripts.net import free_port  # noqa: E402
 
 # --- The probes ------------------------------------------------------------------------------
 
@@ -325,12 +326,6 @@ def _prepare(base: str, name: str, label: str, size: int, env: dict, epreuves_ev
     return Database(label, size, url, dataset)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _hammer(port: int, path: str, cookie: str, requests: int, threads: int = 4) -> float:
     """Fetch ``path`` ``requests`` times from ``threads`` keep-alive connections; return req/s."""
     import http.client
@@ -366,7 +361,7 @@ def _hammer(port: int, path: str, cookie: str, requests: int, threads: int = 4) 
 
 def _throughput(database: Database, env: dict, media: str, requests: int) -> dict | str:
     """Serve the dataset with gunicorn; return the candidate home's and the bare view's req/s."""
-    port = _free_port()
+    port = free_port()
     server_env = {
         **env,
         "DJANGO_SETTINGS_MODULE": "scripts.bench_settings",

@@ -16,8 +16,10 @@ from accounts.models import (
     User,
     UserRole,
 )
-from jobs.models import Job
+from jobs.models import Job, WorkerHeartbeat
 from referentiel.models import Title
+from rules.eligibility import add_months
+from surveys.tokens import token_digest, token_of
 
 PASSWORD = "motdepasse-de-test-42"
 # Both responsables of the règlement, granted in the establishment (the suite's default one).
@@ -87,7 +89,7 @@ class CohortFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Promotion {n}")
     training_start = date(2025, 9, 1)
     training_end = date(2026, 6, 30)
-    training_hours = Decimal("931")
+    training_hours = Decimal("588")
     memoire_deadline = date(2026, 9, 30)
 
 
@@ -263,7 +265,7 @@ from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from accounts.models import Invitation, LoginFailure, LoginThrottleLock  # noqa: E402
 from audit.models import AuditEvent, Notification  # noqa: E402
-from documents.models import IssuedDocument, ReferenceCounter  # noqa: E402
+from documents.models import CalendarFeed, IssuedDocument, ReferenceCounter  # noqa: E402
 from portfolio.models import Manifest  # noqa: E402
 from referentiel.models import (  # noqa: E402
     Bloc,
@@ -544,6 +546,19 @@ class AbsenceRecordFactory(DjangoModelFactory):
     recorded_at = factory.LazyFunction(timezone.now)
 
 
+class AssiduityDecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.AssiduityDecision
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    kind = workflow_models.AssiduityDecision.Kind.AGREED
+    unjustified_hours = Decimal("3.5")
+    training_hours = Decimal("588")
+    penalty_pct = Decimal("5")
+    decided_by = factory.SubFactory(StaffFactory)
+    decided_at = factory.LazyFunction(timezone.now)
+
+
 class SoutenanceFactory(DjangoModelFactory):
     class Meta:
         model = workflow_models.Soutenance
@@ -576,6 +591,44 @@ class BlocExamMarkFactory(DjangoModelFactory):
     points = Decimal("97.5")
     entered_by = factory.SubFactory(StaffFactory)
     entered_at = factory.LazyFunction(timezone.now)
+
+
+class EpreuveMarkFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.EpreuveMark
+
+    enrolment = factory.SubFactory(EnrolmentFactory, route="epreuves")
+    epreuve = factory.LazyAttribute(
+        lambda o: o.enrolment.cohort.title.epreuves.filter(bloc__number=1).order_by("order")[0]
+    )
+    examiner = factory.SubFactory(EvaluatorFactory)
+    grid_version = factory.LazyAttribute(lambda o: o.epreuve.grids.get().current_version())
+    assigned_by = factory.SubFactory(StaffFactory)
+    assigned_at = factory.LazyFunction(timezone.now)
+
+
+class EpreuveScoreFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.EpreuveScore
+
+    mark = factory.SubFactory(EpreuveMarkFactory)
+    criterion = factory.LazyAttribute(lambda o: o.mark.grid_version.criteria.first())
+    points = Decimal("10")
+
+
+class EpreuvePaperFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.EpreuvePaper
+
+    mark = factory.SubFactory(EpreuveMarkFactory)
+    uploaded_by = factory.SelfAttribute("mark.examiner")
+    file = factory.Sequence(lambda n: f"papers/zz/copie-{n}")
+    original_name = factory.Sequence(lambda n: f"copie-{n}.pdf")
+    kind = "pdf"
+    content_type = "application/pdf"
+    size = 14
+    sha256 = factory.Sequence(lambda n: f"{n:064d}")
+    scan_status = ScanStatus.CLEAN
 
 
 class MemoireWrittenMarkFactory(DjangoModelFactory):
@@ -626,6 +679,63 @@ class RetakeRegistrationFactory(DjangoModelFactory):
     registered_by = factory.SubFactory(StaffFactory)
 
 
+class JustifiedAbsenceRetakeFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.JustifiedAbsenceRetake
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    bloc = factory.SubFactory(BlocFactory)
+    attempt = 2
+    justification = "medical"
+    justification_date = date(2027, 6, 10)
+    request_date = date(2027, 6, 20)
+    retake_date = date(2027, 10, 5)
+    recorded_by = factory.SubFactory(StaffFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class RedoublementFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.Redoublement
+
+    decision = factory.SubFactory(JuryDecisionFactory)
+    previous = factory.SelfAttribute("decision.enrolment")
+    enrolment = factory.SubFactory(
+        EnrolmentFactory, candidate=factory.SelfAttribute("..previous.candidate")
+    )
+    repeated_blocs = factory.LazyFunction(lambda: ["2"])
+    carried_blocs = factory.LazyFunction(lambda: ["1"])
+    request_date = date(2027, 7, 1)
+    recorded_by = factory.SubFactory(StaffFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class PracticeRetakeFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.PracticeRetake
+
+    decision = factory.SubFactory(JuryDecisionFactory)
+    enrolment = factory.SelfAttribute("decision.enrolment")
+    experience_start = date(2027, 7, 1)
+    experience_end = date(2027, 10, 1)
+    experience_proof = "Attestation d'employeur"
+    registered_on = date(2027, 10, 15)
+    recorded_by = factory.SubFactory(StaffFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class FalsificationSanctionFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.FalsificationSanction
+
+    candidate = factory.SubFactory(UserFactory, roles=["candidat"])
+    establishment = factory.SubFactory(EstablishmentFactory)
+    sanctioned_on = date(2027, 7, 1)
+    facts = "Relevé de notes modifié"
+    recorded_by = factory.SubFactory(StaffFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
 class AccommodationFactory(DjangoModelFactory):
     class Meta:
         model = workflow_models.Accommodation
@@ -635,6 +745,77 @@ class AccommodationFactory(DjangoModelFactory):
     details = "Tiers-temps"
     recorded_by = factory.SubFactory(StaffFactory)
     recorded_at = factory.LazyFunction(timezone.now)
+
+
+class EpreuveSittingFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.EpreuveSitting
+
+    cohort = factory.SubFactory(CohortFactory)
+    epreuve = factory.LazyAttribute(lambda o: o.cohort.title.epreuves.order_by("pk").first())
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=60))
+    base_minutes = 180
+    room = "Salle 12"
+    scheduled_by = factory.SubFactory(StaffFactory)
+    scheduled_at = factory.LazyFunction(timezone.now)
+
+
+class EpreuveConvocationFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.EpreuveConvocation
+
+    sitting = factory.SubFactory(EpreuveSittingFactory)
+    enrolment = factory.SubFactory(
+        EnrolmentFactory,
+        cohort=factory.SelfAttribute("..sitting.cohort"),
+        route=Enrolment.Route.EPREUVES,
+    )
+    duration_minutes = 180
+    sent_on = factory.LazyFunction(lambda: timezone.localdate())
+    sent_by = factory.SubFactory(StaffFactory)
+
+
+class EpreuveAttendanceFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.EpreuveAttendance
+
+    sitting = factory.SubFactory(EpreuveSittingFactory)
+    enrolment = factory.SubFactory(
+        EnrolmentFactory,
+        cohort=factory.SelfAttribute("..sitting.cohort"),
+        route=Enrolment.Route.EPREUVES,
+    )
+    status = workflow_models.EpreuveAttendance.Status.PRESENT
+    recorded_by = factory.SubFactory(StaffFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class ExemptionFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.Exemption
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    practice = True
+    reason = "Titre professionnel équivalent"
+    decided_by = factory.SubFactory(StaffFactory)
+    decided_at = factory.LazyFunction(timezone.now)
+
+
+class ExamSubjectFactory(DjangoModelFactory):
+    class Meta:
+        model = workflow_models.ExamSubject
+
+    epreuve = factory.LazyFunction(lambda: rncp_title().epreuves.order_by("order", "id").first())
+    part = "subject"
+    starts_at = factory.LazyFunction(timezone.now)
+    uploaded_by = factory.SubFactory(UserFactory, roles=["administrateur"])
+    file = factory.Sequence(lambda n: f"sujets/00/sujet{n}")
+    original_name = factory.Sequence(lambda n: f"sujet{n}.pdf")
+    kind = "pdf"
+    content_type = "application/pdf"
+    size = 1234
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    scan_status = ScanStatus.CLEAN
 
 
 class IssuedDocumentFactory(DjangoModelFactory):
@@ -661,6 +842,15 @@ class ReferenceCounterFactory(DjangoModelFactory):
     last = 42
 
 
+class CalendarFeedFactory(DjangoModelFactory):
+    class Meta:
+        model = CalendarFeed
+
+    user = factory.SubFactory(UserFactory)
+    token = factory.Sequence(lambda n: f"{n:043d}")
+    renewed_at = factory.LazyFunction(timezone.now)
+
+
 class JobFactory(DjangoModelFactory):
     class Meta:
         model = Job
@@ -671,3 +861,41 @@ class JobFactory(DjangoModelFactory):
     state = "done"
     total = 1
     done = 1
+
+
+class WorkerHeartbeatFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkerHeartbeat
+
+    worker = factory.Sequence(lambda n: f"worker-{n}@machine")
+    hostname = "machine"
+    pid = factory.Sequence(lambda n: 1000 + n)
+    started_at = factory.LazyFunction(timezone.now)
+    beat_at = factory.LazyFunction(timezone.now)
+
+
+class FollowUpFactory(DjangoModelFactory):
+    class Meta:
+        model = "surveys.FollowUp"
+
+    decision = factory.SubFactory(JuryDecisionFactory)
+    enrolment = factory.SelfAttribute("decision.enrolment")
+    establishment = factory.SelfAttribute("decision.session.establishment")
+    certified_on = factory.SelfAttribute("decision.session.date")
+    consent = "given"
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class SurveyWaveFactory(DjangoModelFactory):
+    """A survey; its link's token is ``surveys.tokens.token_of(wave.nonce)``."""
+
+    class Meta:
+        model = "surveys.SurveyWave"
+
+    follow_up = factory.SubFactory(FollowUpFactory)
+    months = 6
+    due_on = factory.LazyAttribute(lambda o: add_months(o.follow_up.certified_on, o.months))
+    closes_on = factory.LazyAttribute(lambda o: o.due_on + timedelta(days=60))
+    nonce = factory.Sequence(lambda n: f"nonce-{n:040d}")
+    token_digest = factory.LazyAttribute(lambda o: token_digest(token_of(o.nonce)))
+    messages_sent = 1

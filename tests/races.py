@@ -7,7 +7,15 @@ running at the timeout); each test judges them by its own rule.
 
 import threading
 
+import pytest
 from django.db import connection
+
+# Races between transactions need PostgreSQL: SQLite serialises writers, so a race test there
+# would prove nothing.
+needs_row_locks = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite serialises writers",
+)
 
 
 def run_together(calls, *, timeout: float = 300) -> list:

@@ -25,6 +25,7 @@ LAYERS = [
     "portfolio",
     "workflow",
     "documents",
+    "surveys",
     "centres",
     "demo",
     "config",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -26,17 +27,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Enrolment, Role
+from audit import clock
 from tests.factories import (
     AccompanimentFactory,
     AssignmentFactory,
     CohortFactory,
     ConflictDeclarationFactory,
     EnrolmentFactory,
+    EpreuveAttendanceFactory,
+    EpreuveConvocationFactory,
+    EpreuveMarkFactory,
+    EpreuvePaperFactory,
+    EpreuveSittingFactory,
     EvidenceItemFactory,
+    FollowUpFactory,
     JurySessionFactory,
     JuryUserFactory,
     MemoireFactory,
     PortfolioFactory,
+    SurveyWaveFactory,
     TrainingLinkFactory,
     UserFactory,
 )
@@ -58,10 +67,30 @@ MAX_HTML_BYTES = 200_000
 
 # URL patterns that no crawl measures, each with the reason.
 NOT_MEASURED = {
+    # Four fixed checks, no list (tests/config/test_health.py counts them).
+    "healthz": "liveness check: reads nothing (tests/config/test_health.py)",
+    "readyz": "readiness check: one SELECT 1 and one heartbeat query, whatever the data",
     "accounts:logout": "logout (never followed by the crawl)",
     "accounts:password_reset_confirm": "password reset link (token from an e-mail)",
     "accounts:invitation": "invitation link (token from an e-mail)",
     "documents:candidate_import_confirm": "import confirmation (signed token of a dry run)",
+    "documents:agenda_feed": "calendar feed (secret token; tests/documents/test_candidate_agenda)",
+    "surveys:answer": "a survey's personal link: one survey (tests/surveys/test_survey_views.py)",
+    "surveys:withdraw": "withdrawal from a survey's link (POST; tests/surveys/test_survey_views)",
+    "jury:cc_grid_cell": "JSON save of one CC grid cell (POST by static/js/cc_grid.js)",
+    "jury:cc_import_confirm": "CC import confirmation (signed token of a preview)",
+    # The grids' autosave (static/js/grid.js): a POST of one field answered in JSON, no page;
+    # its queries do not depend on the number of rows (one assignment, one grid).
+    "workflow:scoring-field": "the evaluator grid's autosave of one field (POST, JSON)",
+    "jury:tutor_field": "the tutor grid's autosave of one field (POST, JSON)",
+    # One national subject, no list; its lists are measured at two sizes in
+    # tests/workflow/test_exam_subjects.py.
+    "workflow:subject-download": "one national subject's file (audited download)",
+    "workflow:subject-replace": "a new version of one national subject (POST with a file)",
+    "jury:staff_session_ready": (
+        "candidates ready for a session: each row runs the session's own readiness check "
+        "(jury.sessions.candidate_readiness, a few queries per candidate), on pages of 25"
+    ),
 }
 
 
@@ -153,6 +182,15 @@ def _filler_row(world, i: int) -> None:
     # accompaniment and a declared conflict.
     other = CohortFactory(establishment=focus["establishment"], name=f"Promotion remplissage {i}")
     TrainingLinkFactory(trainer=focus["trainer"], cohort=other, module=focus["module"])
+    # An épreuve sitting of that cohort (the exam calendar), and an épreuves-route candidate
+    # with a convocation and an attendance line in the focus sitting.
+    EpreuveSittingFactory(cohort=other, room=f"Salle d'épreuve {i}")
+    sitting = focus["sitting"]
+    sitter = EnrolmentFactory(
+        cohort=cohort, route=Enrolment.Route.EPREUVES, company=focus["company"]
+    )
+    EpreuveConvocationFactory(sitting=sitting, enrolment=sitter)
+    EpreuveAttendanceFactory(sitting=sitting, enrolment=sitter)
     session = JurySessionFactory(
         establishment=focus["establishment"], place=f"Salle {i}", date=date(2027, 9, 1)
     )
@@ -160,9 +198,37 @@ def _filler_row(world, i: int) -> None:
         role = JuryMember.Role.PRESIDENT if key == "president" else JuryMember.Role.PROFESSIONAL
         JuryMember.objects.create(session=session, user=member, role=role)
     JuryUserFactory(email=f"jure.remplissage.{i}@exemple.fr")
+    # A certified candidate of that cohort followed by the surveys, who answered one (their
+    # follow-up points at the published focus decision: no other page reads it from there).
+    published = focus["published"]
+    follow_up = FollowUpFactory(
+        decision=published.jury_decisions.get(),
+        enrolment=EnrolmentFactory(
+            candidate=candidate, cohort=other, company=focus["company"], tutor=None
+        ),
+        establishment=focus["establishment"],
+    )
+    SurveyWaveFactory(follow_up=follow_up, answered_at=timezone.now(), status="job_seeker")
     AccompanimentFactory(candidate=candidate, description=f"Accompagnement {i}")
     ConflictDeclarationFactory(
         evaluator=focus["evaluator"], candidate=candidate, reason=f"Conflit {i}"
+    )
+    # A candidate of the épreuves route whose bloc 1 report the focus evaluator marked.
+    # with its marked paper.
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    EpreuvePaperFactory(
+        file=default_storage.save(f"papers/zz/remplissage-{i}", ContentFile(b"%PDF-1.4 copie")),
+        mark=EpreuveMarkFactory(
+            enrolment=EnrolmentFactory(
+                cohort=cohort, company=focus["company"], route=Enrolment.Route.EPREUVES
+            ),
+            examiner=focus["evaluator"],
+            assigned_by=staff,
+            state="submitted",
+            total=Decimal(30),
+        ),
     )
 
 
@@ -298,10 +364,15 @@ def measured(django_db_setup, django_db_blocker, tmp_path_factory):
             # number of queries, tested in test_stored_results): both replays start fresh.
             for session in JurySession.objects.all():
                 session_results_refresh(session)
+            # The clock stands still during a replay: on a loaded machine a role's pages take
+            # more than a minute, and the idle-session middleware would then save the session
+            # (3 queries) on whichever page comes after the minute.
+            instant = clock.now()
             answers = {}
-            for label, (user, _seeds) in roles.items():
-                client = _client(user)
-                answers[label] = {url: fetch(client, url) for url in crawls[label].pages}
+            with mock.patch.object(clock, "now", lambda: instant):
+                for label, (user, _seeds) in roles.items():
+                    client = _client(user)
+                    answers[label] = {url: fetch(client, url) for url in crawls[label].pages}
             return answers
 
         small = replay()

@@ -49,18 +49,29 @@ from django.urls.exceptions import NoReverseMatch, Resolver404
 from django.utils import timezone
 
 from accounts.models import Enrolment, Role
-from tests.config.test_security_headers import EXPECTED_POLICY, INLINE_FILE_POLICY, policy_of
+from audit import clock
+from portfolio.filetypes import CHECKS_VERSION
+from portfolio.models import ScanStatus
+from tests.config.test_security_headers import (
+    EXPECTED_POLICY,
+    INLINE_FILE_POLICY,
+    READER_FILE_POLICY,
+    policy_of,
+)
 from tests.factories import (
     STAFF_ROLES,
     CohortFactory,
     EnrolmentFactory,
+    EpreuvePaperFactory,
     EstablishmentFactory,
     EvaluatorFactory,
     EvidenceItemFactory,
+    FollowUpFactory,
     JurySessionFactory,
     MemoireFactory,
     OrganisationFactory,
     PortfolioFactory,
+    SurveyWaveFactory,
     UserFactory,
 )
 
@@ -74,6 +85,9 @@ SKIPPED_PREFIXES = ("/admin/", "/static/", "/media", "/i18n/", "/__")
 # (key: the pattern's view name). A staff page missing from the crawl must not be added here:
 # give the world below the object that makes the crawl reach it.
 NOT_STAFF_PAGES = {
+    # Health checks: no data at all, the same answer for everybody (tests/config/test_health.py).
+    "healthz": "liveness check (config/health.py)",
+    "readyz": "readiness check (config/health.py)",
     # Sign-in and password pages: no establishment's data; a signed-in user is redirected.
     "accounts:login": "login page (redirects a signed-in user)",
     "accounts:login-alias": "login page (redirects a signed-in user)",
@@ -91,16 +105,35 @@ NOT_STAFF_PAGES = {
     "portfolio:evidence_remove": "candidate-only: the candidate removes an item",
     "jury:candidate_cc": "candidate-only: the candidate's CC marks",
     "jury:candidate_results": "candidate-only: the candidate's results",
+    "documents:agenda": "candidate-only: the candidate's calendar address",
+    "documents:agenda_renew": "candidate-only: the candidate renews their calendar address",
+    "documents:agenda_feed": "calendar feed (the candidate's secret token, no session)",
+    "surveys:mine": "candidate-only: the candidate's contact data and consent for the surveys",
+    "surveys:answer": "a survey's personal link (token from an e-mail, no session)",
+    "surveys:withdraw": "withdrawal of consent from a survey's personal link (token, POST)",
+    # The certifier's national subjects: no establishment's data; every establishment's
+    # responsable du processus d'évaluation reads the same file from the épreuve's day
+    # (tests/workflow/test_exam_subjects.py proves who is refused).
+    "workflow:subjects-manage": "certifier-only: uploads the national subjects",
+    "workflow:subject-replace": "certifier-only: replaces a national subject",
+    "workflow:subject-download": "national subject, the same for every establishment",
     # The evaluator's screens (national pool, reached through their assignments).
     "workflow:queue": "evaluator-only: the evaluator's assignments",
     "workflow:assignment-respond": "evaluator-only: accept or decline an assignment",
     "workflow:scoring": "evaluator-only: the scoring grid",
     "workflow:scoring-submit": "evaluator-only: hand in the scoring",
+    "workflow:scoring-field": "evaluator-only: the grid's autosave of one field (POST, JSON)",
+    "workflow:examiner-marks": "evaluator-only: the épreuves the examiner corrects",
+    "workflow:examiner-mark": "evaluator-only: the examiner's grid of one épreuve",
     # The tutor's and trainer's screens.
     "jury:tutor_home": "tutor-only: the tutor's apprentices",
     "jury:tutor_evaluation": "tutor-only: the tutor's grid",
+    "jury:tutor_field": "tutor-only: the tutor grid's autosave of one field (POST, JSON)",
     "jury:trainer_home": "trainer-only: the trainer's modules",
-    "jury:trainer_marks": "trainer-only: the trainer's CC marks",
+    # POST only, by static/js/cc_grid.js (JSON); B's staff refused in tests/workflow/marks/
+    # test_cc_grid.py.
+    "jury:cc_grid_cell": "JSON save of one CC grid cell (POST by cc_grid.js)",
+    "jury:cc_import_confirm": "CC import confirmation (signed token of a preview)",
     # The jury's screens (national pool, reached through the sessions they sit on).
     "jury:session_open": "jury-only: the president opens the session",
     "jury:soutenance_mark": "jury-only: marking a soutenance",
@@ -144,6 +177,7 @@ def _evidence(portfolio, label: str):
         sha256=digest,
         thumbnail=thumbnail,
         thumbnail_type="image/png",
+        checks_version=CHECKS_VERSION,
     )
 
 
@@ -267,7 +301,12 @@ def build_world() -> World:
     memoire_file, _digest = _stored("memoires/zz/zorglub", b"%PDF-1.4 memoire Zorglub")
     PortfolioFactory(enrolment=gamma, bloc=blocs[3], state=Portfolio.State.ADMISSIBLE)
     memoire = MemoireFactory(
-        enrolment=gamma, subject="Le mémoire de Zorglub Gamma", file=memoire_file
+        enrolment=gamma,
+        subject="Le mémoire de Zorglub Gamma",
+        file=memoire_file,
+        content_type="application/pdf",
+        scan_status=ScanStatus.CLEAN,
+        checks_version=CHECKS_VERSION,
     )
     attendance.absence_record(
         actor=a_staff,
@@ -285,6 +324,15 @@ def build_world() -> World:
     score(assign_and_accept(apart, evaluator, a_staff), 60)  # 8/20: near a threshold
     apart.refresh_from_db()
     score(assign_and_accept(apart, EvaluatorFactory(), a_staff, rank=2), Decimal("75.25"))
+    # The same for a mémoire's written mark (out of 125): 62.5 is 10/20, the second far above.
+    from portfolio.models import Memoire
+
+    apart_memoire = MemoireFactory(
+        enrolment=epsilon, state=Memoire.State.SUBMITTED, subject="Le mémoire de Zorglub Epsilon"
+    )
+    score(assign_and_accept(apart_memoire, evaluator, a_staff), Decimal("62.5"))
+    apart_memoire.refresh_from_db()
+    score(assign_and_accept(apart_memoire, EvaluatorFactory(), a_staff, rank=2), Decimal("100"))
     delta = EnrolmentFactory(
         candidate=candidate(4, "Delta"), route=Enrolment.Route.EPREUVES, **where
     )
@@ -295,7 +343,48 @@ def build_world() -> World:
         facts="Antisèche Zorglub trouvée pendant l'épreuve.",
         signature="countersigned",
     )
+    # Delta's épreuves of bloc 1: the report marked and submitted, a case study in draft.
+    from workflow.evaluation import epreuve_marks
+
+    report, case_study = blocs[0].epreuves.order_by("order")[:2]
+    marked = epreuve_marks.epreuve_examiner_assign(
+        actor=a_staff, enrolment=delta, epreuve=report, examiner=evaluator
+    )
+    epreuve_marks.epreuve_mark_save(
+        actor=evaluator,
+        mark=marked,
+        points={c.pk: c.max_points for c in marked.grid_version.criteria.all()},
+        comment="Rapport Zorglub soigné.",
+    )
+    epreuve_marks.epreuve_mark_submit(actor=evaluator, mark=marked)
+    paper_file, paper_digest = _stored("papers/zz/zorglub", b"%PDF-1.4 copie Zorglub")
+    EpreuvePaperFactory(
+        mark=marked, file=paper_file, sha256=paper_digest, original_name="copie-zorglub.pdf"
+    )
+    epreuve_marks.epreuve_examiner_assign(
+        actor=a_staff, enrolment=delta, epreuve=case_study, examiner=evaluator
+    )
     planned = JurySessionFactory(establishment=a, place="Salle Zorglub bis", date=date(2027, 6, 1))
+    # The épreuves route's exam day: Delta convoked to the case study (its mark still a draft),
+    # then recorded absent.
+    from workflow.centre import sitting_attendance, sittings
+
+    epreuve = case_study
+    exam_start = timezone.make_aware(datetime(2027, 4, 12, 9, 0))
+    with mock.patch.object(clock, "now", lambda: exam_start - timedelta(days=70)):
+        sitting = sittings.sitting_schedule(
+            actor=a_staff,
+            cohort=cohort,
+            epreuve=epreuve,
+            facts=sittings.SittingFacts(
+                starts_at=exam_start, base_minutes=180, room="Salle Zorglub 3"
+            ),
+        )
+        sittings.sitting_convocations_send(actor=a_staff, sitting=sitting)
+    with mock.patch.object(clock, "now", lambda: exam_start):
+        sitting_attendance.attendance_record(
+            actor=a_staff, sitting=sitting, enrolment=delta, status="absent_unjustified"
+        )
 
     # The back office's records: a training link, a VAE accompaniment, a declared conflict, and
     # an invited account that has not chosen its password yet.
@@ -347,6 +436,16 @@ def build_world() -> World:
         ),
         "B both responsables": UserFactory(roles=STAFF_ROLES, roles__establishment=b),
     }
+    # Placement surveys: alpha answered the six-month survey.
+    alpha_follow_up = FollowUpFactory(decision=session.decisions.get(enrolment=alpha))
+    SurveyWaveFactory(
+        follow_up=alpha_follow_up,
+        answered_at=timezone.now(),
+        status="employed",
+        job_title="Office manager",
+        employer="Zorglub Conseil",
+        job_link="target",
+    )
     references = [re.escape(document.reference) for document in issued]
     markers = re.compile(
         "|".join([MARKER.pattern, *(rf"(?<![\w-]){ref}(?![\w-])" for ref in references)]),
@@ -358,8 +457,14 @@ def build_world() -> World:
         reverse("portfolio:evidence_thumbnail", args=[item.pk]),
         reverse("portfolio:memoire", args=[memoire.pk]),
         reverse("portfolio:memoire_download", args=[memoire.pk]),
+        # The files as read in the page beside the evaluator's grid.
+        reverse("portfolio:evidence_read", args=[item.pk]),
+        reverse("portfolio:memoire_read", args=[memoire.pk]),
         # A staff page (the window's extension) that no screen links to yet.
         reverse("portfolio:extension", args=[submitted.pk]),
+        # The CC marks of a module, which the responsable d'évaluation may enter too (the grid
+        # links to the module's marks and to the import).
+        reverse("jury:cc_grid", args=[cohort.pk, blocs[0].modules.order_by("code").first().pk]),
     ]
     choices = {"establishment": str(a.pk), "cohort": str(cohort.pk)}
     b_paths = (
@@ -382,6 +487,7 @@ def build_world() -> World:
         "in_evaluation": gamma,
         "submitted": submitted,
         "scored": scored,
+        "sitting": sitting,
     }
     return World(a_staff, b_users, markers, seeds, choices, b_paths, focus)
 
@@ -727,7 +833,9 @@ def test_every_crawled_answer_carries_the_content_security_policy(world_and_craw
     # file's own, which runs no script at all.
     _world, crawl = world_and_crawl
     inline_files = [
-        url for url, a in crawl.pages.items() if policy_of(a.policy) == INLINE_FILE_POLICY
+        url
+        for url, a in crawl.pages.items()
+        if policy_of(a.policy) in (INLINE_FILE_POLICY, READER_FILE_POLICY)
     ]
     wrong = [
         url

@@ -131,6 +131,14 @@ class AbsenceRecordAdmin(ReadOnlyAdmin):
     list_select_related = ENROLMENT_ROW
 
 
+@admin.register(models.AssiduityDecision)
+class AssiduityDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["enrolment", "kind", "unjustified_hours", "training_hours", "decided_at"]
+    list_filter = ["kind", "decided_at"]
+    search_fields = CANDIDATE_SEARCH
+    list_select_related = ENROLMENT_ROW
+
+
 @admin.register(models.Soutenance)
 class SoutenanceAdmin(ReadOnlyAdmin):
     list_display = ["memoire", "session", "starts_at", "duration_minutes", "total"]
@@ -153,6 +161,31 @@ class BlocExamMarkAdmin(ReadOnlyAdmin):
     list_filter = ["bloc", "presented"]
     search_fields = CANDIDATE_SEARCH
     list_select_related = [*ENROLMENT_ROW, "bloc"]
+
+
+@admin.register(models.EpreuveMark)
+class EpreuveMarkAdmin(ReadOnlyAdmin):
+    list_display = ["enrolment", "epreuve", "attempt", "examiner", "state", "total"]
+    list_filter = ["state", "epreuve"]
+    search_fields = CANDIDATE_SEARCH
+    list_select_related = [*ENROLMENT_ROW, "epreuve", "examiner"]
+
+
+@admin.register(models.EpreuveScore)
+class EpreuveScoreAdmin(ReadOnlyAdmin):
+    list_display = ["mark", "criterion", "points"]
+    list_filter = [("criterion__version", GridVersionFilter)]
+    search_fields = person_search("mark__enrolment__candidate")
+    list_select_related = ["mark__enrolment__candidate", "mark__epreuve", "criterion"]
+
+
+@admin.register(models.EpreuvePaper)
+class EpreuvePaperAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "mark", "size", "scan_status", "uploaded_at"]
+    list_filter = ["uploaded_at"]
+    search_fields = person_search("mark__enrolment__candidate")
+    list_select_related = ["mark__enrolment__candidate", "mark__epreuve"]
+    exclude = ["file"]
 
 
 @admin.register(models.MemoireWrittenMark)
@@ -187,9 +220,84 @@ class RetakeRegistrationAdmin(ReadOnlyAdmin):
     list_select_related = [*ENROLMENT_ROW, "bloc"]
 
 
+@admin.register(models.JustifiedAbsenceRetake)
+class JustifiedAbsenceRetakeAdmin(ReadOnlyAdmin):
+    list_display = ["enrolment", "bloc", "attempt", "justification", "request_date", "retake_date"]
+    list_filter = ["justification"]
+    search_fields = CANDIDATE_SEARCH
+    list_select_related = [*ENROLMENT_ROW, "bloc"]
+
+
+@admin.register(models.Redoublement)
+class RedoublementAdmin(ReadOnlyAdmin):
+    list_display = ["enrolment", "previous", "request_date", "repeated_blocs"]
+    list_filter = ["request_date"]
+    search_fields = CANDIDATE_SEARCH
+    list_select_related = [*ENROLMENT_ROW, "previous__candidate", "previous__cohort"]
+
+
+@admin.register(models.PracticeRetake)
+class PracticeRetakeAdmin(ReadOnlyAdmin):
+    list_display = ["enrolment", "experience_start", "experience_end", "registered_on"]
+    list_filter = ["registered_on"]
+    search_fields = CANDIDATE_SEARCH
+    list_select_related = ENROLMENT_ROW
+
+
+@admin.register(models.FalsificationSanction)
+class FalsificationSanctionAdmin(ReadOnlyAdmin):
+    list_display = ["candidate", "establishment", "sanctioned_on"]
+    list_filter = ["sanctioned_on"]
+    search_fields = person_search("candidate")
+    list_select_related = ["candidate", "establishment"]
+
+
+@admin.register(models.Exemption)
+class ExemptionAdmin(ReadOnlyAdmin):
+    list_display = ["enrolment", "practice", "reason", "decided_by", "decided_at"]
+    list_filter = ["decided_at"]
+    search_fields = CANDIDATE_SEARCH
+    list_select_related = [*ENROLMENT_ROW, "decided_by"]
+
+
+@admin.register(models.ExamSubject)
+class ExamSubjectAdmin(ReadOnlyAdmin):
+    list_display = ["epreuve", "part", "starts_at", "version", "is_current", "uploaded_by"]
+    list_filter = ["part", "is_current"]
+    search_fields = ["^epreuve__code"]
+    list_select_related = ["epreuve", "uploaded_by"]
+    # The file is confidential: it is read only through its audited download.
+    exclude = ["file"]
+
+
 @admin.register(models.Accommodation)
 class AccommodationAdmin(ReadOnlyAdmin):
     list_display = ["enrolment", "kind", "details", "recorded_at"]
     list_filter = ["kind"]
     search_fields = CANDIDATE_SEARCH
     list_select_related = ENROLMENT_ROW
+
+
+@admin.register(models.EpreuveSitting)
+class EpreuveSittingAdmin(ReadOnlyAdmin):
+    list_display = ["epreuve", "cohort", "starts_at", "room", "remote"]
+    list_filter = ["remote"]
+    search_fields = ["^epreuve__code"]
+    list_select_related = ["epreuve", "cohort"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(models.EpreuveConvocation)
+class EpreuveConvocationAdmin(ReadOnlyAdmin):
+    list_display = ["enrolment", "sitting", "duration_minutes", "sent_on"]
+    list_filter = ["sent_on"]
+    search_fields = CANDIDATE_SEARCH
+    list_select_related = [*ENROLMENT_ROW, "sitting__epreuve", "sitting__cohort"]
+
+
+@admin.register(models.EpreuveAttendance)
+class EpreuveAttendanceAdmin(ReadOnlyAdmin):
+    list_display = ["enrolment", "sitting", "status", "justification_kind", "justification_date"]
+    list_filter = ["status"]
+    search_fields = CANDIDATE_SEARCH
+    list_select_related = [*ENROLMENT_ROW, "sitting__epreuve", "sitting__cohort"]

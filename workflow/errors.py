@@ -25,3 +25,13 @@ STALE_MESSAGE = _(
     "Quelqu'un d'autre vient de modifier ce dossier : rechargez la page pour voir son état "
     "actuel, puis recommencez si l'action est toujours possible."
 )
+
+
+def refuse_future_date(day, *, field: str, today) -> None:
+    """Raise a WorkflowError naming ``field`` when ``day`` (a recorded fact) is after today."""
+    if day > today:
+        raise WorkflowError(
+            _("Cette date ne peut pas être dans le futur (aujourd'hui : %(d)s).")
+            % {"d": today.strftime("%d/%m/%Y")},
+            field_errors={field: [_("Date future.")]},
+        )

@@ -4,13 +4,22 @@ A mark is a number (comma or point as the decimal separator) between 0 and the c
 maximum, with 2 decimals at most.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from accounts.fields import format_decimal, parse_decimal
 from workflow.errors import WorkflowError
 
 HUNDREDTH = Decimal("0.01")
+FIELD_CHANGED = _(
+    "Ce champ a été enregistré entre-temps depuis une autre fenêtre : rechargez la page pour "
+    "voir la valeur enregistrée avant de la modifier."
+)
+
+
+class FieldConflict(WorkflowError):
+    """A field of a draft was saved from another window since the page showed it."""
 
 
 def criterion_points(raw, criterion) -> Decimal | None:
@@ -20,15 +29,19 @@ def criterion_points(raw, criterion) -> Decimal | None:
     """
     if raw is None or raw == "":
         return None
-    try:
-        points = Decimal(str(raw).replace(",", "."))
-    except InvalidOperation:
-        points = None
+    if isinstance(raw, Decimal):
+        points = raw
+    else:
+        try:
+            points = parse_decimal(str(raw))
+        except ValueError:
+            points = None
     if points is None or not points.is_finite():
         raise ValueError(_("Saisissez un nombre, par exemple 7,5."))
     if points < 0 or points > criterion.max_points:
         raise ValueError(
-            _("La note doit être comprise entre 0 et %(max)s.") % {"max": criterion.max_points}
+            _("La note doit être comprise entre 0 et %(max)s.")
+            % {"max": format_decimal(criterion.max_points)}
         )
     if points != points.quantize(HUNDREDTH):  # 7,50 or 7,500 is fine; 7,505 is not
         raise ValueError(_("Deux décimales au plus."))
@@ -61,3 +74,18 @@ def grid_points(version, points: dict, *, complete: bool) -> dict:
             continue
         parsed[criterion.pk] = value
     return parsed
+
+
+def plain_number(number) -> str:
+    """Return ``number`` as the autosave compares it: « 11.5 », « 10 », or "" for none."""
+    return "" if number is None else f"{number.normalize():f}"
+
+
+def same_value(saved: str, expected, *, number: bool) -> bool:
+    """Return whether the value a page last saw (``expected``, as typed) is the saved one."""
+    if not number:
+        return saved.strip() == str(expected).strip()
+    try:
+        return saved == plain_number(parse_decimal(str(expected)))
+    except ValueError:
+        return False

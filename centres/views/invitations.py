@@ -8,12 +8,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.access import Duty, staff_establishments
+from accounts.access import Duty, confirmed, staff_establishments
+from accounts.confirm import Confirmation, confirmation_page
 from accounts.listing import list_page
+from accounts.selection import Refusal, in_scope, selection_or_message
 from audit import clock
 from centres import selectors, services
 from centres.filters import PersonFilter
 from centres.forms import BulkInvitationForm
+from centres.services import BackOfficeError
 from centres.views.base import centre_staff, may_manage, require_manage
 
 NOT_SIGNED_IN = "non-connectes"
@@ -66,6 +69,9 @@ def invitation_list(request):
             "filter_value": NOT_SIGNED_IN,
             "may_manage": manage,
             "bulk_form": BulkInvitationForm(user=request.user) if manage else None,
+            "bulk_actions": [("inviter", _("Inviter la sélection"))] if manage else [],
+            "bulk_url": reverse("centres:invitations_send_selected"),
+            "page_ids": [account.pk for account in page if account.status != "signed_in"],
         },
     )
 
@@ -78,9 +84,16 @@ def invitations_send_all(request):
     if not form.is_valid():
         messages.error(request, _("Choisissez l'un de vos établissements."))
         return redirect("centres:invitation_list")
+    establishment = form.cleaned_data["establishment"]
+    if not confirmed(request):
+        return confirmation_page(
+            request,
+            _bulk_confirmation(establishment),
+            back=reverse("centres:invitation_list"),
+        )
     count = services.invitations_send_all(
         actor=request.user,
-        establishment=form.cleaned_data["establishment"],
+        establishment=establishment,
         base_url=request.build_absolute_uri("/"),
     )
     if count:
@@ -95,6 +108,24 @@ def invitations_send_all(request):
             _("Aucune invitation envoyée : chaque compte a un mot de passe ou un lien valable."),
         )
     return redirect("centres:invitation_list")
+
+
+def _bulk_confirmation(establishment) -> Confirmation:
+    """Inviting everyone: as many e-mails as accounts to invite, and none can be recalled."""
+    count = selectors.accounts_without_password(frozenset({establishment.pk})).count()
+    return Confirmation(
+        key="invite-all",
+        title=_("Inviter tous les comptes sans mot de passe ?"),
+        summary=[
+            _(
+                "%(n)d e-mail(s) partent maintenant vers les comptes de %(establishment)s qui "
+                "n'ont ni mot de passe ni lien encore valable."
+            )
+            % {"n": count, "establishment": establishment},
+            _("Un e-mail parti ne peut pas être rappelé ; chaque lien peut ensuite être révoqué."),
+        ],
+        confirm_label=_("Envoyer les invitations"),
+    )
 
 
 @centre_staff
@@ -135,3 +166,57 @@ def _back(request) -> str:
     if request.POST.get("filtre") == NOT_SIGNED_IN:
         url += f"?filtre={NOT_SIGNED_IN}"
     return url
+
+
+def _invitation_plan(request, ids):
+    """Return the selected accounts to invite and the refusals of the others."""
+    scope = staff_establishments(request.user, Duty.MANAGE)
+    rows, refusals = in_scope(selectors.invitable_accounts(scope), ids)
+    now = clock.now()
+    planned = []
+    for account in rows:
+        account.status, account.status_label = invitation_status(account, now)
+        if account.status == "signed_in":
+            refusals.append(
+                Refusal(
+                    account.get_full_name(), _("Déjà connecté(e) : aucune invitation à envoyer.")
+                )
+            )
+        else:
+            planned.append(account)
+    return planned, refusals
+
+
+@centre_staff
+def invitations_send_selected(request):
+    """Show who the selection would invite (a fresh link each); invite them once confirmed."""
+    back = reverse("centres:invitation_list")
+    if request.method != "POST":
+        return redirect(back)
+    require_manage(request.user)
+    ids = selection_or_message(
+        request, empty=_("Cochez au moins une personne avant de choisir l'action.")
+    )
+    if ids is None:
+        return redirect(back)
+    planned, refusals = _invitation_plan(request, ids)
+    context = {"back": back, "refusals": refusals}
+    if not confirmed(request):
+        return render(
+            request,
+            "centres/invitation_bulk.html",
+            {**context, "planned": planned, "ids": [a.pk for a in planned]},
+        )
+    done = []
+    for person in planned:
+        try:
+            services.invitation_resend(
+                actor=request.user, person=person, base_url=request.build_absolute_uri("/")
+            )
+        except BackOfficeError as error:
+            refusals.append(Refusal(person.get_full_name(), error.message))
+        else:
+            done.append(f"{person.get_full_name()} ({person.email})")
+    return render(
+        request, "centres/invitation_bulk.html", {**context, "done": done, "report": True}
+    )

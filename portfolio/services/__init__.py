@@ -18,18 +18,21 @@ from portfolio.services.submission import portfolio_new_version as portfolio_new
 from portfolio.services.submission import portfolio_start as portfolio_start
 from portfolio.services.submission import portfolio_submit as portfolio_submit
 from portfolio.services.submission import portfolio_window as portfolio_window
+from portfolio.services.submission import portfolio_window_bounds as portfolio_window_bounds
 from portfolio.services.submission import portfolios_coverage as portfolios_coverage
 from portfolio.services.uploads import MEMOIRE_KINDS as MEMOIRE_KINDS
 from portfolio.services.uploads import download_record as download_record
 from portfolio.services.uploads import evidence_remove as evidence_remove
 from portfolio.services.uploads import evidence_update as evidence_update
 from portfolio.services.uploads import evidence_upload as evidence_upload
+from portfolio.services.uploads import file_title as file_title
 from portfolio.services.uploads import memoire_limits as memoire_limits
 from portfolio.services.uploads import memoire_upload as memoire_upload
 from portfolio.services.uploads import stored_name_in_use as stored_name_in_use
 from portfolio.services.uploads import upload_limits as upload_limits
 
 __all__ = [
+    "file_title",
     "MEMOIRE_DECLARATION",
     "PORTFOLIO_DECLARATION",
     "Coverage",
@@ -46,4 +49,5 @@ __all__ = [
     "portfolio_start",
     "portfolio_submit",
     "portfolio_window",
+    "portfolio_window_bounds",
 ]

@@ -19,7 +19,7 @@ from django.db import transaction
 from audit.trail import audit_record
 from portfolio import scanning
 from portfolio.models import EvidenceItem, Memoire, ScanStatus
-from portfolio.services.uploads import _scan_status, virus_scanner
+from portfolio.services.uploads import _scan_status, stored_file_holders, virus_scanner
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,9 @@ class RescanReport:
 
 
 def _candidates(statuses):
-    for model in (EvidenceItem, Memoire):
+    # The candidates' files, then the files of higher packages registered with the uploads
+    # (the épreuves' marked papers, the national subjects).
+    for model in (EvidenceItem, Memoire, *stored_file_holders()):
         pks = (
             model.objects.filter(scan_status__in=statuses)
             .exclude(file="")
@@ -97,8 +99,11 @@ def _record(model, stored, status: str, result: scanning.ScanResult, report: Res
         locked.save(update_fields=["scan_status"])
         if isinstance(locked, EvidenceItem):
             action, candidate = "evidence.rescan", locked.portfolio.enrolment.candidate
-        else:
+        elif isinstance(locked, Memoire):
             action, candidate = "memoire.rescan", locked.enrolment.candidate
+        else:
+            # A registered holder names the candidate its file concerns, if any.
+            action, candidate = "stored_file.rescan", getattr(locked, "audit_candidate", None)
         audit_record(
             actor=None,
             action=action,

@@ -28,6 +28,7 @@ from portfolio.services.common import (
 )
 from portfolio.windows import Eligibility, fr_date, window_bounds
 from portfolio.windows import portfolio_window as window_rule
+from portfolio.windows import retake_portfolio_window as retake_window_rule
 from referentiel.models import Competency, Grid
 
 MANIFEST_FORMAT = 1
@@ -53,7 +54,8 @@ MEMOIRE_DECLARATION = gettext_lazy(
 
 
 def portfolio_start(*, enrolment: Enrolment, actor=None) -> list[Portfolio]:
-    """Create the draft portfolio of each bloc (portfolio route) and the draft mémoire.
+    """Create the draft portfolio of each bloc enrolled for (portfolio route: every bloc of the
+    title unless the enrolment lists some) and the draft mémoire.
 
     Idempotent: what exists already is left alone. Return the enrolment's active portfolios.
     """
@@ -61,7 +63,8 @@ def portfolio_start(*, enrolment: Enrolment, actor=None) -> list[Portfolio]:
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if enrolment.route == Enrolment.Route.PORTEFEUILLE:
             existing = set(enrolment.portfolios.values_list("bloc_id", flat=True))
-            for bloc in enrolment.cohort.title.blocs.order_by("number"):
+            blocs = enrolment.blocs.all() if enrolment.blocs.exists() else None
+            for bloc in (blocs or enrolment.cohort.title.blocs).order_by("number"):
                 if bloc.pk in existing:
                     continue
                 portfolio = Portfolio.objects.create(enrolment=enrolment, bloc=bloc)
@@ -150,7 +153,17 @@ def portfolio_coverage(portfolio: Portfolio) -> Coverage:
 
 
 def portfolio_window(portfolio: Portfolio, *, on: date | None = None) -> Eligibility:
-    """Return whether the portfolio may be presented today (or ``on``), and why in French."""
+    """Return whether the portfolio may be presented today (or ``on``), and why in French.
+
+    A retake attempt has its own window, up to its evaluation date.
+    """
+    if portfolio.retake_evaluation_date is not None:
+        return retake_window_rule(
+            registered_on=portfolio.retake_registered_on,
+            evaluation_date=portfolio.retake_evaluation_date,
+            on=on or today(),
+            extended_until=portfolio.window_extended_until,
+        )
     return window_rule(
         training_end=portfolio.enrolment.effective_training_end,
         on=on or today(),
@@ -158,12 +171,19 @@ def portfolio_window(portfolio: Portfolio, *, on: date | None = None) -> Eligibi
     )
 
 
-def portfolio_deadline(portfolio: Portfolio) -> date:
-    """Return the last day the portfolio may be presented (extension included)."""
+def portfolio_window_bounds(portfolio: Portfolio) -> tuple[date, date]:
+    """Return the first and last day the portfolio may be presented (extension included)."""
     return window_bounds(
         training_end=portfolio.enrolment.effective_training_end,
         extended_until=portfolio.window_extended_until,
-    )[1]
+        retake_registered_on=portfolio.retake_registered_on,
+        retake_evaluation_date=portfolio.retake_evaluation_date,
+    )
+
+
+def portfolio_deadline(portfolio: Portfolio) -> date:
+    """Return the last day the portfolio may be presented (extension included)."""
+    return portfolio_window_bounds(portfolio)[1]
 
 
 def portfolio_extension_grant(
@@ -409,6 +429,8 @@ def portfolio_new_version(*, portfolio: Portfolio, actor) -> Portfolio:
             previous=old,
             is_active=True,
             window_extended_until=old.window_extended_until,
+            retake_registered_on=old.retake_registered_on,
+            retake_evaluation_date=old.retake_evaluation_date,
             extension_reason=old.extension_reason,
         )
         for item in old.items.prefetch_related("competencies").order_by("uploaded_at", "pk"):

@@ -12,6 +12,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files import File
@@ -99,8 +100,14 @@ def _clean_competencies(portfolio: Portfolio, competencies) -> list[Competency]:
 
 
 def _clean_title(title: str, fallback: str) -> str:
+    """Return the title typed, else the file's name without its extension."""
     title = " ".join((title or "").split())[:200]
-    return title or fallback[:200]
+    return title or file_title(fallback)
+
+
+def file_title(name: str) -> str:
+    """Return the title a file gets by default: its name without the extension."""
+    return " ".join(PurePath(name).stem.split())[:200] or name[:200]
 
 
 # --------------------------------------------------------------------------- storage
@@ -225,12 +232,68 @@ def _delete_unreferenced_after_commit(names) -> None:
     transaction.on_commit(delete)
 
 
+CANDIDATE_FOLDERS = ("evidence", "thumbnails", "memoires")
+# Models of higher packages whose rows hold stored files (the workflow's marked papers), with
+# their folder; registered by their app's ready(), so that cleanup never deletes their files.
+_file_holders: list[tuple[type, str]] = []
+
+
+def stored_files_register(model, folder: str) -> None:
+    """Let ``model`` (a ``StoredFile``) keep its files under ``folder`` (registered once)."""
+    if (model, folder) not in _file_holders:
+        _file_holders.append((model, folder))
+
+
+def stored_file_holders() -> tuple[type, ...]:
+    """Return the registered models of higher packages that hold stored files."""
+    return tuple(dict.fromkeys(model for model, _folder in _file_holders))
+
+
+def stored_file_folders() -> tuple[str, ...]:
+    """Return every folder of stored files, for the orphans' cleanup."""
+    return (*CANDIDATE_FOLDERS, *(folder for _model, folder in _file_holders))
+
+
 def stored_name_in_use(name: str) -> bool:
     return (
         EvidenceItem.objects.filter(file=name).exists()
         or EvidenceItem.objects.filter(thumbnail=name).exists()
         or Memoire.objects.filter(file=name).exists()
+        or any(model.objects.filter(file=name).exists() for model, _folder in _file_holders)
     )
+
+
+def scanned_file_store(uploaded_file, *, folder: str, kinds: tuple[str, ...], refusal: str):
+    """Check, scan and store a file of one of ``kinds`` under ``folder`` for a higher package's
+    row; return (the checked file, its stored name, its scan status). ``refusal`` is the French
+    message for another kind. The caller creates its row and, if that fails, calls
+    ``stored_objects_delete`` with the name."""
+    prepared = _prepare(uploaded_file, limits=upload_limits())
+    if prepared.checked.kind.name not in kinds:
+        raise PortfolioError(refusal, code="unsupported_type", field="file")
+    name, _thumbnail = _store(prepared, folder)
+    if _thumbnail:
+        _delete_objects([_thumbnail])
+    return prepared, name
+
+
+def stored_file_fields(prepared: _Prepared, name: str) -> dict:
+    """Return the ``StoredFile`` fields of a prepared file stored as ``name``."""
+    return {
+        "file": name,
+        "original_name": prepared.checked.name,
+        "kind": prepared.checked.kind.name,
+        "content_type": prepared.content_type,
+        "size": prepared.size,
+        "sha256": prepared.sha256,
+        "scan_status": prepared.scan_status,
+        "checks_version": CHECKS_VERSION,
+    }
+
+
+def stored_objects_delete(names) -> None:
+    """Delete stored objects now (a row that was to hold them could not be written)."""
+    _delete_objects(names)
 
 
 # --------------------------------------------------------------------------- evidence
@@ -260,14 +323,7 @@ def evidence_upload(
             _check_duplicate_and_quota(locked, prepared)
             item = EvidenceItem.objects.create(
                 portfolio=locked,
-                file=name,
-                original_name=prepared.checked.name,
-                kind=prepared.checked.kind.name,
-                content_type=prepared.content_type,
-                size=prepared.size,
-                sha256=prepared.sha256,
-                scan_status=prepared.scan_status,
-                checks_version=CHECKS_VERSION,
+                **stored_file_fields(prepared, name),
                 title=_clean_title(title, prepared.checked.name),
                 description=(description or "").strip()[:2000],
                 work_date=work_date,

@@ -1,8 +1,10 @@
 /* Preuves — evidence upload: drag-and-drop and one progress bar per file.
  *
  * Progressive enhancement: without this script the form posts every chosen file at once and the
- * server answers with the page and its errors. With it, each file is sent on its own request
- * (XMLHttpRequest, for upload progress) with the same title, description, date and competencies.
+ * server answers with the page and its errors (each file titled after its name). With it, each
+ * chosen file gets its own title field (its name without the extension, editable), and each file
+ * is sent on its own request (XMLHttpRequest, for upload progress) with its title and the same
+ * description, date and competencies.
  */
 (function () {
   "use strict";
@@ -15,7 +17,11 @@
   var dropzone = form.querySelector("[data-dropzone]");
   var list = form.querySelector("[data-progress]");
   var hint = form.querySelector("[data-drop-hint]");
+  var titles = form.querySelector("[data-file-titles]");
+  var titleList = form.querySelector("[data-file-titles-list]");
+  var sharedTitle = form.querySelector("[data-shared-title]");
   var dropped = [];
+  var typed = {}; // titles edited by hand, by file, kept when the choice changes
 
   if (hint) {
     hint.hidden = false;
@@ -26,11 +32,63 @@
     return files.concat(dropped);
   }
 
+  function fileKey(file) {
+    return file.name + "/" + file.size;
+  }
+
+  function defaultTitle(name) {
+    var dot = name.lastIndexOf(".");
+    return (dot > 0 ? name.slice(0, dot) : name).replace(/\s+/g, " ").trim() || name;
+  }
+
+  function showTitles(files) {
+    if (!titles || !titleList) {
+      return;
+    }
+    titleList.innerHTML = "";
+    files.forEach(function (file, index) {
+      var item = document.createElement("li");
+      var label = document.createElement("label");
+      var field = document.createElement("input");
+      field.type = "text";
+      field.id = "file-title-" + index;
+      field.maxLength = 200;
+      field.setAttribute("data-file-title", fileKey(file));
+      field.value = typed[fileKey(file)] || defaultTitle(file.name);
+      field.addEventListener("input", function () {
+        typed[fileKey(file)] = field.value;
+      });
+      label.htmlFor = field.id;
+      label.textContent = (form.dataset.msgFileTitle || "Titre du fichier « %s »").replace(
+        "%s", file.name
+      );
+      item.appendChild(label);
+      item.appendChild(field);
+      titleList.appendChild(item);
+    });
+    titles.hidden = files.length === 0;
+    if (sharedTitle) {
+      sharedTitle.hidden = files.length > 0;
+    }
+  }
+
+  function titleOf(file) {
+    var fields = titleList ? titleList.querySelectorAll("[data-file-title]") : [];
+    for (var i = 0; i < fields.length; i += 1) {
+      if (fields[i].getAttribute("data-file-title") === fileKey(file)) {
+        return fields[i].value;
+      }
+    }
+    return "";
+  }
+
   function showChosen() {
-    var names = chosenFiles().map(function (file) { return file.name; });
+    var files = chosenFiles();
+    var names = files.map(function (file) { return file.name; });
     if (hint && names.length) {
       hint.textContent = names.length + " fichier(s) prêt(s) : " + names.join(", ");
     }
+    showTitles(files);
   }
 
   if (dropzone) {
@@ -90,6 +148,9 @@
       var data = new FormData(form);
       data.delete("files");
       data.append("files", file, file.name);
+      if (titles && !titles.hidden) {
+        data.set("title", titleOf(file));
+      }
       var request = new XMLHttpRequest();
       request.open("POST", form.getAttribute("action") || window.location.href);
       request.setRequestHeader("X-Requested-With", "XMLHttpRequest");

@@ -1,13 +1,12 @@
 """Sign-in throttling behind the proxy: per account and per address, counted atomically."""
 
 import pytest
-from django.db import connection
 from django.test import Client, RequestFactory
 
 from accounts.forms import client_ip
 from accounts.models import LoginFailure
 from tests.factories import PASSWORD, UserFactory
-from tests.races import run_together
+from tests.races import needs_row_locks, run_together
 
 THROTTLED = "Trop de tentatives"
 WRONG = "Adresse e-mail ou mot de passe incorrect"
@@ -122,10 +121,7 @@ def test_an_ipv6_client_counts_by_its_64_network(client, settings):
     assert other_network.status_code == 302
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite serialises writers",
-)
+@needs_row_locks
 @pytest.mark.django_db(transaction=True)
 def test_twenty_parallel_attempts_check_exactly_five_passwords(settings):
     settings.PREUVES_TRUSTED_PROXIES = 1

@@ -21,6 +21,21 @@ PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """Give the browser tests an SQLite test database in a file, not in memory.
+
+    With an in-memory database, Django's live server shares the test's one connection with
+    every request thread: the grids' autosave sends several requests at once, and their
+    savepoints interleave on that connection (« no such savepoint », then a 503). In a file,
+    each request thread opens its own connection, as in production.
+    """
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("browser-database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def chromium():
     """Launch headless Chromium once per session; Playwright gives it a fresh temporary profile."""
     executable = chromium_executable()

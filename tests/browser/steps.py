@@ -55,12 +55,14 @@ def keyboard_check(page, checkbox) -> None:
 
 
 def open_file_chooser_with_keyboard(page, file_input):
-    """Open the file picker from the focused input with Space (Enter as the second try).
+    """Open the file picker from the focused input with Space (then Enter, Space, Enter).
 
-    Both keys open a file input; on a loaded machine Chromium now and then drops the first
-    activation, which is not what these tests are about.
+    Both keys open a file input; on a loaded machine Chromium now and then drops an
+    activation (seen twice in a row in CI), which is not what these tests are about.
     """
-    for key in ("Space", "Enter"):
+    for key in ("Space", "Enter", "Space", "Enter"):
+        if not focus_is_on(page, file_input):
+            file_input.focus()
         assert focus_is_on(page, file_input)
         try:
             with page.expect_file_chooser(timeout=15_000) as chooser:
@@ -71,16 +73,22 @@ def open_file_chooser_with_keyboard(page, file_input):
     raise AssertionError("The file picker did not open from the keyboard.")
 
 
-def upload_evidence_with_keyboard(page, *, files: list[Path], title: str, codes: list[str]):
-    """On a portfolio page, add files tagged with competencies, with the keyboard alone."""
+def upload_evidence_with_keyboard(
+    page, *, files: list[Path], title: str = "", codes: list[str], titles: list[str] | None = None
+):
+    """On a portfolio page, add files tagged with competencies, with the keyboard alone: each
+    file gets its own title (``titles``, else ``title`` for every one of them)."""
     before = page.locator("li.evidence").count()
     file_input = page.locator("input[type=file][name=files]")
     tab_to(page, file_input)
     chooser = open_file_chooser_with_keyboard(page, file_input)
     chooser.set_files([str(path) for path in files])
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.name") == "title"
-    page.keyboard.type(title)
+    # The script shows one title field per file, filled with the file's name: replace each.
+    for index, _path in enumerate(files):
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == f"file-title-{index}"
+        page.keyboard.press("ControlOrMeta+a")
+        page.keyboard.type(titles[index] if titles else title)
     for code in codes:
         keyboard_check(
             page, page.get_by_role("checkbox", name=re.compile(rf"^{re.escape(code)}\b"))

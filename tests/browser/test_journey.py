@@ -243,7 +243,13 @@ def test_from_the_first_upload_to_the_published_result(
     steps.check_page(page)
     for criterion in evaluation.grid_version.criteria.order_by("order", "pk"):
         type_into(page, page.locator(f"[name=c{criterion.pk}]"), str(criterion.max_points))
-    press_button(page, "Remettre l'évaluation")
+    # The submit opens its confirmation dialog (the focus on « Annuler »); Tab, Enter confirms.
+    tab_to(page, page.get_by_role("button", name="Remettre l'évaluation…"))
+    page.keyboard.press("Enter")
+    page.get_by_role("dialog", name="Remettre l'évaluation ?").wait_for()
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     steps.check_page(page)
     evaluation.refresh_from_db()
     assert evaluation.total == Decimal(50)
@@ -324,24 +330,29 @@ def test_from_the_first_upload_to_the_published_result(
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile("Noter")).click()
     steps.check_page(page)
-    for field in page.locator("input[type=number]").all():
-        maximum = Decimal(field.get_attribute("max") or "0")
-        field.fill(str(three_quarters(maximum)))
+    # The points are typed the French way, with a decimal comma.
+    fields = page.locator("input[data-max]").all()
+    assert fields, "the soutenance grid shows no points field"
+    for field in fields:
+        maximum = Decimal(field.get_attribute("data-max").replace(",", "."))
+        field.fill(f"{three_quarters(maximum):f}".replace(".", ","))
     with page.expect_navigation():
         page.get_by_role("button", name=re.compile("Enregistrer la note")).click()
     steps.check_page(page)
+    page.get_by_role("button", name="Ouvrir la délibération").click()
     with page.expect_navigation():
-        page.get_by_role("button", name="Ouvrir la délibération").click()
+        confirm_in_dialog(page, "Ouvrir la délibération ?", "Ouvrir la délibération")
     steps.check_page(page)
     screenshot(page, "jury-deliberation")
-    computed = page.locator("main").inner_text()
-    assert "Décision calculée : Certification totale (titre) — blocs 1, 2, 3, 4" in computed
-    page.get_by_role("checkbox", name=re.compile("Je confirme la clôture")).check()
+    computed = page.locator("table.deliberation-table tbody tr").first.inner_text()
+    assert "Calculé : Certification totale (titre)" in computed
+    page.get_by_role("button", name="Clore la délibération").click()
     with page.expect_navigation():
-        page.get_by_role("button", name="Clore la délibération").click()
+        confirm_in_dialog(page, "Clore la délibération ?", "Clore la délibération")
     steps.check_page(page)
+    page.get_by_role("button", name="Publier les résultats").click()
     with page.expect_navigation():
-        page.get_by_role("button", name="Publier les résultats").click()
+        confirm_in_dialog(page, "Publier les résultats ?", re.compile("^Publier les résultats de"))
     steps.check_page(page)
     session.refresh_from_db()
     assert session.state == JurySession.State.PUBLISHED
@@ -355,3 +366,10 @@ def test_from_the_first_upload_to_the_published_result(
     assert "Décision" in result
     assert "Bloc 1" in result
     assert live_server.url in page.url
+
+
+def confirm_in_dialog(page, title, button) -> None:
+    """Confirm the irreversible action whose dialog is open (static/js/confirm.js)."""
+    dialog = page.get_by_role("dialog", name=title)
+    dialog.wait_for()
+    dialog.get_by_role("button", name=button).click()

@@ -25,8 +25,13 @@ def test_the_tutor_fills_and_submits_the_50_point_grid_with_the_keyboard_alone(p
     for criterion in criteria:
         tab_to(page, page.locator(f"[name=c{criterion.pk}]"))
         page.keyboard.press("Control+A")
-        page.keyboard.type(str(criterion.max_points))
-    tab_to(page, page.get_by_role("button", name="Remettre l'évaluation"))
+        page.keyboard.type(f"{criterion.max_points.normalize():f}".replace(".", ","))
+    tab_to(page, page.get_by_role("button", name="Remettre l'évaluation…"))
+    page.keyboard.press("Enter")  # the confirmation dialog, the focus on « Annuler »
+    dialog = page.locator("#tutor-submit-dialog")
+    dialog.wait_for()
+    assert "50 sur 50" in dialog.inner_text()
+    page.keyboard.press("Tab")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Évaluation remise" in page.locator(".messages").inner_text()
@@ -69,6 +74,7 @@ def test_every_jury_area_page_passes_axe_on_desktop_and_phone(page, phone_page, 
                 reverse("jury:session", args=[session.pk]),
                 reverse("jury:soutenance_mark", args=[session.pk, soutenance.pk]),
                 reverse("jury:deliberation", args=[session.pk]),
+                reverse("jury:deliberation_candidate", args=[session.pk, enrolment.pk]),
             ],
         ),
         (

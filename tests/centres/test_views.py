@@ -256,7 +256,7 @@ def test_inviting_everyone_in_one_post_then_the_revoked_link_answers_404(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("centres:invitations_send_all"),
-            {"establishment": cohort.establishment_id},
+            {"establishment": cohort.establishment_id, "confirmed": "1"},
             follow=True,
         )
     assert "2 invitations envoyées" in response.content.decode()

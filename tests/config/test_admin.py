@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from accounts.models import Invitation, LoginFailure, LoginThrottleLock, UserRole
 from audit.models import AuditEvent, Notification
-from documents.models import IssuedDocument, ReferenceCounter
+from documents.models import CalendarFeed, IssuedDocument, ReferenceCounter
 from portfolio.models import Manifest
 from referentiel.models import (
     Bloc,
@@ -30,8 +30,15 @@ from tests.factories import (
     CohortFactory,
     ConflictDeclarationFactory,
     EnrolmentFactory,
+    EpreuveAttendanceFactory,
+    EpreuveConvocationFactory,
+    EpreuveMarkFactory,
+    EpreuvePaperFactory,
+    EpreuveScoreFactory,
+    EpreuveSittingFactory,
     EvaluatorFactory,
     EvidenceItemFactory,
+    ExamSubjectFactory,
     JurySessionFactory,
     JuryUserFactory,
     MemoireFactory,
@@ -45,14 +52,20 @@ from tests.factories import (
 from workflow.models import (
     AbsenceRecord,
     Accommodation,
+    AssiduityDecision,
     BlocExamMark,
     CCMark,
     CriterionScore,
+    Exemption,
+    FalsificationSanction,
     FraudReport,
     JuryDecision,
     JuryMember,
+    JustifiedAbsenceRetake,
     MemoireWrittenMark,
+    PracticeRetake,
     Reconciliation,
+    Redoublement,
     RetakeRegistration,
     Scoring,
     SessionCandidate,
@@ -378,6 +391,15 @@ def build_absencerecord():
     return absence, CANDIDATE, "Quillebeuf"
 
 
+def build_assiduitydecision():
+    decision = AssiduityDecision.objects.create(
+        enrolment=enrolment(), kind=AssiduityDecision.Kind.WAIVED, unjustified_hours=Decimal("7"),
+        training_hours=Decimal("588"), penalty_pct=Decimal("5"), reason="Stage Quillebeuf",
+        decided_by=staff(), decided_at=NOW,
+    )  # fmt: skip
+    return decision, CANDIDATE, "Quillebeuf"
+
+
 def build_soutenance():
     return soutenance(), f"Mémoire — {CANDIDATE}", "quillebeuf"  # its mémoire column
 
@@ -396,6 +418,22 @@ def build_blocexammark():
         entered_at=NOW,
     )  # fmt: skip
     return mark, CANDIDATE, "Quillebeuf"
+
+
+def build_epreuvemark():
+    return EpreuveMarkFactory(enrolment=enrolment()), CANDIDATE, "Quillebeuf"
+
+
+def build_epreuvescore():
+    score = EpreuveScoreFactory(mark=EpreuveMarkFactory(enrolment=enrolment()))
+    return score, score.criterion.label, "quillebeuf"
+
+
+def build_epreuvepaper():
+    paper = EpreuvePaperFactory(
+        mark=EpreuveMarkFactory(enrolment=enrolment()), original_name="copie-quillebeuf.pdf"
+    )
+    return paper, "copie-quillebeuf.pdf", "Quillebeuf"
 
 
 def build_memoirewrittenmark():
@@ -428,12 +466,94 @@ def build_retakeregistration():
     return retake, CANDIDATE, "Quillebeuf"
 
 
+def build_justifiedabsenceretake():
+    retake = JustifiedAbsenceRetake.objects.create(
+        enrolment=enrolment(), bloc=bloc1(), attempt=2, justification="medical",
+        justification_date=date(2027, 6, 10), request_date=date(2027, 6, 20),
+        retake_date=date(2027, 10, 5), recorded_by=staff(), recorded_at=NOW,
+    )  # fmt: skip
+    return retake, CANDIDATE, "Quillebeuf"
+
+
+def build_redoublement():
+    taken = decision()
+    later = EnrolmentFactory(
+        candidate=taken.enrolment.candidate, cohort=CohortFactory(name="Promotion suivante")
+    )
+    redoublement = Redoublement.objects.create(
+        previous=taken.enrolment, enrolment=later, decision=taken, repeated_blocs=["2"],
+        carried_blocs=["1"], request_date=date(2027, 7, 1), recorded_by=staff(),
+        recorded_at=NOW,
+    )  # fmt: skip
+    return redoublement, CANDIDATE, "Quillebeuf"
+
+
+def build_practiceretake():
+    taken = decision()
+    retake = PracticeRetake.objects.create(
+        enrolment=taken.enrolment, decision=taken, experience_start=date(2027, 7, 1),
+        experience_end=date(2027, 10, 1), experience_proof="Attestation Quillebeuf",
+        registered_on=date(2027, 10, 15), recorded_by=staff(), recorded_at=NOW,
+    )  # fmt: skip
+    return retake, CANDIDATE, "Quillebeuf"
+
+
+def build_falsificationsanction():
+    sanction = FalsificationSanction.objects.create(
+        candidate=candidate(), establishment=enrolment().cohort.establishment,
+        sanctioned_on=date(2027, 7, 1), facts="Relevé falsifié", recorded_by=staff(),
+        recorded_at=NOW,
+    )  # fmt: skip
+    return sanction, CANDIDATE, "Quillebeuf"
+
+
 def build_accommodation():
     accommodation = Accommodation.objects.create(
         enrolment=enrolment(), kind="extra_time", details="Tiers-temps Quillebeuf",
         recorded_by=staff(), recorded_at=NOW,
     )  # fmt: skip
     return accommodation, "Tiers-temps Quillebeuf", "Quillebeuf"
+
+
+def build_epreuvesitting():
+    sitting = EpreuveSittingFactory(
+        cohort=CohortFactory(name="Promotion Quillebeuf"), starts_at=NOW, scheduled_at=NOW
+    )
+    return sitting, "Promotion Quillebeuf", sitting.epreuve.code
+
+
+def build_epreuveconvocation():
+    owner = enrolment()
+    convocation = EpreuveConvocationFactory(
+        sitting=EpreuveSittingFactory(cohort=owner.cohort, starts_at=NOW), enrolment=owner
+    )
+    return convocation, CANDIDATE, "Quillebeuf"
+
+
+def build_epreuveattendance():
+    owner = enrolment()
+    attendance = EpreuveAttendanceFactory(
+        sitting=EpreuveSittingFactory(cohort=owner.cohort, starts_at=NOW),
+        enrolment=owner,
+        status="absent_justified",
+        justification_kind="medical_certificate",
+        justification_date=NOW.date(),
+    )
+    return attendance, "Absent justifié", "Quillebeuf"
+
+
+def build_examsubject():
+    epreuve = Epreuve.objects.get(title__code="36390", code="B2-E2")
+    subject = ExamSubjectFactory(epreuve=epreuve, original_name="sujet-quillebeuf.pdf")
+    return subject, "B2-E2", "B2-E2"
+
+
+def build_exemption():
+    exemption = Exemption.objects.create(
+        enrolment=enrolment(), practice=True, reason="Licence Quillebeuf",
+        decided_by=staff(), decided_at=NOW,
+    )  # fmt: skip
+    return exemption, "Licence Quillebeuf", "Quillebeuf"
 
 
 def build_scoring():
@@ -465,6 +585,13 @@ def build_issueddocument():
         sha256="a" * 64, content_digest="b" * 64, issued_at=NOW,
     )  # fmt: skip
     return document, "RN-2099-000042", "RN-2099"
+
+
+def build_calendarfeed():
+    feed = CalendarFeed.objects.create(
+        user=UserFactory(last_name="Agendaire"), token="t" * 43, renewed_at=datetime.now(UTC)
+    )
+    return feed, "Agendaire", "Agendaire"
 
 
 def build_referencecounter():

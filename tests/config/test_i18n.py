@@ -54,6 +54,8 @@ EXCLUDED_FILES = {
     "portfolio/scanning.py": "pure virus-scanner client, tested without Django settings",
     # Data, not messages: people and companies of the demo centre.
     "demo/build.py": "demo data",
+    "demo/season.py": "demo data",
+    "demo/common.py": "demo data",
     # Writes the référentiel (grid names, default version note) into the database, also from
     # migrations: stored content in the certifier's language, not text chosen per request.
     "referentiel/loader.py": "référentiel content stored in the database",
@@ -78,6 +80,7 @@ ALLOWED_STRINGS = {
     # Column headings of the candidate import: input vocabulary, not output.
     ("documents/imports.py", "prénom"): "spreadsheet column heading",
     ("documents/imports.py", "prénom du tuteur"): "spreadsheet column heading",
+    ("workflow/marks/cc_import.py", "évaluation"): "spreadsheet column heading",
     # Written into the database in place of a destroyed file's name, and searched for.
     ("documents/retention.py", "Supprimé (durée de conservation écoulée)"): "stored marker",
     ("audit/chain.py", "Supprimé (durée de conservation écoulée)"): "stored marker",

@@ -22,12 +22,23 @@ EXPECTED_POLICY = {
     "media-src": "'self'",
     "frame-src": "'self'",
     "object-src": "'none'",
+    "worker-src": "'self'",
     "base-uri": "'self'",
     "form-action": "'self'",
     "frame-ancestors": "'self'",
 }
 # A file previewed inline (``?apercu=1``): no script at all, and the PDF viewer's plugin frame.
 INLINE_FILE_POLICY = {**EXPECTED_POLICY, "script-src": "'none'", "object-src": "'self'"}
+# A file read in the page beside the grid (``portfolio:evidence_read``): shows itself, nothing else.
+READER_FILE_POLICY = {
+    **EXPECTED_POLICY,
+    "default-src": "'none'",
+    "img-src": "'self'",
+    "media-src": "'self'",
+    "script-src": "'none'",
+    "style-src": "'none'",
+    "frame-ancestors": "'none'",
+}
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # PDF layouts rendered by WeasyPrint on the server, never served to a browser as HTML.
 PRINT_TEMPLATES = ("documents/",)

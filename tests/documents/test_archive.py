@@ -4,6 +4,7 @@ import hashlib
 import io
 import json
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -228,3 +229,42 @@ def test_every_file_in_the_archive_matches_the_sha256_it_records(client, closed_
         (memoire_entry["manifest_digest"], f"{folder}/memoire-t1-v1/manifest.json"),
     ):
         assert recorded == canonical_digest(json.loads(archive.read(manifest_name)))
+
+
+def test_the_archive_holds_the_marked_papers_of_the_epreuves(closed_session, staff):
+    from tests.factories import EpreuveMarkFactory, EpreuvePaperFactory, EpreuveScoreFactory
+
+    enrolment = closed_session.candidates.get().enrolment
+    copy = b"%PDF-1.4 copie corrigee"
+    digest = hashlib.sha256(copy).hexdigest()
+    mark = EpreuveMarkFactory(
+        enrolment=enrolment, state="submitted", total=Decimal("10"), comment="Copie soignée."
+    )
+    score = EpreuveScoreFactory(mark=mark, points=Decimal("10"))
+    EpreuvePaperFactory(
+        mark=mark,
+        file=default_storage.save("papers/a/b", ContentFile(copy)),
+        original_name="copie B1-E1.pdf",
+        sha256=digest,
+    )
+    archive = zipfile.ZipFile(
+        io.BytesIO(services.session_archive_issue(session=closed_session, actor=staff).file.read())
+    )
+    stored = f"candidats/001-legare-anais/copies/B1-E1-t1-{digest[:16]}-copie-b1-e1.pdf"
+    assert archive.read(stored) == copy
+    index = json.loads(archive.read("index.json"))
+    assert index["candidates"][0]["papers"] == [
+        {"epreuve": "B1-E1", "attempt": 1, "sha256": digest, "file_included": True}
+    ]
+    # The examiner's mark, with its points per criterion and the grid version, in notations.json.
+    notations = json.loads(archive.read("candidats/001-legare-anais/notations.json"))
+    (epreuve,) = notations["epreuves"]
+    assert (epreuve["epreuve"], epreuve["attempt"], epreuve["state"]) == ("B1-E1", 1, "submitted")
+    assert (epreuve["total"], epreuve["out_of"]) == ("10.00", 50)
+    assert epreuve["comment"] == "Copie soignée."
+    assert epreuve["examiner"] == str(mark.examiner)
+    assert epreuve["scores"] == [{"criterion": score.criterion_id, "points": "10.00"}]
+    grid = notations["grid_versions"][epreuve["grid_version"]]
+    assert (
+        grid["kind"] == "epreuve" and sum(Decimal(c["max_points"]) for c in grid["criteria"]) == 50
+    )

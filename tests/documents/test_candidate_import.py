@@ -196,10 +196,32 @@ def test_a_missing_column_is_reported_on_the_header_line(cohort):
     assert "ajoutez-la" in report.errors[0].message
 
 
-def test_a_file_not_in_utf8_is_refused_with_what_to_do(cohort):
-    content = (HEADER + "\n" + GOOD_LINES[0]).encode("cp1252")
+ENCODED_LINE = (
+    "Œuvray;Éloïse;eloise.oeuvray@exemple.fr;05/03/1998;épreuves;Cœur de Lyon;"
+    "tuteur.coeur@exemple.fr;Lefèvre;Hélène"
+)
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda text: text.encode("cp1252"), id="windows-1252"),
+        pytest.param(lambda text: b"\xef\xbb\xbf" + text.encode(), id="utf-8-bom"),
+        pytest.param(lambda text: text.encode(), id="utf-8"),
+    ],
+)
+def test_each_encoding_a_spreadsheet_writes_is_imported_with_its_accents(cohort, staff, encode):
+    content = encode(HEADER + "\r\n" + ENCODED_LINE + "\r\n")
+    services.enrolments_import(cohort=cohort, filename="a.csv", content=content, actor=staff)
+    enrolment = Enrolment.objects.select_related("candidate", "company").get()
+    assert (enrolment.candidate.last_name, enrolment.candidate.first_name) == ("Œuvray", "Éloïse")
+    assert enrolment.company.name == "Cœur de Lyon"
+
+
+def test_a_file_in_no_known_encoding_is_refused_with_what_to_do(cohort):
+    content = (HEADER + "\n").encode() + b"Nom\x81;x\n"
     report = services.enrolments_import_check(cohort=cohort, filename="a.csv", content=content)
-    assert report.errors[0].line == 1  # "prénom" in the header is the first non-UTF-8 byte
+    assert report.errors[0].line == 2
     assert "CSV UTF-8" in report.errors[0].message
 
 

@@ -7,12 +7,11 @@ Real concurrency needs row locks, which SQLite does not have: these tests run on
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from documents import services
 from documents.models import IssuedDocument, ReferenceCounter
-from tests.races import run_together
+from tests.races import needs_row_locks, run_together
 from tests.workflow.jury.helpers import (  # noqa: F401
     fast_passwords,
     jury_timeline,
@@ -23,10 +22,7 @@ from workflow.jury import deliberation
 
 pytestmark = [
     pytest.mark.usefixtures("jury_timeline"),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite serialises writers",
-    ),
+    needs_row_locks,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("referentiel_reloaded"),
 ]

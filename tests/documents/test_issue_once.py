@@ -288,12 +288,15 @@ def test_who_may_not_issue_is_refused_by_every_issuing_post(client, published, w
 def test_the_candidate_may_issue_only_their_published_results(client, published):
     client.force_login(published.enrolment.candidate)
     urls = document_urls(published)
-    for name in ("proces_verbal", "archive", "convocation"):
+    for name in ("proces_verbal", "archive"):
         assert client.post(urls[name]).status_code == 403, name
     assert not IssuedDocument.objects.exists()
     JurySession.objects.filter(pk=published.session.pk).update(state="closed")  # unpublished
     assert client.post(urls["releve"]).status_code == 404
     assert not IssuedDocument.objects.exists()
+    # Their own convocation, though, they obtain themselves.
+    assert client.post(urls["convocation"]).status_code == 302
+    assert list(IssuedDocument.objects.values_list("kind", flat=True)) == ["convocation"]
 
 
 @pytest.mark.parametrize("who", ["an administrator", "the responsable de certification"])

@@ -145,9 +145,10 @@ def test_only_the_staff_see_a_session_page_or_issue_convocations(client, candida
     client.force_login(UserFactory(roles=[role]))
     session_id, enrolment_id = candidate_entry.session_id, candidate_entry.enrolment_id
     assert client.get(reverse("documents:session", args=[session_id])).status_code == 403
+    # Someone else's convocation does not exist for them (a candidate opens their own only).
     url = reverse("documents:convocation", args=[session_id, enrolment_id])
-    assert client.get(url).status_code == 403
-    assert client.post(url).status_code == 403
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
     assert not IssuedDocument.objects.exists()
 
 

@@ -246,7 +246,7 @@ def test_a_certificat_per_validated_bloc_and_an_attestation_without_the_title(de
     )
     text = pdf_text(attestation.file.read())
     assert "Attestation de suivi de formation" in text and "Zoé Ñúñez" in text
-    assert "931 heures" in text
+    assert "588 heures" in text
     assert "RNCP36390BC01" in text and "RNCP36390BC03" not in text
     with pytest.raises(services.DocumentRefused):
         services.attestation_issue(

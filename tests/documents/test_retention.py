@@ -223,3 +223,30 @@ def test_written_comments_go_with_the_material_but_the_points_stay(
     assert kept.overall_comment.startswith("Mme Faure")
     assert kept.scores.get().comment.startswith("Voir")
     assert AuditEvent.objects.get(action="retention_applied").after["comments"] == 2
+
+
+def test_the_marked_papers_go_with_the_session_and_stay_for_a_recent_one(
+    world, django_capture_on_commit_callbacks
+):
+    from tests.factories import EpreuveMarkFactory
+    from workflow.models import EpreuvePaper
+
+    def paper(enrolment, label):
+        name = default_storage.save(f"papers/x/{label}", ContentFile(b"%PDF-1.4 copie"))
+        return EpreuvePaper.objects.create(
+            mark=EpreuveMarkFactory(enrolment=enrolment), uploaded_by=enrolment.tutor,
+            file=name, original_name=f"copie-{label}.pdf", kind="pdf",
+            content_type="application/pdf", size=14, sha256=label * 64, scan_status="clean",
+        )  # fmt: skip
+
+    gone = paper(world["gone"][0], "a")
+    kept = paper(world["kept"][0][0], "b")
+    gone_name = gone.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("retention")
+    gone.refresh_from_db()
+    kept.refresh_from_db()
+    assert not gone.file and not default_storage.exists(gone_name)
+    assert "Supprimé" in gone.original_name
+    assert kept.file and default_storage.exists(kept.file.name)
+    assert AuditEvent.objects.get(action="retention_applied").after["paper_files"] == 1

@@ -11,13 +11,10 @@ from jobs.models import Job
 from jobs.registry import job_handler_register
 from jobs.services import Progress, job_run, job_start
 from tests.factories import EstablishmentFactory
-from tests.races import run_together
+from tests.races import needs_row_locks, run_together
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite serialises writers",
-    ),
+    needs_row_locks,
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -42,7 +42,7 @@ def test_home_lists_each_bloc_with_state_coverage_and_days_left(signed_in, portf
     assert "Brouillon" in page
     assert "0 compétence(s) prouvée(s) sur 10" in page
     # 15/10/2026 → 30/12/2026
-    assert "76 jours restants" in page
+    assert "(encore 76 jours)" in page
     assert reverse("portfolio:memoire", args=[portfolio.enrolment.memoires.get().pk]) in page
 
 
@@ -73,7 +73,8 @@ def test_several_files_are_uploaded_in_one_post(signed_in, local_storage, portfo
     )
 
     assert response.status_code == 302
-    assert sorted(EvidenceItem.objects.values_list("title", flat=True)) == ["a.pdf", "b.docx"]
+    # Each file titled after its own name, without the extension.
+    assert sorted(EvidenceItem.objects.values_list("title", flat=True)) == ["a", "b"]
     page = text(signed_in.get(response["Location"]))
     assert "2 fichier(s) ajouté(s)" in page and "C.1.1.1" in page
 
@@ -98,7 +99,7 @@ def test_a_refused_file_is_reported_on_its_field_and_the_good_one_is_kept(
     assert "« facture.pdf » : Ce fichier est un fichier HTML" in page
     assert 'aria-describedby="id_files_error id_files_helptext"' in page
     assert 'id="id_files_error"' in page
-    assert list(EvidenceItem.objects.values_list("title", flat=True)) == ["ok.pdf"]
+    assert list(EvidenceItem.objects.values_list("title", flat=True)) == ["ok"]
 
 
 @pytest.mark.django_db
@@ -210,7 +211,10 @@ def test_evidence_can_be_edited_and_removed_from_the_page(
     item.refresh_from_db()
     assert item.title == "Compte rendu" and item.competencies.count() == 3
 
-    signed_in.post(reverse("portfolio:evidence_remove", args=[item.pk]))
+    page = signed_in.post(reverse("portfolio:evidence_remove", args=[item.pk]))
+    assert "Retirer « Compte rendu » ?" in page.content.decode()  # the summary, not done
+    assert EvidenceItem.objects.exists()
+    signed_in.post(reverse("portfolio:evidence_remove", args=[item.pk]), {"confirmed": "1"})
     assert not EvidenceItem.objects.exists()
 
 

@@ -57,8 +57,21 @@ COMPETENCIES = {
 }
 
 # RULES.md §1: épreuve points per bloc where the source splits them (bloc 2: 60 + 45;
-# bloc 4: 60 + 20 + 10); one épreuve carries all the points of blocs 1 and 3.
-EPREUVE_POINTS = {1: [150], 2: [60, 45], 3: [105], 4: [60, 20, 10]}
+# bloc 4: 60 + 20 + 10); bloc 1's three épreuves share its 150 points evenly (the source does
+# not split them); bloc 3 has one case study.
+EPREUVE_POINTS = {1: [50, 50, 50], 2: [60, 45], 3: [105], 4: [60, 20, 10]}
+# The durations the source gives (the report and the orals have none).
+EPREUVE_DURATIONS = {
+    "B1-E1": "",
+    "B1-E2": "3 h",
+    "B1-E3": "3 h",
+    "B2-E1": "2 × 3 h",
+    "B2-E2": "2 × 2 h",
+    "B3-E1": "3 h 30",
+    "B4-E1": "2 h 30",
+    "B4-E2": "",
+    "B4-E3": "",
+}
 
 CODE_RE = re.compile(r"^C\.\d\.\d\.\d$")
 HOURS_RE = re.compile(r"^\d+(\.\d*[1-9])?$")
@@ -92,7 +105,7 @@ def test_title_figures(title):
     assert title["name"].endswith("Office Manager junior")
     assert title["total_points"] == 1000
     assert title["pass_points"] == 500
-    assert title["training_hours"] == "931"
+    assert title["training_hours"] == "588"  # the 23 modules: evaluations excluded (RULES §3)
 
 
 def test_four_blocs_numbered_one_to_four(title):
@@ -154,7 +167,9 @@ def test_hours_are_normalised_decimal_strings(title):
         assert HOURS_RE.match(value), value
     face_to_face = sum(Decimal(h) for h in hours[:4])
     assert face_to_face == 588
-    assert Decimal(title["training_hours"]) - face_to_face == 343
+    # The assiduity base is the modules' time, not the 931 h total volume (which adds 343 h of
+    # complementary modules and bloc evaluations): RULES.md §3.
+    assert Decimal(title["training_hours"]) == face_to_face
 
 
 def test_thirty_two_competencies_with_unique_codes(title):
@@ -226,7 +241,7 @@ def test_epreuves_of_each_bloc(blocs, number):
 
 def test_epreuve_codes_are_unique(title):
     codes = [e["code"] for b in title["blocs"] for e in b["epreuves"]]
-    assert len(codes) == len(set(codes)) == 7
+    assert len(codes) == len(set(codes)) == 9
 
 
 @pytest.mark.parametrize("grid", ["memoire_grid", "soutenance_grid", "tutor_grid"])
@@ -252,3 +267,17 @@ def test_strings_are_clean(title):
         assert text == text.strip(), text
         assert "  " not in text, text
         assert "\t" not in text and "\n" not in text, text
+
+
+def test_epreuve_durations_are_the_sources(title):
+    durations = {e["code"]: e["duration"] for b in title["blocs"] for e in b["epreuves"]}
+    assert durations == EPREUVE_DURATIONS
+
+
+def test_bloc_1s_three_epreuves_split_its_competencies(blocs):
+    split = [set(e["competencies"]) for e in blocs[1]["epreuves"]]
+    assert split == [
+        {"C.1.1.1", "C.1.1.2"},
+        {"C.1.2.1", "C.1.2.2", "C.1.2.3", "C.1.2.4", "C.1.3.1"},
+        {"C.1.4.1", "C.1.5.1", "C.1.5.2"},
+    ]

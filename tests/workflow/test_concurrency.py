@@ -4,20 +4,16 @@ Real concurrency needs row locks, which SQLite does not have: these tests run on
 """
 
 import pytest
-from django.db import connection
 
 from audit.models import AuditEvent
 from portfolio.models import Portfolio
 from tests.factories import PortfolioFactory, StaffFactory
-from tests.races import run_together
+from tests.races import needs_row_locks, run_together
 from workflow.errors import WorkflowError
 from workflow.evaluation.screening import portfolio_declare_admissible, portfolio_return
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite serialises writers",
-    ),
+    needs_row_locks,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("referentiel_reloaded"),
 ]

@@ -427,19 +427,25 @@ def test_an_assigned_memoire_with_a_live_assignment_refuses_another(staff, evalu
         evaluator_assign(target=memoire, evaluator=EvaluatorFactory(), actor=staff, due_date=due())
 
 
-def test_memoire_has_no_second_evaluation(staff, evaluator):
+def test_a_memoire_takes_a_second_evaluator_only_when_double_marking_asks(staff, evaluator):
     memoire = MemoireFactory(state=Memoire.State.SUBMITTED)
-    with pytest.raises(WorkflowError, match="une évaluation écrite"):
+    with pytest.raises(WorkflowError, match="n'attend pas d'évaluateur"):
         evaluator_assign(target=memoire, evaluator=evaluator, actor=staff, due_date=due(), rank=2)
 
 
-def test_memoire_scoring_reopens_while_written_marked(staff, evaluator):
+def test_memoire_scoring_reopens_while_written_marked_and_is_settled_again(staff, evaluator):
     memoire = MemoireFactory(state=Memoire.State.SUBMITTED)
     assignment = assign_and_accept(memoire, evaluator, staff)
     scoring = score(assignment, 80)
+    assert refresh(memoire).agreed_mark == 80
     scoring_reopen(scoring=scoring, actor=staff, reason="Critère 2 mal reporté")
     assert refresh(scoring).state == Scoring.State.DRAFT
-    assert refresh(memoire).state == Memoire.State.WRITTEN_MARKED
+    # The mark is no longer settled: back to « affecté » until the scoring is submitted again.
+    memoire = refresh(memoire)
+    assert (memoire.state, memoire.agreed_mark) == (Memoire.State.ASSIGNED, None)
+    score(assignment, 82)
+    memoire = refresh(memoire)
+    assert (memoire.state, memoire.agreed_mark) == (Memoire.State.WRITTEN_MARKED, 82)
 
 
 def test_due_helper_is_in_the_future():

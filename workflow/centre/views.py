@@ -14,8 +14,9 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,21 +24,25 @@ from django.views.decorators.http import require_POST
 from accounts.access import (
     EVERYWHERE,
     Duty,
+    confirmed,
     staff_establishments,
     staff_may,
     staff_may_any,
     staff_object_or_404,
     staff_scope,
 )
+from accounts.confirm import confirmation_page
 from accounts.listing import list_page, paginate, query_without
 from accounts.models import Cohort, Enrolment, Organisation
 from audit import clock
 from audit.trail import audit_for_candidate
 from referentiel.models import Bloc
+from workflow import admission
 from workflow.centre import dashboard
-from workflow.centre.filters import EnrolmentFilter
+from workflow.centre.filters import EnrolmentFilter, HistoryFilter
 from workflow.errors import WorkflowError
-from workflow.jury import accommodations, fraud, results, retakes, soutenances
+from workflow.history import history_rows
+from workflow.jury import accommodations, confirmations, fraud, results, retakes, soutenances
 from workflow.jury import deliberation as deliberations
 from workflow.jury import forms as jury_forms
 from workflow.jury import sessions as jury_sessions
@@ -45,6 +50,7 @@ from workflow.jury import views as jury_views
 from workflow.jury.access import candidate_history_may_read
 from workflow.marks import attendance, exam_marks, tutoring
 from workflow.marks import forms as marks_forms
+from workflow.marks.assiduity import assiduity_for
 from workflow.marks.written import memoire_written_mark
 from workflow.models import (
     AbsenceRecord,
@@ -52,7 +58,7 @@ from workflow.models import (
     JurySession,
     TutorEvaluation,
 )
-from workflow.web import attempt, attempt_form, require_duty, staff_only
+from workflow.web import attempt, attempt_form, posted_id, require_duty, staff_only
 
 # The dashboard shows the oldest overdue assignments, and how many there are in all.
 OVERDUE_SHOWN = 20
@@ -177,7 +183,10 @@ def staff_session(request, pk):
                     _("Membre ajouté."),
                 )
         elif action == "remove_member":
-            member = get_object_or_404(session.members, pk=request.POST.get("member"))
+            member_pk = posted_id(request.POST.get("member"))
+            if member_pk is None:
+                raise Http404
+            member = get_object_or_404(session.members, pk=member_pk)
             attempt(
                 request,
                 lambda: jury_sessions.jury_member_remove(actor=user, member=member),
@@ -229,6 +238,12 @@ def staff_session(request, pk):
                     _("Composition rouverte."),
                 )
         elif action == "convocations":
+            if not confirmed(request):
+                return confirmation_page(
+                    request,
+                    confirmations.convocations_confirmation(session),
+                    back=reverse("jury:staff_session", args=[session.pk]),
+                )
             try:
                 count = jury_sessions.jury_convocations_send(actor=user, session=session)
                 messages.success(request, _("%(n)s convocation(s) envoyée(s).") % {"n": count})
@@ -236,7 +251,10 @@ def staff_session(request, pk):
                 messages.error(request, error.message)
         elif action == "publish":
             publish_form = jury_forms.PublishForm(request.POST, late=late)
-            refused = not jury_views.results_publish(request, session, publish_form)
+            outcome = jury_views.results_publish(request, session, publish_form)
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            refused = not outcome
         if not refused:
             return redirect("jury:staff_session", pk=session.pk)
     session.refresh_from_db()
@@ -274,6 +292,12 @@ def staff_session(request, pk):
             "schedule_form": schedule_form,
             "reason_form": reason_form,
             "publish_form": publish_form,
+            "convocations_confirmation": confirmations.convocations_confirmation(session)
+            if may_certify and session.state == JurySession.State.COMPOSED
+            else None,
+            "publish_confirmation": confirmations.publish_confirmation(session, late=late)
+            if may_certify and session.state == JurySession.State.CLOSED
+            else None,
         },
     )
 
@@ -360,10 +384,10 @@ def staff_candidate(request, pk):
                         actor=user,
                         enrolment=enrolment,
                         bloc=title.blocs.get(pk=d["bloc"]),
-                        points=d["points"],
-                        presented=d["presented"],
+                        points=None,
+                        presented=False,
                     ),
-                    _("Note d'épreuves enregistrée."),
+                    _("Non-présentation du bloc enregistrée."),
                 )
         elif action == "memoire":
             form = forms["memoire"] = marks_forms.MemoireWrittenMarkForm(
@@ -397,6 +421,12 @@ def staff_candidate(request, pk):
                     _("Rattrapage enregistré."),
                 )
         elif action == "tutor":
+            if not confirmed(request):
+                return confirmation_page(
+                    request,
+                    confirmations.tutor_invite_confirmation(enrolment),
+                    back=reverse("jury:staff_candidate", args=[enrolment.pk]),
+                )
             attempt(
                 request,
                 lambda: tutoring.tutor_evaluation_invite(actor=user, enrolment=enrolment),
@@ -414,13 +444,17 @@ def staff_candidate(request, pk):
             "forms": forms,
             "absences": enrolment.absences.all(),
             "absence_pct": attendance.unjustified_absence_pct(enrolment),
+            "assiduity": assiduity_for(enrolment),
             "accommodations": enrolment.accommodations.all(),
+            "enrolled_blocs": list(enrolment.blocs.all()),
+            "exemptions": admission.exemptions_of(enrolment),
             "memoire": memoire,
             "memoire_written_mark": memoire_written_mark(memoire) if memoire else None,
             "fraud_reports": enrolment.fraud_reports.all(),
             "tutor_evaluations": TutorEvaluation.objects.filter(enrolment=enrolment),
             "exam_marks": enrolment.exam_marks.select_related("bloc"),
             "retakes": enrolment.retakes.select_related("bloc"),
+            "tutor_confirmation": confirmations.tutor_invite_confirmation(enrolment),
         },
     )
 
@@ -475,15 +509,19 @@ def staff_absence_delete(request, pk, absence_id):
 
 @login_required
 def candidate_history(request, pk):
-    """Show a candidate's whole audit trail: to the staff and their jury's president only."""
+    """Show a candidate's whole audit trail in words, filtered by kind and dates: to the staff
+    and their jury's president only; the staff may export it."""
     enrolment = get_object_or_404(Enrolment.objects.select_related("candidate", "cohort"), pk=pk)
     if not candidate_history_may_read(request.user, enrolment):
         raise Http404
+    listing = list_page(request, audit_for_candidate(enrolment.candidate), HistoryFilter)
     return render(
         request,
         "workflow/candidate_history.html",
         {
             "enrolment": enrolment,
-            "events": paginate(request, audit_for_candidate(enrolment.candidate)),
+            "listing": listing,
+            "rows": history_rows(listing.rows),
+            "may_export": staff_may(request.user, enrolment),
         },
     )

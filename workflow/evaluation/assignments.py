@@ -70,8 +70,6 @@ def evaluator_assign(*, target, evaluator, actor, due_date, rank: int = 1) -> As
             _("Choisissez une date de remise postérieure à aujourd'hui."),
             field_errors={"due_date": [_("La date de remise doit être dans le futur.")]},
         )
-    if isinstance(target, Memoire) and rank != Assignment.Rank.FIRST:
-        raise WorkflowError(_("Le mémoire n'a qu'une évaluation écrite."))
     with transaction.atomic():
         target = lock_target(target)
         if not policy.needs_evaluator(target, rank=rank):

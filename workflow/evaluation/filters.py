@@ -5,6 +5,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import Memoire, Portfolio
+from workflow.evaluation.selectors import needs_evaluator_q, overdue_q
+
+# The « à faire » filters: what the staff's home counts link to.
+TO_ASSIGN = "affecter"
+OVERDUE = "en_retard"
 
 
 def name_search(path: str = "enrolment__candidate"):
@@ -60,10 +65,34 @@ def state_filter(states) -> django_filters.ChoiceFilter:
     )
 
 
-class PortfolioFilter(_FileFilter):
+def todo_filter() -> django_filters.ChoiceFilter:
+    """Return the "à faire" filter: the files waiting for an evaluator, or overdue."""
+    return django_filters.ChoiceFilter(
+        label=_("À faire"),
+        choices=((TO_ASSIGN, _("À affecter")), (OVERDUE, _("Évaluation en retard"))),
+        empty_label=_("Tout"),
+        method="todo",
+    )
+
+
+class _TodoFilterMixin:
+    # Reached by the links of the home pages' counts, shown as a notice rather than a field.
+    link_only = ("a_faire",)
+
+    def todo(self, queryset, name, value):
+        if value == TO_ASSIGN:
+            return queryset.filter(needs_evaluator_q(queryset.model))
+        if value == OVERDUE:
+            return queryset.filter(overdue_q(queryset.model))
+        return queryset
+
+
+class PortfolioFilter(_TodoFilterMixin, _FileFilter):
     etat = state_filter(Portfolio.State)
     bloc = django_filters.NumberFilter(field_name="bloc__number", label=_("Bloc (numéro)"))
+    a_faire = todo_filter()
 
 
-class MemoireFilter(_FileFilter):
+class MemoireFilter(_TodoFilterMixin, _FileFilter):
     etat = state_filter(Memoire.State)
+    a_faire = todo_filter()

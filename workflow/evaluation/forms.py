@@ -5,11 +5,12 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import FrenchDecimalField, FrenchDecimalInput, format_decimal
 from accounts.models import Role, User
 from audit.clock import today
-from rules import wording
-from workflow.models import Reconciliation
-from workflow.widgets import DateInput
+from referentiel.models import Epreuve
+from workflow.models import ExamSubject, Reconciliation
+from workflow.widgets import AutosavedFieldsMixin, DateInput, error_links
 
 
 class AccessibleFormMixin:
@@ -104,28 +105,42 @@ class ReconcileForm(AccessibleFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choisissez la note retenue.")},
     )
-    agreed_mark = forms.DecimalField(
-        label=_("Note arrêtée (en points d'épreuve)"),
-        required=False,
-        min_value=0,
-        decimal_places=3,
-        max_digits=7,
-        help_text=_("Seulement si vous arrêtez une autre note que celles des évaluateurs."),
-    )
     justification = forms.CharField(
         label=_("Justification écrite"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=4000,
     )
 
+    def __init__(self, *args, out_of, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The bound is the grid's points, written the French way: « sur 150 », « au plus 150 ».
+        self.fields["agreed_mark"] = FrenchDecimalField(
+            label=_("Note arrêtée (en points d'épreuve)"),
+            required=False,
+            min_value=0,
+            max_value=out_of,
+            decimal_places=3,
+            max_digits=7,
+            help_text=_(
+                "Sur %(out_of)s ; seulement si vous arrêtez une autre note que celles des "
+                "évaluateurs."
+            )
+            % {"out_of": format_decimal(out_of)},
+        )
+        self.order_fields(["method", "agreed_mark", "justification"])
+
     def clean(self):
         data = super().clean()
-        if data.get("method") == Reconciliation.Method.AGREED and data.get("agreed_mark") is None:
+        if (
+            data.get("method") == Reconciliation.Method.AGREED
+            and data.get("agreed_mark") is None
+            and "agreed_mark" not in self.errors
+        ):
             self.add_error("agreed_mark", _("Saisissez la note arrêtée."))
         return data
 
 
-class ScoringForm(AccessibleFormMixin, forms.Form):
+class ScoringForm(AutosavedFieldsMixin, AccessibleFormMixin, forms.Form):
     """The grid: points, comment and evidence per criterion, then an overall comment."""
 
     overall_comment = forms.CharField(
@@ -142,20 +157,20 @@ class ScoringForm(AccessibleFormMixin, forms.Form):
         rows = scoring.scores.select_related("criterion").prefetch_related("evidence")
         for row in rows.order_by("criterion__order", "pk"):
             criterion = row.criterion
-            points = forms.DecimalField(
-                label=_("Points (sur %(max)s)") % {"max": wording.fr_number(criterion.max_points)},
+            points = FrenchDecimalField(
+                label=_("Points"),
+                help_text=_("sur %(max)s") % {"max": format_decimal(criterion.max_points)},
                 required=False,
                 min_value=0,
                 max_value=criterion.max_points,
                 decimal_places=2,
                 max_digits=6,
                 initial=row.points,
-                widget=forms.NumberInput(
+                widget=FrenchDecimalInput(
                     attrs={
-                        "step": "0.25",
-                        "inputmode": "decimal",
                         "data-points": "",
-                        "data-max": str(criterion.max_points),
+                        "data-max": format_decimal(criterion.max_points),
+                        "size": "6",
                     }
                 ),
             )
@@ -199,12 +214,132 @@ class ScoringForm(AccessibleFormMixin, forms.Form):
             )
 
     def scores(self) -> dict:
+        """Return what the service saves: every criterion's points, comment and evidence that
+        passed validation. A field in error is left out, so that it never costs its neighbours
+        their values: the draft keeps them and the page asks for that field only."""
         data = self.cleaned_data
-        return {
-            criterion.pk: {
-                "points": data.get(names["points"]),
-                "comment": data.get(names["comment"], ""),
-                "evidence": data.get(names["evidence"], []),
-            }
-            for criterion, names in self.rows
-        }
+        scores = {}
+        for criterion, names in self.rows:
+            values = {key: data[name] for key, name in names.items() if name in data}
+            if values:
+                scores[criterion.pk] = values
+        return scores
+
+    def overall_comment_to_save(self):
+        """Return the overall comment to save, or None to keep the saved one (it is in error)."""
+        return self.cleaned_data.get("overall_comment")
+
+    def error_links(self):
+        """Return the error summary's links, each field named by its criterion's number."""
+        labels = {}
+        for number, (_criterion, names) in enumerate(self.rows, start=1):
+            for name in names.values():
+                labels[name] = _("Critère %(n)s, %(field)s") % {
+                    "n": number,
+                    "field": self.fields[name].label.lower(),
+                }
+        return error_links(self, labels)
+
+
+class BulkDueDateForm(AccessibleFormMixin, forms.Form):
+    """The due date of every assignment of a bulk assignment."""
+
+    due_date = forms.DateField(
+        label=_("À rendre au plus tard le"),
+        widget=DateInput(),
+        error_messages={
+            "required": _("Indiquez la date de remise."),
+            "invalid": _("Saisissez une date valide, par exemple 15/03/2027."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["due_date"].initial = today() + timedelta(days=21)
+
+    def clean_due_date(self):
+        due_date = self.cleaned_data["due_date"]
+        if due_date <= today():
+            raise forms.ValidationError(_("La date de remise doit être postérieure à aujourd'hui."))
+        return due_date
+
+
+class EpreuveListForm(forms.Form):
+    """Which cohort and épreuve the staff's list of épreuve marks shows (GET)."""
+
+    promotion = forms.ModelChoiceField(label=_("Promotion"), queryset=None, required=False)
+    epreuve = forms.ModelChoiceField(label=_("Épreuve"), queryset=None, required=False)
+
+    def __init__(self, *args, cohorts, epreuves, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["promotion"].queryset = cohorts
+        self.fields["epreuve"].queryset = epreuves
+        self.fields["epreuve"].label_from_instance = lambda e: (
+            _("%(code)s (/%(points)s) — %(name)s")
+            % {"code": e.code, "points": e.points, "name": e.name[:80]}
+        )
+
+
+class EpreuveAssignForm(AccessibleFormMixin, forms.Form):
+    enrolment = forms.ModelChoiceField(
+        label=_("Candidat"),
+        queryset=None,
+        error_messages={"required": _("Choisissez un candidat.")},
+    )
+    examiner = forms.ModelChoiceField(
+        label=_("Correcteur"),
+        queryset=None,
+        help_text=_(
+            "Un évaluateur indépendant : ni formateur, ni accompagnateur, ni tuteur du candidat, "
+            "ni salarié de son entreprise."
+        ),
+        error_messages={"required": _("Choisissez un correcteur.")},
+    )
+
+    def __init__(self, *args, enrolments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enrolment"].queryset = enrolments
+        self.fields["enrolment"].label_from_instance = lambda e: e.candidate.get_full_name()
+        self.fields["examiner"].queryset = (
+            User.objects.with_role(Role.EVALUATEUR)
+            .distinct()
+            .order_by("last_name", "first_name", "pk")
+        )
+        self.fields["examiner"].label_from_instance = lambda u: u.get_full_name()
+
+
+class EpreuvePaperForm(AccessibleFormMixin, forms.Form):
+    paper = forms.FileField(
+        label=_("Copie corrigée numérisée"),
+        help_text=_("PDF, JPEG ou PNG ; une copie par fichier."),
+        error_messages={"required": _("Choisissez le fichier de la copie.")},
+    )
+
+
+class EpreuveChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} — {obj.name[:90]}"
+
+
+class SubjectForm(forms.Form):
+    epreuve = EpreuveChoiceField(
+        label=_("Épreuve"),
+        queryset=Epreuve.objects.select_related("bloc").order_by("title_id", "bloc_id", "order"),
+    )
+    part = forms.ChoiceField(
+        label=_("Document"), choices=ExamSubject.Part.choices, widget=forms.RadioSelect
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Début de l'épreuve"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        help_text=_(
+            "Date et heure de Paris. Les responsables du processus d'évaluation y ont accès à "
+            "partir de 0 h le jour de l'épreuve."
+        ),
+    )
+    file = forms.FileField(label=_("Fichier"))
+
+
+class ReplaceForm(forms.Form):
+    file = forms.FileField(label=_("Nouvelle version"))

@@ -58,14 +58,16 @@ def needs_evaluator(target, *, rank: int = 1) -> bool:
             )
         return target.state == P.SECOND_EVALUATION and not has_live
     if rank != Assignment.Rank.FIRST:
-        return False
+        return target.state == M.SECOND_EVALUATION and not has_live
     return target.state == M.SUBMITTED or (target.state == M.ASSIGNED and not has_live)
 
 
-def submitted_scorings(portfolio):
+def submitted_scorings(target):
+    """Return the submitted scorings of ``target`` (a portfolio or a mémoire), by rank."""
+    kind = "memoire" if isinstance(target, Memoire) else "portfolio"
     return (
         Scoring.objects.filter(
-            assignment__portfolio=portfolio,
+            **{f"assignment__{kind}": target},
             assignment__state=A.COMPLETED,
             state=Scoring.State.SUBMITTED,
         )
@@ -74,8 +76,8 @@ def submitted_scorings(portfolio):
     )
 
 
-def first_and_second_scorings(portfolio) -> tuple[Scoring | None, Scoring | None]:
-    by_rank = {s.assignment.rank: s for s in submitted_scorings(portfolio)}
+def first_and_second_scorings(target) -> tuple[Scoring | None, Scoring | None]:
+    by_rank = {s.assignment.rank: s for s in submitted_scorings(target)}
     return by_rank.get(Assignment.Rank.FIRST), by_rank.get(Assignment.Rank.SECOND)
 
 
@@ -97,11 +99,12 @@ def can_assign(user, target, *, rank: int = 1) -> bool:
     return may_evaluate(user, target) and needs_evaluator(target, rank=rank)
 
 
-def can_reconcile(user, portfolio) -> bool:
-    if portfolio.state != P.RECONCILIATION or not may_evaluate(user, portfolio):
+def can_reconcile(user, target) -> bool:
+    """``target``: a portfolio or a mémoire (their « conciliation » states share the code)."""
+    if target.state != P.RECONCILIATION or not may_evaluate(user, target):
         return False
     # Both ranks have a submitted scoring (``first_and_second_scorings``, from the prefetch).
-    ranks = {a.rank for a in _assignments(portfolio) if a.state == A.COMPLETED and _submitted(a)}
+    ranks = {a.rank for a in _assignments(target) if a.state == A.COMPLETED and _submitted(a)}
     return {Assignment.Rank.FIRST, Assignment.Rank.SECOND} <= ranks
 
 
@@ -140,7 +143,12 @@ def reopen_allowed_by_target(assignment) -> bool:
         if target.state == P.EVALUATED:
             return assignment.rank == Assignment.Rank.FIRST
         return target.state == P.RECONCILIATION
-    return target.state == M.WRITTEN_MARKED
+    if target.state == M.WRITTEN_MARKED:
+        # A mark settled by one evaluator (a double-marked one is settled for good).
+        return assignment.rank == Assignment.Rank.FIRST and not any(
+            a.rank == Assignment.Rank.SECOND for a in _assignments(target)
+        )
+    return target.state == M.RECONCILIATION
 
 
 def can_reopen(user, assignment) -> bool:
@@ -193,6 +201,10 @@ def available_actions(user, obj) -> list[Action]:
     elif isinstance(obj, Memoire):
         if can_assign(user, obj):
             names.append("assign")
+        if can_assign(user, obj, rank=Assignment.Rank.SECOND):
+            names.append("assign_second")
+        if can_reconcile(user, obj):
+            names.append("reconcile")
     elif isinstance(obj, Assignment):
         if can_respond(user, obj):
             names.append("respond")

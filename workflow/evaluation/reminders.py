@@ -11,13 +11,16 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from audit import clock
 from audit.clock import today
 from audit.notifications import notify
 from audit.trail import audit_record
 from workflow.describe import mail_context
+from workflow.errors import WorkflowError
 from workflow.evaluation.independence import OPEN_ASSIGNMENT_STATES
+from workflow.evaluation.policy import may_evaluate
 from workflow.models import Assignment
 
 
@@ -105,3 +108,35 @@ def assignment_reminders_send(*, days_before: int | None = None) -> ReminderRepo
             )
             report.overdue_alerts += 1
     return report
+
+
+def assignment_overdue_remind(*, assignment: Assignment, actor) -> None:
+    """Remind the evaluator of ``assignment``, past its due date, now (the centre's reminder
+    from a list); at most once a day for each assignment. Audited."""
+    if not may_evaluate(actor, assignment):
+        raise WorkflowError(_("Seul le personnel du centre peut relancer un évaluateur."))
+    date = today()
+    if assignment.state not in OPEN_ASSIGNMENT_STATES or assignment.due_date >= date:
+        raise WorkflowError(_("Cette évaluation n'est pas en retard : rechargez la page."))
+    target = assignment.target
+    with transaction.atomic():
+        sent = notify(
+            key=f"assignment:{assignment.pk}:reminded:{date.isoformat()}",
+            recipient=assignment.evaluator,
+            template="assignment_overdue_evaluator",
+            context=mail_context(
+                target,
+                evaluator=assignment.evaluator,
+                due_date=assignment.due_date.strftime("%d/%m/%Y"),
+                path=reverse("workflow:queue"),
+            ),
+        )
+        if not sent:
+            raise WorkflowError(_("Évaluateur déjà relancé aujourd'hui pour ce dossier."))
+        audit_record(
+            actor=actor,
+            action="assignment.remind",
+            obj=assignment,
+            candidate=target.enrolment.candidate,
+            after={"due_date": assignment.due_date.isoformat()},
+        )

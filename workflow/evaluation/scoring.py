@@ -1,8 +1,9 @@
 """Scoring on the national grid, double marking, reconciliation and readiness for the jury.
 
 The portfolio mark is the total of its grid (out of the bloc's exam points); the mémoire's
-written mark is the total of the mémoire grid (out of 125). Every scoring points at the grid
-version it used, frozen from its first use.
+written mark is the total of the mémoire grid (out of 125). Both are double-marked the same
+way (``double_marking`` says when) and keep their settled mark in ``agreed_mark``. Every
+scoring points at the grid version it used, frozen from its first use.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -14,19 +15,20 @@ from django.utils.translation import gettext as _
 from audit import clock
 from audit.notifications import notify
 from audit.trail import audit_record
-from portfolio.models import EvidenceItem, Memoire, Portfolio
+from portfolio.models import Memoire, Portfolio
 from referentiel.models import Grid
 from referentiel.services import grid_version_freeze
 from workflow.describe import mail_context
 from workflow.errors import WorkflowError
 from workflow.evaluation import double_marking, policy
-from workflow.grids import criterion_points
+from workflow.evaluation.drafts import (  # noqa: F401 - the draft services are reached here too
+    SCORING_CLOSED,
+    scoring_field_save,
+    scoring_save,
+)
 from workflow.models import Assignment, CriterionScore, Reconciliation, Scoring
 from workflow.transitions import fire, lock, lock_target, save
 
-SCORING_CLOSED = _(
-    "Cette notation n'est plus modifiable (remise, ou affectation retirée) : rechargez la page."
-)
 TARGET_CHANGED = _("Ce dossier a changé d'état entre-temps : rechargez la page.")
 
 
@@ -97,56 +99,6 @@ def evaluation_start(*, assignment: Assignment, actor, target=None) -> Scoring:
     return scoring
 
 
-def _evidence_ids(target) -> set[int]:
-    if isinstance(target, Portfolio):
-        return set(EvidenceItem.objects.filter(portfolio=target).values_list("pk", flat=True))
-    return set()
-
-
-def scoring_save(*, scoring: Scoring, actor, overall_comment: str, scores: dict) -> Scoring:
-    """Save the evaluator's draft; ``scores`` maps a criterion id to points, comment, evidence.
-
-    Each value is a dict with ``points`` (Decimal, text or None), ``comment`` and ``evidence``
-    (evidence item ids). Points must lie within the criterion's bounds; blanks are allowed in a
-    draft.
-    """
-    if not policy.is_own_assignment(actor, scoring.assignment):
-        raise WorkflowError(_("Cette notation n'est pas la vôtre."))
-    with transaction.atomic():
-        assignment = lock(Assignment, scoring.assignment_id)
-        scoring = lock(Scoring, scoring.pk)
-        if assignment.state != Assignment.State.ACCEPTED or scoring.state != Scoring.State.DRAFT:
-            raise WorkflowError(SCORING_CLOSED)
-        allowed_evidence = _evidence_ids(assignment.target)
-        errors = {}
-        rows = list(scoring.scores.select_related("criterion").order_by("criterion__order", "pk"))
-        for row in rows:
-            data = scores.get(row.criterion_id, scores.get(str(row.criterion_id), {}))
-            try:
-                row.points = criterion_points(data.get("points"), row.criterion)
-            except ValueError as exc:
-                errors[f"points_{row.criterion_id}"] = [str(exc)]
-            row.comment = (data.get("comment") or "").strip()
-            evidence = {int(pk) for pk in data.get("evidence", [])}
-            if evidence - allowed_evidence:
-                errors[f"evidence_{row.criterion_id}"] = [
-                    _("Choisissez des preuves de ce portefeuille uniquement.")
-                ]
-            row.evidence_ids = evidence & allowed_evidence
-        if errors:
-            raise WorkflowError(
-                _("Certaines notes ne sont pas valides : corrigez les champs signalés."),
-                field_errors=errors,
-            )
-        for row in rows:
-            row.save(update_fields=["points", "comment"])
-            row.evidence.set(row.evidence_ids)
-        scoring.overall_comment = (overall_comment or "").strip()
-        scoring.total = sum((r.points for r in rows if r.points is not None), Decimal(0))
-        save(scoring)
-    return scoring
-
-
 def scoring_problems(scoring: Scoring) -> dict[str, list[str]]:
     """Return what still prevents submitting ``scoring``, by form field (empty when ready)."""
     errors = {}
@@ -200,78 +152,98 @@ def scoring_submit(*, scoring: Scoring, actor) -> Scoring:
                 "grid_version": scoring.grid_version_id,
             },
         )
-        if isinstance(target, Portfolio):
-            _portfolio_after_scoring(target, assignment, scoring, actor)
-        elif target.state == Memoire.State.ASSIGNED:
-            before, after = fire(target, "mark_written", message=TARGET_CHANGED)
-            save(target)
-            audit_record(
-                actor=actor,
-                action="memoire.mark_written",
-                obj=target,
-                candidate=target.enrolment.candidate,
-                before={"state": before},
-                after={"state": after, "written_mark": str(scoring.total), "out_of": out_of},
-            )
+        _after_scoring(target, assignment, scoring, actor)
     return scoring
 
 
-def _portfolio_after_scoring(portfolio, assignment, scoring, actor):
-    State = Portfolio.State
-    out_of = scoring.grid_version.grid.points
-    if assignment.rank == Assignment.Rank.FIRST and portfolio.state == State.UNDER_EVALUATION:
-        before, _after = fire(portfolio, "complete_evaluation", message=TARGET_CHANGED)
-        reasons = double_marking.double_marking_reasons(portfolio, scoring.total, out_of=out_of)
-        if reasons:
-            fire(portfolio, "require_second_evaluation", message=TARGET_CHANGED)
-            portfolio.double_marking_reason = " ".join(reasons)[:200]
-            portfolio.agreed_mark = None
-        else:
-            portfolio.agreed_mark = scoring.total
-        save(portfolio)
-        event = audit_record(
-            actor=actor,
-            action="portfolio.evaluated",
-            obj=portfolio,
-            candidate=portfolio.enrolment.candidate,
-            before={"state": before},
-            after={
-                "state": portfolio.state,
-                "first_mark": str(scoring.total),
-                "agreed_mark": None if reasons else str(scoring.total),
-            },
-            reason=portfolio.double_marking_reason,
-        )
-        if reasons:
-            notify(
-                key=f"portfolio:{portfolio.pk}:second-evaluation:{event.pk}",
-                recipient=assignment.assigned_by,
-                template="second_evaluation_required",
-                context=mail_context(
-                    portfolio,
-                    reason=portfolio.double_marking_reason,
-                    path=reverse("workflow:staff-portfolio", args=[portfolio.pk]),
-                ),
-            )
+def _after_scoring(target, assignment, scoring, actor):
+    """Move ``target`` (a portfolio or a mémoire) on after a submitted scoring: a first one
+    settles its mark or asks for a second evaluation; a second one is averaged with the first or
+    sent to the staff. The two kinds share their states' codes for double marking."""
+    is_portfolio = isinstance(target, Portfolio)
+    first_state = Portfolio.State.UNDER_EVALUATION if is_portfolio else Memoire.State.ASSIGNED
+    if (
+        not is_portfolio
+        and assignment.rank == Assignment.Rank.FIRST
+        and target.state == Memoire.State.WRITTEN_MARKED
+    ):
+        # The staff entered a mark while the evaluator was marking: the evaluator's scoring
+        # prevails, tested for double marking as any first one.
+        fire(target, "reopen_written", message=TARGET_CHANGED)
+    if assignment.rank == Assignment.Rank.FIRST and target.state == first_state:
+        _first_scored(target, assignment, scoring, actor)
         return
-    if assignment.rank == Assignment.Rank.SECOND and portfolio.state == State.SECOND_EVALUATION:
-        before, after = fire(portfolio, "second_evaluation_done", message=TARGET_CHANGED)
-        save(portfolio)
+    if (
+        assignment.rank == Assignment.Rank.SECOND
+        and target.state == Portfolio.State.SECOND_EVALUATION
+    ):
+        before, after = fire(target, "second_evaluation_done", message=TARGET_CHANGED)
+        save(target)
+        if is_portfolio:
+            action = "portfolio.second_evaluation_done"
+        else:
+            action = "memoire.second_evaluation_done"
         audit_record(
             actor=actor,
-            action="portfolio.second_evaluation_done",
-            obj=portfolio,
-            candidate=portfolio.enrolment.candidate,
+            action=action,
+            obj=target,
+            candidate=target.enrolment.candidate,
             before={"state": before},
             after={"state": after, "second_mark": str(scoring.total)},
         )
-    if portfolio.state == State.RECONCILIATION:
-        _reconcile_if_close(portfolio, assignment)
+    if target.state == Portfolio.State.RECONCILIATION:
+        _reconcile_if_close(target, assignment)
 
 
-def _reconcile_if_close(portfolio, assignment):
+def _first_scored(target, assignment, scoring, actor):
+    out_of = scoring.grid_version.grid.points
+    before = target.state
+    if isinstance(target, Portfolio):
+        fire(target, "complete_evaluation", message=TARGET_CHANGED)
+    reasons = double_marking.double_marking_reasons(target, scoring.total, out_of=out_of)
+    if reasons:
+        fire(target, "require_second_evaluation", message=TARGET_CHANGED)
+        target.double_marking_reason = " ".join(reasons)[:200]
+        target.agreed_mark = None
+    else:
+        if isinstance(target, Memoire):
+            fire(target, "mark_written", message=TARGET_CHANGED)
+        target.agreed_mark = scoring.total
+    save(target)
+    after = {
+        "state": target.state,
+        "first_mark": str(scoring.total),
+        "agreed_mark": None if reasons else str(scoring.total),
+    }
+    if isinstance(target, Portfolio):
+        action = "portfolio.evaluated"
+        path = reverse("workflow:staff-portfolio", args=[target.pk])
+    else:
+        action = "memoire.mark_written"
+        path = reverse("workflow:staff-assign-memoire", args=[target.pk])
+        after |= {"written_mark": str(scoring.total), "out_of": out_of}
+    event = audit_record(
+        actor=actor,
+        action=action,
+        obj=target,
+        candidate=target.enrolment.candidate,
+        before={"state": before},
+        after=after,
+        reason=target.double_marking_reason if reasons else "",
+    )
+    if reasons:
+        kind = "portfolio" if isinstance(target, Portfolio) else "memoire"
+        notify(
+            key=f"{kind}:{target.pk}:second-evaluation:{event.pk}",
+            recipient=assignment.assigned_by,
+            template="second_evaluation_required",
+            context=mail_context(target, reason=target.double_marking_reason, path=path),
+        )
+
+
+def _reconcile_if_close(target, assignment):
     """Average two marks within the allowed gap; otherwise ask the staff to reconcile."""
-    first, second = policy.first_and_second_scorings(portfolio)
+    first, second = policy.first_and_second_scorings(target)
     if first is None or second is None:
         return
     out_of = first.grid_version.grid.points
@@ -281,7 +253,7 @@ def _reconcile_if_close(portfolio, assignment):
             "Écart de %(gap)s points sur %(out_of)s, dans la tolérance : moyenne des deux notes."
         ) % {"gap": abs(first.total - second.total), "out_of": out_of}
         _apply_reconciliation(
-            portfolio,
+            target,
             actor=None,
             method=Reconciliation.Method.MEAN,
             mark=mark,
@@ -290,43 +262,54 @@ def _reconcile_if_close(portfolio, assignment):
             justification=reason,
         )
         return
+    if isinstance(target, Portfolio):
+        action = "portfolio.reconciliation_required"
+        kind, view = "portfolio", "staff-reconcile"
+    else:
+        action = "memoire.reconciliation_required"
+        kind, view = "memoire", "staff-reconcile-memoire"
     event = audit_record(
         actor=None,
-        action="portfolio.reconciliation_required",
-        obj=portfolio,
-        candidate=portfolio.enrolment.candidate,
+        action=action,
+        obj=target,
+        candidate=target.enrolment.candidate,
         after={"first_mark": str(first.total), "second_mark": str(second.total)},
         reason=_("Écart supérieur à la tolérance : conciliation par le centre requise."),
     )
     notify(
-        key=f"portfolio:{portfolio.pk}:reconciliation:{event.pk}",
+        key=f"{kind}:{target.pk}:reconciliation:{event.pk}",
         recipient=assignment.assigned_by,
         template="reconciliation_required",
-        context=mail_context(
-            portfolio, path=reverse("workflow:staff-reconcile", args=[portfolio.pk])
-        ),
+        context=mail_context(target, path=reverse(f"workflow:{view}", args=[target.pk])),
     )
 
 
-def _apply_reconciliation(portfolio, *, actor, method, mark, first, second, justification):
-    before, after = fire(portfolio, "reconcile", message=TARGET_CHANGED)
-    portfolio.agreed_mark = mark
-    save(portfolio)
-    record = Reconciliation.objects.create(
-        portfolio=portfolio,
-        first_mark=first.total,
-        second_mark=second.total,
-        method=method,
-        agreed_mark=mark,
-        justification=justification,
-        decided_by=actor,
-        decided_at=clock.now(),
-    )
+def _apply_reconciliation(target, *, actor, method, mark, first, second, justification):
+    """Settle ``target``'s mark; a portfolio keeps a ``Reconciliation`` row, a mémoire its
+    audit line (the marks, the method and the justification)."""
+    before, after = fire(target, "reconcile", message=TARGET_CHANGED)
+    target.agreed_mark = mark
+    save(target)
+    record = None
+    if isinstance(target, Portfolio):
+        action = "portfolio.reconcile"
+        record = Reconciliation.objects.create(
+            portfolio=target,
+            first_mark=first.total,
+            second_mark=second.total,
+            method=method,
+            agreed_mark=mark,
+            justification=justification,
+            decided_by=actor,
+            decided_at=clock.now(),
+        )
+    else:
+        action = "memoire.reconcile"
     audit_record(
         actor=actor,
-        action="portfolio.reconcile",
-        obj=portfolio,
-        candidate=portfolio.enrolment.candidate,
+        action=action,
+        obj=target,
+        candidate=target.enrolment.candidate,
         before={"state": before},
         after={
             "state": after,
@@ -344,7 +327,33 @@ def portfolio_reconcile(
     *, portfolio: Portfolio, actor, method: str, justification: str, agreed_mark=None
 ) -> Reconciliation:
     """Settle two distant marks (staff): keep one, or set an agreed mark, with a justification."""
-    if not policy.may_evaluate(actor, portfolio):
+    return target_reconcile(
+        target=portfolio,
+        actor=actor,
+        method=method,
+        justification=justification,
+        agreed_mark=agreed_mark,
+    )
+
+
+def memoire_reconcile(
+    *, memoire: Memoire, actor, method: str, justification: str, agreed_mark=None
+) -> Memoire:
+    """Settle the two distant written marks of ``memoire`` (staff), as ``portfolio_reconcile``."""
+    target_reconcile(
+        target=memoire,
+        actor=actor,
+        method=method,
+        justification=justification,
+        agreed_mark=agreed_mark,
+    )
+    return Memoire.objects.get(pk=memoire.pk)
+
+
+def target_reconcile(*, target, actor, method: str, justification: str, agreed_mark=None):
+    """Settle the two distant marks of a portfolio or a mémoire; return the portfolio's
+    ``Reconciliation`` (None for a mémoire)."""
+    if not policy.may_evaluate(actor, target):
         raise WorkflowError(_("Seul le personnel du centre peut concilier les notes."))
     justification = (justification or "").strip()
     errors = {}
@@ -359,12 +368,12 @@ def portfolio_reconcile(
     if errors:
         raise WorkflowError(_("Complétez la conciliation."), field_errors=errors)
     with transaction.atomic():
-        portfolio = lock(Portfolio, portfolio.pk)
-        if not policy.can_reconcile(actor, portfolio):
+        target = lock_target(target)
+        if not policy.can_reconcile(actor, target):
             raise WorkflowError(
-                _("Ce portefeuille n'attend pas de conciliation (ou une notation a été rouverte).")
+                _("Ce dossier n'attend pas de conciliation (ou une notation a été rouverte).")
             )
-        first, second = policy.first_and_second_scorings(portfolio)
+        first, second = policy.first_and_second_scorings(target)
         out_of = first.grid_version.grid.points
         if method == Reconciliation.Method.FIRST:
             mark = first.total
@@ -391,7 +400,7 @@ def portfolio_reconcile(
                     },
                 )
         return _apply_reconciliation(
-            portfolio,
+            target,
             actor=actor,
             method=method,
             mark=mark,
@@ -428,8 +437,11 @@ def scoring_reopen(*, scoring: Scoring, actor, reason: str) -> Scoring:
         fire(assignment, "reopen", message=SCORING_CLOSED)
         save(assignment)
         target_before = target.state
-        if isinstance(target, Portfolio) and target.state == Portfolio.State.EVALUATED:
-            fire(target, "reopen_evaluation", message=TARGET_CHANGED)
+        if target.state in {Portfolio.State.EVALUATED, Memoire.State.WRITTEN_MARKED}:
+            # A mark settled by one evaluator is no longer settled: the file waits for the
+            # scoring again, and its resubmission is tested for double marking anew.
+            transition = "reopen_evaluation" if isinstance(target, Portfolio) else "reopen_written"
+            fire(target, transition, message=TARGET_CHANGED)
             target.agreed_mark = None
             target.double_marking_reason = ""
             save(target)

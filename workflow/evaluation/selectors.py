@@ -7,12 +7,13 @@ may see (``accounts.access.staff_scope``).
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from accounts.access import Duty, staff_scope
 from audit.clock import today
 from audit.models import AuditEvent
 from portfolio.models import Memoire, Portfolio
+from workflow.evaluation.independence import LIVE_ASSIGNMENT_STATES, OPEN_ASSIGNMENT_STATES
 from workflow.models import Assignment
 
 QUEUE_FILTERS = {
@@ -93,4 +94,36 @@ def object_history(obj):
 
     return AuditEvent.objects.filter(
         object_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
-    ).select_related("actor")
+    ).select_related("actor", "object_type")
+
+
+def _assignments_of(model):
+    field = "portfolio" if model is Portfolio else "memoire"
+    return Assignment.objects.filter(**{field: OuterRef("pk")})
+
+
+def needs_evaluator_q(model) -> Q:
+    """Return the condition of the files of ``model`` waiting for an evaluator, as
+    ``policy.needs_evaluator`` decides for one file (any rank), for a count or a filter."""
+    live = _assignments_of(model).filter(state__in=LIVE_ASSIGNMENT_STATES)
+    no_first = ~Exists(live.filter(rank=Assignment.Rank.FIRST))
+    if model is Portfolio:
+        P = Portfolio.State
+        waiting = (
+            Q(state=P.ADMISSIBLE)
+            | (Q(state__in=[P.ASSIGNED, P.UNDER_EVALUATION]) & no_first)
+            | (Q(state=P.SECOND_EVALUATION) & ~Exists(live.filter(rank=Assignment.Rank.SECOND)))
+        )
+    else:
+        waiting = Q(state=Memoire.State.SUBMITTED) | (Q(state=Memoire.State.ASSIGNED) & no_first)
+    return Q(is_active=True) & waiting
+
+
+def overdue_q(model) -> Q:
+    """Return the condition of the files of ``model`` with an open assignment past its due date
+    (the dashboard's overdue assignments, by file)."""
+    return Q(
+        Exists(
+            _assignments_of(model).filter(state__in=OPEN_ASSIGNMENT_STATES, due_date__lt=today())
+        )
+    )

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import Duty, staff_object_or_404
+from accounts.access import Duty, staff_may_any, staff_object_or_404
 from accounts.listing import list_page
 from portfolio.models import EvidenceItem, Memoire, Portfolio
 from workflow.describe import target_label
@@ -34,6 +34,7 @@ from workflow.evaluation.forms import (
     ReturnForm,
 )
 from workflow.evaluation.independence import evaluator_options
+from workflow.history import history_rows
 from workflow.models import Assignment, Reconciliation, Scoring
 from workflow.web import attempt, require_duty, staff_only
 
@@ -53,6 +54,24 @@ def _rows_with_actions(user, targets):
     targets = list(targets)
     prefetch_related_objects(targets, policy.assignments_prefetch())
     return [(t, policy.available_actions(user, t)) for t in targets]
+
+
+def _list_context(request, listing, kind: str) -> dict:
+    """Return a list page's rows with their actions, and its bulk actions for who may act."""
+    rows = _rows_with_actions(request.user, listing.rows)
+    bulk_actions = []
+    if staff_may_any(request.user, Duty.EVALUATION):
+        bulk_actions = [
+            ("affecter", _("Affecter des évaluateurs à la sélection")),
+            ("relancer", _("Relancer les évaluateurs en retard de la sélection")),
+        ]
+    return {
+        "listing": listing,
+        "rows": rows,
+        "page_ids": [target.pk for target, _actions in rows],
+        "bulk_actions": bulk_actions,
+        "bulk_url": reverse(f"workflow:staff-bulk-{kind}"),
+    }
 
 
 def _portfolio(request, pk) -> Portfolio:
@@ -105,7 +124,7 @@ def staff_portfolios(request):
     return render(
         request,
         "workflow/staff_portfolios.html",
-        {"listing": listing, "rows": _rows_with_actions(request.user, listing.rows)},
+        _list_context(request, listing, "portfolios"),
     )
 
 
@@ -115,7 +134,7 @@ def staff_memoires(request):
     return render(
         request,
         "workflow/staff_memoires.html",
-        {"listing": listing, "rows": _rows_with_actions(request.user, listing.rows)},
+        _list_context(request, listing, "memoires"),
     )
 
 
@@ -136,7 +155,7 @@ def staff_portfolio(request, pk):
             "assignment_rows": rows,
             "items": EvidenceItem.objects.filter(portfolio=portfolio).order_by("uploaded_at"),
             "reconciliations": portfolio.reconciliations.select_related("decided_by"),
-            "history": selectors.object_history(portfolio),
+            "history": history_rows(selectors.object_history(portfolio)),
             "may_act": policy.may_evaluate(request.user, portfolio),
         },
     )
@@ -258,10 +277,11 @@ def staff_assign_portfolio(request, pk):
 def staff_assign_memoire(request, pk):
     memoire = _memoire(request, pk)
     _acting(request, memoire)
-    if not policy.needs_evaluator(memoire):
-        messages.error(request, _("Ce mémoire n'attend pas d'évaluateur à ce stade."))
-        return redirect("workflow:staff-memoires")
-    return _assign_page(request, memoire, rank=Assignment.Rank.FIRST)
+    for rank in (Assignment.Rank.FIRST, Assignment.Rank.SECOND):
+        if policy.needs_evaluator(memoire, rank=rank):
+            return _assign_page(request, memoire, rank=rank)
+    messages.error(request, _("Ce mémoire n'attend pas d'évaluateur à ce stade."))
+    return redirect("workflow:staff-memoires")
 
 
 def _back_to_target(assignment):
@@ -344,17 +364,31 @@ def staff_reopen(request, pk):
 
 @staff_required
 def staff_reconcile(request, pk):
-    portfolio = _portfolio(request, pk)
-    _acting(request, portfolio)
-    first, second = policy.first_and_second_scorings(portfolio)
-    if not policy.can_reconcile(request.user, portfolio):
-        messages.error(request, _("Ce portefeuille n'attend pas de conciliation."))
-        return redirect("workflow:staff-portfolio", pk=pk)
-    form = ReconcileForm(request.POST or None)
+    return _reconcile_page(request, _portfolio(request, pk))
+
+
+@staff_required
+def staff_reconcile_memoire(request, pk):
+    return _reconcile_page(request, _memoire(request, pk))
+
+
+def _reconcile_page(request, target):
+    """The staff's reconciliation of two distant marks of a portfolio or a mémoire."""
+    _acting(request, target)
+    if isinstance(target, Portfolio):
+        back = redirect("workflow:staff-portfolio", pk=target.pk)
+    else:
+        back = redirect("workflow:staff-memoires")
+    first, second = policy.first_and_second_scorings(target)
+    if not policy.can_reconcile(request.user, target):
+        messages.error(request, _("Ce dossier n'attend pas de conciliation."))
+        return back
+    out_of = first.grid_version.grid.points
+    form = ReconcileForm(request.POST or None, out_of=out_of)
     if request.method == "POST" and form.is_valid():
         try:
-            grading.portfolio_reconcile(
-                portfolio=portfolio,
+            grading.target_reconcile(
+                target=target,
                 actor=request.user,
                 method=form.cleaned_data["method"],
                 agreed_mark=form.cleaned_data.get("agreed_mark"),
@@ -364,8 +398,7 @@ def staff_reconcile(request, pk):
             form.add_workflow_error(exc)
         else:
             messages.success(request, _("Note arrêtée et justification enregistrée."))
-            return redirect("workflow:staff-portfolio", pk=pk)
-    out_of = first.grid_version.grid.points
+            return back
     first_scores = {s.criterion_id: s for s in first.scores.select_related("criterion")}
     second_scores = {s.criterion_id: s for s in second.scores.all()}
     comparison = [
@@ -375,8 +408,9 @@ def staff_reconcile(request, pk):
         request,
         "workflow/staff_reconcile.html",
         {
-            "portfolio": portfolio,
-            "label": target_label(portfolio),
+            "target": target,
+            "back_url": back.url,
+            "label": target_label(target),
             "first": first,
             "second": second,
             "out_of": out_of,

@@ -10,19 +10,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.listing import paginate
 from accounts.models import Role
 from audit.clock import today
 from portfolio.models import EvidenceItem
+from portfolio.viewer import viewer_kind
 from workflow.describe import target_label
 from workflow.errors import WorkflowError
-from workflow.evaluation import assignments, policy, selectors
+from workflow.evaluation import assignments, drafts, policy, selectors
 from workflow.evaluation import scoring as grading
 from workflow.evaluation.double_marking import on_20
 from workflow.evaluation.forms import AcceptForm, DeclineForm, ScoringForm
 from workflow.models import Assignment, Scoring
+from workflow.web import autosave_field
 
 
 def evaluator_required(view):
@@ -164,22 +168,34 @@ def scoring(request, pk):
         scoring=scoring_obj,
         evidence_items=items,
     )
-    if request.method == "POST" and editable and form.is_valid():
+    status, saved_note = 200, ""
+    if request.method == "POST" and editable:
+        valid = form.is_valid()
         try:
             grading.scoring_save(
                 scoring=scoring_obj,
                 actor=request.user,
-                overall_comment=form.cleaned_data["overall_comment"],
+                overall_comment=form.overall_comment_to_save(),
                 scores=form.scores(),
             )
         except WorkflowError as exc:
             form.add_workflow_error(exc)
         else:
-            if request.POST.get("action") == "review":
+            if valid and request.POST.get("action") == "review":
                 return redirect("workflow:scoring-submit", pk=assignment.pk)
-            messages.success(request, _("Brouillon enregistré."))
-            return redirect("workflow:scoring", pk=assignment.pk)
+            if valid:
+                messages.success(request, _("Brouillon enregistré."))
+                return redirect("workflow:scoring", pk=assignment.pk)
+            scoring_obj.refresh_from_db()
+            saved_note = _(
+                "Les autres valeurs sont enregistrées dans le brouillon ; "
+                "seuls ces champs ne le sont pas."
+            )
+        status = 400
+    if editable:
+        form.mark_saved(drafts.field_values(scoring_obj))
     out_of = scoring_obj.grid_version.grid.points
+    memoire = assignment.memoire if assignment.memoire_id else None
     return render(
         request,
         "workflow/scoring.html",
@@ -189,10 +205,31 @@ def scoring(request, pk):
             "scoring": scoring_obj,
             "form": form,
             "editable": editable,
-            "items": items,
+            "items": [(item, viewer_kind(item)) for item in items],
+            "memoire_kind": viewer_kind(memoire) if memoire and memoire.file else None,
             "out_of": out_of,
+            "autosave_url": reverse("workflow:scoring-field", args=[assignment.pk]),
+            "saved_note": saved_note,
         },
+        status=status,
     )
+
+
+@evaluator_required
+@require_POST
+def scoring_field(request, pk):
+    """Save one field of the draft (the grid's autosave); answer JSON with its French error."""
+    assignment = _own_assignment(request, pk)
+    scoring_obj = get_object_or_404(Scoring, assignment=assignment)
+    form = ScoringForm(scoring=scoring_obj, evidence_items=_evidence_items(assignment))
+
+    def save(name, value, expected):
+        saved = drafts.scoring_field_save(
+            scoring=scoring_obj, actor=request.user, field=name, value=value, expected=expected
+        )
+        return drafts.field_value(saved, name), saved.total
+
+    return autosave_field(request, form, save)
 
 
 def _problem_lines(scoring_obj, problems: dict) -> list[str]:

@@ -9,7 +9,7 @@ from accounts.access import Duty, staff_may
 from audit import clock
 from audit.trail import audit_record
 from portfolio.models import Portfolio
-from rules import eligibility
+from portfolio.windows import window_bounds
 from workflow.errors import WorkflowError
 from workflow.models import Accommodation
 
@@ -93,13 +93,17 @@ def portfolio_window_extend(*, actor, portfolio, until: date, accommodation) -> 
         raise WorkflowError(_("Seul le responsable du processus d'évaluation prolonge un délai."))
     if accommodation.enrolment_id != portfolio.enrolment_id:
         raise WorkflowError(_("Cet aménagement ne concerne pas ce candidat."))
-    training_end = portfolio.enrolment.effective_training_end
-    if eligibility.portfolio_window(training_end=training_end, on=until).allowed:
+    # The regular window: the cohort's, or a retake's own up to its evaluation date.
+    opens, closes = window_bounds(
+        training_end=portfolio.enrolment.effective_training_end,
+        retake_registered_on=portfolio.retake_registered_on,
+        retake_evaluation_date=portfolio.retake_evaluation_date,
+    )
+    if opens <= until <= closes:
         raise WorkflowError(
             _("Cette date est déjà dans la période normale de présentation : pas de prolongation.")
         )
-    regular = eligibility.portfolio_window(training_end=training_end, on=until)
-    if until < (regular.key_date or until):
+    if until < closes:
         raise WorkflowError(_("Une prolongation ne peut que reculer la fin de la période."))
     with transaction.atomic():
         portfolio = Portfolio.objects.select_for_update().get(pk=portfolio.pk)

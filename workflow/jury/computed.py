@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import connections, router, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.signals import post_delete, post_save
 
 from audit import clock
@@ -39,6 +39,7 @@ def stored_fields(snapshot: dict | None, *, missing=(), rules=None, decision=Non
         "computed_outcome": snapshot["outcome"] if snapshot else "",
         "computed_points": Decimal(snapshot["points_total"]) if snapshot else None,
         "referred": bool(snapshot and snapshot["referred_to_jury"]),
+        "penalty_pending": bool(snapshot and snapshot.get("penalty_pending")),
         "fraud": bool(snapshot and snapshot["inputs"].get("fraud")),
         "near_threshold": near,
     }
@@ -50,6 +51,7 @@ STORED_COLUMNS = (
     "computed_outcome",
     "computed_points",
     "referred",
+    "penalty_pending",
     "fraud",
     "near_threshold",
     "stale",
@@ -124,6 +126,7 @@ SHOW_FILTERS = {
     "all": Q(),
     "near": Q(near_threshold=True),
     "referred": Q(referred=True),
+    "pending": Q(penalty_pending=True),
     "fraud": Q(fraud=True),
     "overridden": Q(overridden=True),
     "incomplete": Q(computed__isnull=True),
@@ -153,18 +156,48 @@ def deliberation_entries(session, *, show: str = "all", query: str = "", sort: s
     return entries.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
+def adoptable_entries(session):
+    """Return the session's candidates whose computed decision the jury may adopt as it stands:
+    a complete file, no flag (near a threshold, referred to the jury, a pending assiduity
+    penalty, fraud) and no decision
+    recorded yet."""
+    return SessionCandidate.objects.filter(
+        SHOW_FILTERS["undecided"],
+        session=session,
+        near_threshold=False,
+        referred=False,
+        penalty_pending=False,
+        fraud=False,
+    ).exclude(computed_outcome="")
+
+
+def adoptable_counts(session) -> dict[str, int]:
+    """Return how many candidates ``adoptable_entries`` holds, by computed outcome (one query)."""
+    rows = (
+        adoptable_entries(session)
+        .order_by()
+        .values_list("computed_outcome")
+        .annotate(count=Count("pk"))
+    )
+    return dict(rows)
+
+
 # --- What makes a stored result stale ---------------------------------------------------------
 
 
-def results_mark_stale(enrolment_ids) -> None:
-    """Mark the stored results of these enrolments (ids or a queryset of ids) stale.
+def results_mark_stale(enrolment_ids, *, except_session=None) -> None:
+    """Mark the stored results of these enrolments (ids or a queryset of ids) stale, in every
+    session still deciding (but ``except_session``).
 
     No ``stale=False`` filter: the update must wait for a refresh holding the rows, then mark
     them stale after it (see ``session_results_refresh``).
     """
-    SessionCandidate.objects.filter(enrolment_id__in=enrolment_ids).exclude(
+    rows = SessionCandidate.objects.filter(enrolment_id__in=enrolment_ids).exclude(
         session__state__in=DECIDED_SESSION_STATES
-    ).update(stale=True)
+    )
+    if except_session is not None:
+        rows = rows.exclude(session=except_session)
+    rows.update(stale=True)
 
 
 def _enrolment_of(instance):
@@ -216,6 +249,7 @@ def stale_results_connect() -> None:
         Memoire,
         workflow_models.CCMark,
         workflow_models.AbsenceRecord,
+        workflow_models.AssiduityDecision,
         workflow_models.BlocExamMark,
         workflow_models.TutorEvaluation,
         workflow_models.MemoireWrittenMark,

@@ -19,8 +19,10 @@ from workflow.errors import WorkflowError
 from workflow.jury.access import is_president
 from workflow.jury.computed import (
     STORED_COLUMNS,
+    adoptable_entries,
     results_mark_stale,
     rows_store,
+    session_results_refresh,
     stored_fields,
 )
 from workflow.jury.publication import results_notify_start
@@ -152,15 +154,21 @@ def jury_decision_record(
         _check_final(snapshot, outcome, validated, file)
         differs = outcome != snapshot["outcome"] or validated != snapshot["validated_blocs"]
         motive = motive.strip()
-        if (differs or snapshot["referred_to_jury"]) and not motive:
-            raise WorkflowError(
-                _(
+        pending = snapshot.get("penalty_pending", False)
+        if (differs or snapshot["referred_to_jury"] or pending) and not motive:
+            if differs:
+                message = _(
                     "Le jury s'écarte de la décision calculée ou statue sur un cas renvoyé : "
                     "indiquez le motif."
                 )
-                if differs
-                else _("Ce cas est renvoyé au jury : indiquez le motif de sa décision.")
-            )
+            elif snapshot["referred_to_jury"]:
+                message = _("Ce cas est renvoyé au jury : indiquez le motif de sa décision.")
+            else:
+                message = _(
+                    "La pénalité d'assiduité attend l'accord de l'équipe pédagogique : "
+                    "indiquez le motif de la décision du jury."
+                )
+            raise WorkflowError(message, field_errors={"motive": [message]})
         previous = JuryDecision.objects.filter(session=session, enrolment=enrolment).first()
         before = (
             {"outcome": previous.outcome, "validated_blocs": previous.validated_blocs}
@@ -198,6 +206,91 @@ def jury_decision_record(
             reason=motive,
         )
     return record
+
+
+def jury_decisions_adopt(*, actor, session, expected: dict[str, int] | None = None) -> int:
+    """Record the computed decision of every candidate of the session without a decision whose
+    file is complete and unflagged (near a threshold, referred, fraud); return how many.
+
+    The stale results are recomputed first, under the lock of every candidate's row: the
+    decisions adopted are those of the marks as they stand. ``expected`` (how many by outcome,
+    as the president's confirmation said) must still hold, else nothing is recorded. Written in
+    bulk, one audit line per candidate: a fixed number of queries whatever the session's size.
+    """
+    with transaction.atomic():
+        session = session_lock(session)
+        if not is_president(actor, session):
+            raise WorkflowError(_("Le président du jury enregistre les décisions."))
+        session_require_state(session, JurySession.State.DELIBERATING)
+        list(SessionCandidate.objects.select_for_update().filter(session=session).values("pk"))
+        session_results_refresh(session)
+        entries = list(
+            adoptable_entries(session).select_related("enrolment__candidate").order_by("pk")
+        )
+        if not entries:
+            raise WorkflowError(
+                _(
+                    "Aucune décision calculée à adopter : chaque candidat a déjà une décision, "
+                    "un dossier incomplet ou un signalement à examiner un par un."
+                )
+            )
+        counts: dict[str, int] = {}
+        for entry in entries:
+            counts[entry.computed_outcome] = counts.get(entry.computed_outcome, 0) + 1
+        if expected is not None and counts != expected:
+            raise WorkflowError(
+                _(
+                    "Les décisions calculées ont changé depuis l'affichage de la page (une note "
+                    "a été modifiée) : rien n'a été enregistré. Vérifiez le nouveau résumé, "
+                    "puis confirmez à nouveau."
+                )
+            )
+        records = _decisions_bulk_record(
+            actor=actor,
+            session=session,
+            rows=[(entry.enrolment, entry.computed, False) for entry in entries],
+            action="jury_decision.adopt",
+        )
+        # These decisions count as earlier ones in the candidates' other sessions.
+        results_mark_stale([e.enrolment_id for e in entries], except_session=session)
+    return len(records)
+
+
+def _decisions_bulk_record(*, actor, session, rows, action: str) -> list[JuryDecision]:
+    """Record the decisions ``rows`` ((enrolment, snapshot, fraud) each) as their snapshots
+    say, in bulk, with one audit line each (``action``); return them."""
+    at = clock.now()
+    records = JuryDecision.objects.bulk_create(
+        [
+            JuryDecision(
+                session=session,
+                enrolment=enrolment,
+                computed=snapshot,
+                outcome=snapshot["outcome"],
+                validated_blocs=snapshot["validated_blocs"],
+                fraud=fraud,
+                recorded_by=actor,
+                recorded_at=at,
+            )
+            for enrolment, snapshot, fraud in rows
+        ],
+        batch_size=2000,
+    )
+    decision_type = ContentType.objects.get_for_model(JuryDecision)
+    audit_record_many(
+        [
+            audit_event(
+                actor=actor,
+                action=action,
+                obj=record,
+                object_type=decision_type,
+                candidate=record.enrolment.candidate,
+                after={"outcome": record.outcome, "validated_blocs": record.validated_blocs},
+            )
+            for record in records
+        ]
+    )
+    return records
 
 
 def close_require(*, actor, session, confirm: bool) -> None:
@@ -242,39 +335,24 @@ def jury_deliberation_close(*, actor, session, confirm: bool) -> JurySession:
                     % {"c": file.enrolment.candidate}
                 )
                 continue
+            if snapshot["penalty_pending"]:
+                problems.append(
+                    _(
+                        "%(c)s : pénalité d'assiduité en attente de l'accord de l'équipe "
+                        "pédagogique, la décision doit être enregistrée."
+                    )
+                    % {"c": file.enrolment.candidate}
+                )
+                continue
             pending.append((file, snapshot))
         if problems:
             raise WorkflowError(_("Clôture impossible : %(p)s") % {"p": " ; ".join(problems)})
         at = clock.now()
-        records = JuryDecision.objects.bulk_create(
-            [
-                JuryDecision(
-                    session=session,
-                    enrolment=file.enrolment,
-                    computed=snapshot,
-                    outcome=snapshot["outcome"],
-                    validated_blocs=snapshot["validated_blocs"],
-                    fraud=file.fraud,
-                    recorded_by=actor,
-                    recorded_at=at,
-                )
-                for file, snapshot in pending
-            ],
-            batch_size=500,
-        )
-        decision_type = ContentType.objects.get_for_model(JuryDecision)
-        audit_record_many(
-            [
-                audit_event(
-                    actor=actor,
-                    action="jury_decision.record",
-                    obj=record,
-                    object_type=decision_type,
-                    candidate=record.enrolment.candidate,
-                    after={"outcome": record.outcome, "validated_blocs": record.validated_blocs},
-                )
-                for record in records
-            ]
+        _decisions_bulk_record(
+            actor=actor,
+            session=session,
+            rows=[(file.enrolment, snapshot, file.fraud) for file, snapshot in pending],
+            action="jury_decision.record",
         )
         enrolments = SessionCandidate.objects.filter(session=session).values("enrolment_id")
         _portfolios_decide(actor=actor, enrolments=enrolments)

@@ -13,6 +13,7 @@ from workflow.models import (
     JuryDecision,
     JuryMember,
 )
+from workflow.web import posted_id
 from workflow.widgets import DateInput
 
 
@@ -125,7 +126,9 @@ class RetakeForm(forms.Form):
         ]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(AccessibleFormMixin, forms.Form):
+    """The jury's decision on one candidate; a WorkflowError naming ``motive`` shows beside it."""
+
     outcome = forms.ChoiceField(label=_("Décision du jury"), choices=JuryDecision.Outcome.choices)
     validated_blocs = forms.MultipleChoiceField(
         label=_("Blocs validés"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
@@ -163,10 +166,26 @@ class PublishForm(AccessibleFormMixin, forms.Form):
             del self.fields["late_reason"]
 
 
-class CloseForm(forms.Form):
-    confirm = forms.BooleanField(
-        label=_("Je confirme la clôture : les résultats seront figés."), required=True
-    )
+class AdoptForm(forms.Form):
+    """Adopting the computed decisions: the counts by outcome that the confirmation stated."""
+
+    expected = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    @staticmethod
+    def encode(counts: dict[str, int]) -> str:
+        return ",".join(f"{outcome}:{n}" for outcome, n in sorted(counts.items()))
+
+    def counts(self) -> dict[str, int] | None:
+        """Return the stated counts by outcome (None when the POST states none)."""
+        text = self.cleaned_data.get("expected", "") if self.is_valid() else ""
+        counts = {}
+        for part in filter(None, text.split(",")):
+            outcome, _sep, n = part.partition(":")
+            number = posted_id(n)
+            if number is None:
+                return None
+            counts[outcome] = number
+        return counts if text else None
 
 
 class DeliberationFilterForm(forms.Form):
@@ -180,6 +199,7 @@ class DeliberationFilterForm(forms.Form):
             ("all", _("Tous les candidats")),
             ("near", _("Proches d'un seuil")),
             ("referred", _("Cas renvoyés au jury")),
+            ("pending", _("Pénalités d'assiduité en attente")),
             ("fraud", _("Fraude établie")),
             ("overridden", _("Décision du jury différente du calcul")),
             ("incomplete", _("Dossiers incomplets")),

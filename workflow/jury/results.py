@@ -24,6 +24,7 @@ from workflow.jury.inputs import (
     SessionInputs,
     session_inputs,
 )
+from workflow.marks.assiduity import Assiduity
 from workflow.marks.cc import cc_marks_for_candidate, cc_summary
 from workflow.models import (
     BlocExamMark,
@@ -87,6 +88,7 @@ class CandidateFile:
     inputs: dict = field(default_factory=dict)
     fraud: bool = False
     rules: engine.TitleRules | None = None
+    assiduity: Assiduity | None = None
 
     @property
     def complete(self) -> bool:
@@ -145,13 +147,15 @@ def file_from_inputs(inputs: SessionInputs, enrolment) -> CandidateFile:
             "presented": result.presented,
             "carried": number in carried,
         }
-    practice = _practice_result(inputs, enrolment, earlier, missing)
+    assiduity = inputs.assiduity(enrolment)
+    practice = _practice_result(inputs, enrolment, earlier, missing, assiduity.agreed_pct)
     case_inputs["practice"] = {
         "written": str(practice.written),
         "oral": str(practice.oral),
         "tutor": str(practice.tutor),
         "presented": practice.presented,
         "absence_pct": str(practice.absence_pct),
+        "assiduity": assiduity.frozen(),
     }
     case_inputs["fraud"] = fraud
     case_inputs["cc_modules"] = _cc_modules_frozen(
@@ -169,6 +173,7 @@ def file_from_inputs(inputs: SessionInputs, enrolment) -> CandidateFile:
         inputs=case_inputs,
         fraud=fraud,
         rules=inputs.rules[enrolment.cohort.title_id],
+        assiduity=assiduity,
     )
 
 
@@ -192,6 +197,11 @@ def _cc_modules_frozen(rows) -> list[dict]:
 
 
 def _bloc_result(inputs, enrolment, bloc, cc, missing: list[str]) -> engine.BlocResult:
+    enrolled = [b.pk for b in enrolment.blocs.all()]
+    if enrolled and bloc.pk not in enrolled:
+        # A bloc the candidate did not enrol for is not sat: never validated, and it rules out
+        # the title (the engine's non-presented bloc); nothing is missing for it.
+        return engine.BlocResult(cc=Decimal(0), exam=Decimal(0), presented=False)
     label = _("Bloc %(n)s") % {"n": bloc.number}
     presented = True
     exam = None
@@ -227,8 +237,11 @@ def _bloc_result(inputs, enrolment, bloc, cc, missing: list[str]) -> engine.Bloc
     )
 
 
-def _practice_result(inputs, enrolment, earlier, missing: list[str]) -> engine.PracticeResult:
-    absence_pct = inputs.absence_pct(enrolment)
+def _practice_result(
+    inputs, enrolment, earlier, missing: list[str], absence_pct: Decimal
+) -> engine.PracticeResult:
+    """The practice's marks; ``absence_pct`` is the share the pedagogical team agreed to
+    sanction (0 while its penalty is pending or waived)."""
     tutor = inputs.tutor_marks.get(enrolment.pk)
     if tutor is None:
         missing.append(_("Pratique professionnelle : évaluation du tuteur non remise."))
@@ -334,10 +347,17 @@ def decision_snapshot(decision: engine.Decision, file: CandidateFile) -> dict:
         if decision.tutor_penalty_pct is None
         else str(decision.tutor_penalty_pct),
         "referred_to_jury": decision.referred_to_jury,
+        "penalty_pending": bool(file.assiduity and file.assiduity.pending),
         "validated_blocs": validated,
-        "reasons": list(decision.reasons),
+        "reasons": list(decision.reasons) + _assiduity_reasons(file),
         "inputs": file.inputs,
     }
+
+
+def _assiduity_reasons(file: CandidateFile) -> list[str]:
+    """The assiduity penalty's line when it is pending or waived (fraud voids every mark)."""
+    line = None if file.fraud or file.assiduity is None else file.assiduity.reason()
+    return [line] if line else []
 
 
 @dataclass

@@ -7,7 +7,7 @@ are carried over by ``workflow.jury.results``. Every yes or no comes from ``rule
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from accounts.access import Duty, staff_may
@@ -16,9 +16,37 @@ from audit import clock
 from audit.trail import audit_record
 from portfolio.models import Portfolio
 from rules import eligibility
+from workflow.admission import enrolled_bloc_ids
 from workflow.errors import WorkflowError
+from workflow.jury.falsification import falsification_ban_check
 from workflow.jury.results import earlier_decisions
-from workflow.models import BlocExamMark, RetakeRegistration
+from workflow.models import (
+    BlocExamMark,
+    JustifiedAbsenceRetake,
+    Redoublement,
+    RetakeRegistration,
+)
+
+
+def next_attempt(enrolment, bloc) -> int:
+    """Return the number of the next attempt at ``bloc``: one past every attempt recorded."""
+    attempts = [
+        model.objects.filter(enrolment=enrolment, bloc=bloc).aggregate(m=Max("attempt"))["m"]
+        for model in (Portfolio, BlocExamMark, RetakeRegistration, JustifiedAbsenceRetake)
+    ]
+    return max(a or 1 for a in attempts) + 1
+
+
+def bloc_repeated(enrolment, bloc) -> bool:
+    """Return whether the candidate repeated the year for ``bloc`` (its single retake), from
+    the enrolment that repeated or from the new one."""
+    number = str(bloc.number)
+    for blocs in Redoublement.objects.filter(
+        Q(previous=enrolment) | Q(enrolment=enrolment)
+    ).values_list("repeated_blocs", flat=True):
+        if number in blocs:
+            return True
+    return False
 
 
 def retake_basis(enrolment, bloc):
@@ -41,6 +69,13 @@ def retake_basis(enrolment, bloc):
 
 def bloc_retake_eligibility(*, enrolment, bloc, evaluation_date: date, on: date):
     """Return whether the candidate may register on ``on`` to retake ``bloc``, with the reason."""
+    if bloc.pk not in enrolled_bloc_ids(enrolment):
+        return eligibility.Eligibility(
+            False,
+            _("Ce candidat n'est pas inscrit au bloc %(n)s : il n'a pas de rattrapage à y passer.")
+            % {"n": bloc.number},
+            None,
+        )
     basis = retake_basis(enrolment, bloc)
     if basis is None:
         return eligibility.Eligibility(
@@ -57,7 +92,7 @@ def bloc_retake_eligibility(*, enrolment, bloc, evaluation_date: date, on: date)
     )
     retakes_taken = RetakeRegistration.objects.filter(
         enrolment=enrolment, bloc=bloc, decision__fraud=False
-    ).count()
+    ).count() + int(bloc_repeated(enrolment, bloc))
     answer = eligibility.bloc_retake(
         failed_on=basis.session.date,
         on=on,
@@ -81,23 +116,13 @@ def bloc_retake_register(*, actor, enrolment, bloc, evaluation_date: date) -> Re
     with transaction.atomic():
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         on = clock.today()
+        falsification_ban_check(enrolment.candidate, on=on)
         answer = bloc_retake_eligibility(
             enrolment=enrolment, bloc=bloc, evaluation_date=evaluation_date, on=on
         )
         if not answer:
             raise WorkflowError(answer.reason)
-        attempts = [
-            Portfolio.objects.filter(enrolment=enrolment, bloc=bloc).aggregate(m=Max("attempt"))[
-                "m"
-            ],
-            BlocExamMark.objects.filter(enrolment=enrolment, bloc=bloc).aggregate(m=Max("attempt"))[
-                "m"
-            ],
-            RetakeRegistration.objects.filter(enrolment=enrolment, bloc=bloc).aggregate(
-                m=Max("attempt")
-            )["m"],
-        ]
-        attempt = max(a or 1 for a in attempts) + 1
+        attempt = next_attempt(enrolment, bloc)
         registration = RetakeRegistration.objects.create(
             enrolment=enrolment,
             bloc=bloc,
@@ -109,7 +134,14 @@ def bloc_retake_register(*, actor, enrolment, bloc, evaluation_date: date) -> Re
         )
         portfolio = None
         if enrolment.route == Enrolment.Route.PORTEFEUILLE:
-            portfolio = Portfolio.objects.create(enrolment=enrolment, bloc=bloc, attempt=attempt)
+            # The retake's own window: from today to its evaluation (not the cohort's window).
+            portfolio = Portfolio.objects.create(
+                enrolment=enrolment,
+                bloc=bloc,
+                attempt=attempt,
+                retake_registered_on=on,
+                retake_evaluation_date=evaluation_date,
+            )
         audit_record(
             actor=actor,
             action="retake.register",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import Duty, staff_establishments, staff_may
 from accounts.models import Cohort, Enrolment, Role, TrainingLink
+from audit import clock, ics
 from audit.clock import today
 from audit.notifications import notify
 from audit.trail import audit_record
@@ -21,7 +22,9 @@ from portfolio.models import Memoire, Portfolio
 from portfolio.services import portfolio_window
 from rules import eligibility
 from workflow.errors import WorkflowError
+from workflow.jury import agenda
 from workflow.jury.accommodations import accommodations_text
+from workflow.jury.falsification import falsification_ban_check
 from workflow.jury.results import current_memoire, current_portfolio
 from workflow.models import (
     JuryMember,
@@ -361,6 +364,7 @@ def jury_candidate_add(*, actor, session, enrolment, derogation: str = "") -> Se
         session_require_state(session, JurySession.State.PLANNED, JurySession.State.COMPOSED)
         if session.candidates.filter(enrolment=enrolment).exists():
             raise WorkflowError(_("Ce candidat est déjà inscrit à cette session."))
+        falsification_ban_check(enrolment.candidate, on=clock.today())
         problems = candidate_readiness(enrolment)
         if problems:
             raise WorkflowError(
@@ -443,6 +447,18 @@ def jury_convocations_send(*, actor, session) -> int:
                 else "",
                 "duration_minutes": soutenance.duration_minutes if soutenance else None,
                 "accommodations": accommodations_text(enrolment),
+                "path": agenda.convocation_path(session, enrolment),
+                "attachments": [
+                    {
+                        "filename": "convocation.ics",
+                        "content": ics.calendar(
+                            [agenda.convocation_event(session, enrolment, soutenance)],
+                            name="Convocation",
+                            now=clock.now(),
+                        ),
+                        "mimetype": "text/calendar",
+                    }
+                ],
             }
             if notify(
                 key=f"convocation:{session.pk}:{enrolment.pk}",

@@ -16,4 +16,9 @@ urlpatterns = [
         name="soutenance_mark",
     ),
     path("sessions/<int:pk>/deliberation/", views.deliberation, name="deliberation"),
+    path(
+        "sessions/<int:pk>/deliberation/candidats/<int:enrolment_pk>/",
+        views.deliberation_candidate,
+        name="deliberation_candidate",
+    ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from accounts.access import Duty, staff_may
 from accounts.models import Role, TrainingLink
 
 
@@ -21,4 +22,12 @@ def trainer_may_mark(user, *, module, cohort) -> bool:
         user.is_authenticated
         and user.has_role(Role.FORMATEUR)
         and TrainingLink.objects.filter(trainer=user, module=module, cohort=cohort).exists()
+    )
+
+
+def cc_may_enter(user, *, module, cohort) -> bool:
+    """Return True when ``user`` may enter the module's CC marks for that cohort: its trainer,
+    or the staff with the evaluation duty on the cohort's establishment."""
+    return trainer_may_mark(user, module=module, cohort=cohort) or staff_may(
+        user, cohort, Duty.EVALUATION
     )

@@ -1,27 +1,37 @@
-"""Continuous assessment (contrôle continu): marks per module, CSV import, bloc CC points.
+"""Continuous assessment (contrôle continu): marks per module, bloc CC points.
 
 The arithmetic (scales, means, absences, scaling to the module's points) is the rules engine's
 ``cc_points``; this module only stores, checks who enters, and reads.
 """
 
-import csv
-import io
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from accounts.models import Enrolment
 from audit import clock
 from audit.trail import audit_record
 from referentiel.models import Module
 from rules import cc
 from workflow.errors import WorkflowError
-from workflow.marks.access import trainer_may_mark
+from workflow.marks.access import cc_may_enter
 from workflow.models import CCMark
+
+
+class CCMarkConflict(WorkflowError):
+    """The mark changed since it was read: ``current`` is the mark now stored (None: removed)."""
+
+    def __init__(self, current: CCMark | None) -> None:
+        super().__init__(
+            _("Quelqu'un a modifié cette note entre-temps : gardez sa valeur ou remplacez-la.")
+        )
+        self.current = current
+
 
 ABSENCE_WORDS = {
     "": CCMark.Absence.NONE,
@@ -35,12 +45,73 @@ ABSENCE_WORDS = {
     "justifiee": CCMark.Absence.JUSTIFIED,
     "justifiée": CCMark.Absence.JUSTIFIED,
 }
-REQUIRED_COLUMNS = ("email", "note", "sur")
-OPTIONAL_COLUMNS = ("absence", "evaluation")
+
+
+# --- What follows a change ------------------------------------------------------------------
+# The evaluation sits above the marks: what must follow a change of a candidate's CC in a bloc
+# (a portfolio marked once, re-tested for double marking) registers here, from
+# ``WorkflowConfig.ready``, as two callbacks run inside the transaction of the change: ``lock``
+# before anything is written (the rows it will change are locked before the audit trail's lock,
+# which every service takes last), ``follow`` once the marks are written.
+_CC_CHANGE_HOOKS: list[tuple] = []
+
+
+def cc_changed_register(*, lock, follow) -> None:
+    """Call ``lock(enrolment_ids=, bloc=)`` before CC marks are written and
+    ``follow(actor=, enrolment_ids=, bloc=)`` after they changed."""
+    if (lock, follow) not in _CC_CHANGE_HOOKS:
+        _CC_CHANGE_HOOKS.append((lock, follow))
+
+
+def cc_changing(*, enrolment_ids, bloc) -> None:
+    """Lock what a CC change of ``enrolment_ids`` in ``bloc`` may change; call first in the
+    transaction (inside ``cc_changes_batched``, the batch locked them already)."""
+    enrolment_ids = set(enrolment_ids)
+    batch = getattr(_batch, "current", None)
+    if batch is not None and batch["bloc"].pk == bloc.pk and enrolment_ids <= batch["locked"]:
+        return
+    for lock, _follow in _CC_CHANGE_HOOKS:
+        if enrolment_ids:
+            lock(enrolment_ids=enrolment_ids, bloc=bloc)
+
+
+def cc_changed(*, actor, enrolment_ids, bloc) -> None:
+    """Tell the registered hooks that the CC of ``enrolment_ids`` in ``bloc`` changed (once per
+    change, for every candidate it touched: an import calls it once, a batch at its end)."""
+    enrolment_ids = set(enrolment_ids)
+    batch = getattr(_batch, "current", None)
+    if batch is not None and batch["bloc"].pk == bloc.pk:
+        batch["touched"] |= enrolment_ids
+        return
+    for _lock, follow in _CC_CHANGE_HOOKS:
+        if enrolment_ids:
+            follow(actor=actor, enrolment_ids=enrolment_ids, bloc=bloc)
+
+
+_batch = threading.local()
+
+
+@contextmanager
+def cc_changes_batched(*, actor, enrolment_ids, bloc):
+    """Write many CC marks of ``bloc`` for ``enrolment_ids`` in one transaction (the grid page's
+    cells): their rows are locked once, first, and what follows a change runs once at the end
+    for every candidate touched, not once per mark. Each mark written inside keeps its own
+    savepoint: a refused one leaves the others."""
+    if getattr(_batch, "current", None) is not None:
+        raise RuntimeError("CC batches do not nest")
+    with transaction.atomic():
+        cc_changing(enrolment_ids=enrolment_ids, bloc=bloc)
+        batch = {"bloc": bloc, "locked": set(enrolment_ids), "touched": set()}
+        _batch.current = batch
+        try:
+            yield
+        finally:
+            _batch.current = None
+        cc_changed(actor=actor, enrolment_ids=batch["touched"], bloc=bloc)
 
 
 def _check_trainer(actor, module, cohort) -> None:
-    if not trainer_may_mark(actor, module=module, cohort=cohort):
+    if not cc_may_enter(actor, module=module, cohort=cohort):
         raise WorkflowError(
             _("Vous n'intervenez pas dans le module %(module)s pour la promotion %(cohort)s.")
             % {"module": module.code, "cohort": cohort}
@@ -64,8 +135,13 @@ def cc_mark_enter(
     mark: Decimal | None,
     out_of: int,
     absence: str = "",
+    expected_version: int | None = None,
 ) -> CCMark:
-    """Enter or correct one CC evaluation of a module for a candidate."""
+    """Enter or correct one CC evaluation of a module for a candidate.
+
+    ``expected_version``: the version the mark was read at (0: no mark yet); a mark changed
+    since raises ``CCMarkConflict`` and nothing is written. None: no check.
+    """
     _check_trainer(actor, module, enrolment.cohort)
     if module.bloc.title_id != enrolment.cohort.title_id:
         raise WorkflowError(_("Ce module n'appartient pas au titre préparé."))
@@ -73,6 +149,7 @@ def cc_mark_enter(
     if error:
         raise WorkflowError(_("Note refusée : %(error)s.") % {"error": error})
     with transaction.atomic():
+        cc_changing(enrolment_ids=[enrolment.pk], bloc=module.bloc)
         changed, record, before = _upsert(
             actor=actor,
             enrolment=enrolment,
@@ -81,6 +158,7 @@ def cc_mark_enter(
             mark=mark,
             out_of=out_of,
             absence=absence,
+            expected_version=expected_version,
         )
         if changed:
             audit_record(
@@ -91,6 +169,7 @@ def cc_mark_enter(
                 before=before,
                 after=_as_dict(record),
             )
+            cc_changed(actor=actor, enrolment_ids=[enrolment.pk], bloc=module.bloc)
     return record
 
 
@@ -102,7 +181,7 @@ def _as_dict(record: CCMark) -> dict:
     }
 
 
-def _upsert(*, actor, enrolment, module, label, mark, out_of, absence):
+def _upsert(*, actor, enrolment, module, label, mark, out_of, absence, expected_version=None):
     # The unique key decides between simultaneous first entries: the losers' inserts fail in
     # get_or_create's savepoint, and they then read (and lock) the winner's row.
     record, created = CCMark.objects.select_for_update().get_or_create(
@@ -118,7 +197,11 @@ def _upsert(*, actor, enrolment, module, label, mark, out_of, absence):
         },
     )
     if created:
+        if expected_version:
+            raise CCMarkConflict(None)  # removed since it was read: the insert is rolled back
         return True, record, None
+    if expected_version is not None and record.version != expected_version:
+        raise CCMarkConflict(record)
     before = _as_dict(record)
     same_mark = (record.mark is None and mark is None) or (
         record.mark is not None and mark is not None and record.mark == Decimal(mark)
@@ -127,161 +210,40 @@ def _upsert(*, actor, enrolment, module, label, mark, out_of, absence):
         return False, record, before
     record.mark, record.out_of, record.absence = mark, out_of, absence
     record.entered_by, record.entered_at = actor, clock.now()
+    record.version += 1
     record.save()
     return True, record, before
 
 
-# --- CSV import ---------------------------------------------------------------------------
+def cc_mark_remove(*, actor, enrolment, module, label: str, expected_version: int | None = None):
+    """Remove one CC evaluation of a candidate (a mark entered in the wrong row or column).
 
-
-@dataclass
-class CCImportReport:
-    """What an import did, or why it did nothing: errors are (line number, French message)."""
-
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _decode(content: bytes | str) -> str:
-    if isinstance(content, str):
-        return content
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("cp1252")
-
-
-def cc_import_csv(*, actor, module, cohort, content: bytes | str) -> CCImportReport:
-    """Import one module's CC marks for one cohort from a CSV file; all lines or none.
-
-    Columns (header line, ``;`` or ``,`` separated): ``email``, ``note``, ``sur`` and optionally
-    ``absence`` (vide, AI = injustifiée, AJ = justifiée) and ``evaluation`` (the evaluation's
-    name, "1" by default). Importing the same file twice changes nothing.
+    ``expected_version`` as for ``cc_mark_enter``; removing a missing mark does nothing.
     """
-    _check_trainer(actor, module, cohort)
-    report = CCImportReport()
-    text = _decode(content)
-    if not text.strip():
-        report.errors.append((1, _("Le fichier est vide.")))
-        return report
-    dialect = ";" if text.splitlines()[0].count(";") >= text.splitlines()[0].count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=dialect)
-    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
-    reader.fieldnames = header
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    unknown = [name for name in header if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(_("colonnes manquantes : %(c)s") % {"c": ", ".join(missing)})
-        if unknown:
-            parts.append(_("colonnes inconnues : %(c)s") % {"c": ", ".join(unknown)})
-        report.errors.append(
-            (1, _("En-tête : %(p)s (attendu : email;note;sur;absence).") % {"p": " ; ".join(parts)})
-        )
-        return report
-    enrolments = {
-        e.candidate.email.lower(): e
-        for e in Enrolment.objects.filter(cohort=cohort).select_related("candidate")
-    }
-    rows = []
-    seen: dict[tuple[str, str], int] = {}
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            report.errors.append((line, _("Trop de colonnes sur cette ligne.")))
-            continue
-        values = {k: (v or "").strip() for k, v in row.items()}
-        if not any(values.values()):
-            continue
-        problems = []
-        email = values["email"].lower()
-        enrolment = enrolments.get(email)
-        if not email:
-            problems.append(_("adresse e-mail manquante"))
-        elif enrolment is None:
-            problems.append(
-                _("%(email)s n'est pas inscrit dans la promotion %(cohort)s")
-                % {"email": email, "cohort": cohort}
-            )
-        absence_word = values.get("absence", "").lower()
-        absence = ABSENCE_WORDS.get(absence_word)
-        if absence is None:
-            problems.append(
-                _("absence « %(a)s » inconnue (vide, AI ou AJ)") % {"a": values.get("absence")}
-            )
-            absence = ""
-        try:
-            out_of = int(values["sur"])
-        except ValueError:
-            problems.append(_("barème « %(s)s » invalide (10, 20 ou 30)") % {"s": values["sur"]})
-            out_of = None
-        mark = None
-        if values["note"]:
-            try:
-                mark = Decimal(values["note"].replace(",", "."))
-            except InvalidOperation:
-                problems.append(_("note « %(n)s » illisible") % {"n": values["note"]})
-        if out_of is not None and not problems:
-            error = _mark_error(mark, out_of, absence)
-            if error:
-                problems.append(error)
-        label = values.get("evaluation") or "1"
-        if email and (email, label) in seen:
-            problems.append(
-                _("déjà présent ligne %(line)s pour l'évaluation « %(label)s »")
-                % {"line": seen[(email, label)], "label": label}
-            )
-        seen.setdefault((email, label), line)
-        if problems:
-            report.errors.append(
-                (line, _("Ligne %(line)s : ") % {"line": line} + " ; ".join(problems) + ".")
-            )
-        else:
-            rows.append((enrolment, label, mark, out_of, absence))
-    if not rows and not report.errors:
-        report.errors.append((1, _("Le fichier ne contient aucune note.")))
-    if report.errors:
-        return report
+    _check_trainer(actor, module, enrolment.cohort)
     with transaction.atomic():
-        for enrolment, label, mark, out_of, absence in rows:
-            existed = CCMark.objects.filter(
-                enrolment=enrolment, module=module, label=label
-            ).exists()
-            changed, _record, _before = _upsert(
-                actor=actor,
-                enrolment=enrolment,
-                module=module,
-                label=label,
-                mark=mark,
-                out_of=out_of,
-                absence=absence,
-            )
-            if not changed:
-                report.unchanged += 1
-            elif existed:
-                report.updated += 1
-            else:
-                report.created += 1
-        if report.created or report.updated:
-            audit_record(
-                actor=actor,
-                action="cc_mark.import",
-                obj=module,
-                after={
-                    "cohort": cohort.pk,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                },
-            )
-    return report
+        cc_changing(enrolment_ids=[enrolment.pk], bloc=module.bloc)
+        record = (
+            CCMark.objects.select_for_update()
+            .filter(enrolment=enrolment, module=module, label=label.strip() or "1")
+            .first()
+        )
+        if record is None:
+            if expected_version:
+                raise CCMarkConflict(None)
+            return
+        if expected_version is not None and record.version != expected_version:
+            raise CCMarkConflict(record)
+        before = _as_dict(record)
+        record.delete()
+        audit_record(
+            actor=actor,
+            action="cc_mark.remove",
+            obj=module,
+            candidate=enrolment.candidate,
+            before={**before, "label": label},
+        )
+        cc_changed(actor=actor, enrolment_ids=[enrolment.pk], bloc=module.bloc)
 
 
 # --- Reads -------------------------------------------------------------------------------

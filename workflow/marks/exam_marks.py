@@ -12,6 +12,7 @@ from accounts.access import Duty, staff_may
 from audit import clock
 from audit.trail import audit_record
 from portfolio.models import Memoire
+from workflow.admission import enrolled_bloc_ids
 from workflow.errors import WorkflowError
 from workflow.models import BlocExamMark, MemoireWrittenMark
 
@@ -22,6 +23,32 @@ def bloc_exam_mark_enter(
     """Enter a bloc's épreuves mark (or the candidate's non-presentation)."""
     if not staff_may(actor, enrolment, Duty.EVALUATION):
         raise WorkflowError(_("Seul le personnel du centre saisit les notes d'épreuves."))
+    return bloc_exam_mark_write(
+        actor=actor,
+        enrolment=enrolment,
+        bloc=bloc,
+        points=points,
+        presented=presented,
+        attempt=attempt,
+    )
+
+
+def bloc_exam_mark_write(
+    *, actor, enrolment, bloc, points: Decimal | None, presented: bool = True, attempt: int = 1
+) -> BlocExamMark:
+    """Write a bloc's épreuves mark, audited, whoever causes it; the caller checked the right.
+
+    ``bloc_exam_mark_enter`` (the staff) and the sum of the épreuve marks
+    (``workflow.evaluation.epreuve_marks``, the examiner who submits the last one) write here.
+    """
+    if bloc.pk not in enrolled_bloc_ids(enrolment):
+        raise WorkflowError(
+            _(
+                "Ce candidat n'est pas inscrit au bloc %(n)s : ajoutez le bloc à son admission "
+                "avant d'en saisir la note."
+            )
+            % {"n": bloc.number}
+        )
     if presented:
         if points is None or points < 0 or points > bloc.exam_points:
             raise WorkflowError(
@@ -92,6 +119,8 @@ def memoire_written_mark_enter(*, actor, memoire, points: Decimal) -> MemoireWri
             memoire=memoire, points=points, entered_by=actor, entered_at=clock.now()
         )
         memoire.mark_written()
+        # Marked outside the application, by the centre's own procedure: the mark is settled.
+        memoire.agreed_mark = points
         memoire.save()
         audit_record(
             actor=actor,

@@ -5,35 +5,60 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import tabular
+from accounts.fields import FrenchDecimalField, FrenchDecimalInput, format_decimal
 from accounts.models import Enrolment
 from rules import cc
 from workflow.models import (
     AbsenceRecord,
     CCMark,
 )
-from workflow.widgets import DateInput
+from workflow.widgets import AutosavedFieldsMixin, DateInput, error_links
 
 
-class GridForm(forms.Form):
-    """One decimal field per grid criterion, bounded by its maximum."""
+class GridForm(AutosavedFieldsMixin, forms.Form):
+    """One number field per grid criterion (« 11,5 »), bounded by its maximum."""
 
     def __init__(self, *args, criteria, initial_points=None, require_all=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         for criterion in self.criteria:
-            self.fields[f"c{criterion.pk}"] = forms.DecimalField(
+            self.fields[f"c{criterion.pk}"] = FrenchDecimalField(
                 label=criterion.label,
                 min_value=0,
                 max_value=criterion.max_points,
                 decimal_places=2,
                 required=require_all,
-                help_text=_("sur %(max)s") % {"max": criterion.max_points},
+                help_text=_("sur %(max)s") % {"max": format_decimal(criterion.max_points)},
                 initial=(initial_points or {}).get(criterion.pk),
-                widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+                widget=FrenchDecimalInput(
+                    attrs={"data-points": "", "data-max": format_decimal(criterion.max_points)}
+                ),
+                error_messages={"required": _("Notez ce critère.")},
             )
 
+    def full_clean(self):
+        super().full_clean()
+        # Tie each error to its input (the help text is tied by Django itself).
+        for name in self.errors:
+            if name in self.fields:
+                bound = self[name]
+                self.fields[name].widget.attrs["aria-describedby"] = (
+                    f"{bound.auto_id}_error {bound.auto_id}_helptext"
+                )
+
     def points(self) -> dict:
-        return {c.pk: self.cleaned_data.get(f"c{c.pk}") for c in self.criteria}
+        """Return {criterion id: mark or None} of the criteria posted and valid: a field in
+        error, or not posted at all, is left out and keeps its saved mark."""
+        posted = self.data if self.is_bound else {}
+        return {
+            c.pk: self.cleaned_data[f"c{c.pk}"]
+            for c in self.criteria
+            if f"c{c.pk}" in self.cleaned_data and self.add_prefix(f"c{c.pk}") in posted
+        }
+
+    def error_links(self):
+        return error_links(self)
 
 
 class TutorGridForm(GridForm):
@@ -45,7 +70,7 @@ class TutorGridForm(GridForm):
 class CCMarkForm(forms.Form):
     enrolment = forms.ModelChoiceField(label=_("Candidat"), queryset=Enrolment.objects.none())
     label = forms.CharField(label=_("Évaluation"), max_length=60, initial="1")
-    mark = forms.DecimalField(label=_("Note"), min_value=0, decimal_places=2, required=False)
+    mark = FrenchDecimalField(label=_("Note"), min_value=0, decimal_places=2, required=False)
     out_of = forms.TypedChoiceField(
         label=_("Sur"),
         choices=[(scale, str(scale)) for scale in cc.CC_SCALES],
@@ -65,8 +90,34 @@ class CCMarkForm(forms.Form):
 
 class CCImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Fichier CSV"),
-        help_text=_("Colonnes : email;note;sur;absence (absence : vide, AI ou AJ)."),
+        label=_("Fichier CSV ou Excel (.xlsx)"),
+        help_text=_(
+            "Colonnes : email;note;sur;absence;evaluation (absence : vide, AI ou AJ ; evaluation : "
+            "le nom de l'évaluation, 1 par défaut). CSV en UTF-8 ou Windows-1252, séparé par des "
+            "points-virgules ou des virgules."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > tabular.MAX_BYTES:
+            raise forms.ValidationError(_("Le fichier dépasse 2 Mo : découpez-le."))
+        return upload
+
+
+class CCImportConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+
+
+class CCColumnForm(forms.Form):
+    """A new evaluation column of the CC grid (shown until its first mark is saved)."""
+
+    evaluation = forms.CharField(label=_("Nom de l'évaluation"), max_length=60)
+    sur = forms.TypedChoiceField(
+        label=_("Sur"),
+        choices=[(scale, str(scale)) for scale in cc.CC_SCALES],
+        coerce=int,
+        initial=cc.CC_SCALES[1],
     )
 
 
@@ -78,9 +129,17 @@ class AbsenceForm(forms.ModelForm):
 
 
 class ExamMarkForm(forms.Form):
+    """A bloc not presented by the candidate (épreuves route).
+
+    The bloc's épreuves mark itself is the sum of its épreuves' marks, entered per épreuve on
+    the examiners' grids (``workflow.evaluation.epreuve_marks``): the staff no longer type it.
+    """
+
     bloc = forms.TypedChoiceField(label=_("Bloc"), coerce=int, choices=())
-    points = forms.DecimalField(label=_("Points d'épreuve"), min_value=0, required=False)
-    presented = forms.BooleanField(label=_("Présenté"), required=False, initial=True)
+    absent = forms.BooleanField(
+        label=_("Le candidat n'a pas présenté ce bloc (absence à une épreuve)"),
+        error_messages={"required": _("Cochez la case pour enregistrer la non-présentation.")},
+    )
 
     def __init__(self, *args, title, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,3 +163,7 @@ class MemoireWrittenMarkForm(forms.Form):
     def __init__(self, *args, title, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["points"].help_text = _("sur %(max)s") % {"max": title.practice_written_points}
+
+
+class EpreuveGridForm(TutorGridForm):
+    """The examiner's grid of an épreuve: one mark per criterion and the overall comment."""

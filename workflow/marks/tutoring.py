@@ -16,7 +16,7 @@ from audit.trail import audit_record
 from referentiel.models import Grid
 from referentiel.services import grid_version_freeze
 from workflow.errors import WorkflowError
-from workflow.grids import grid_points
+from workflow.grids import FIELD_CHANGED, FieldConflict, grid_points, plain_number, same_value
 from workflow.marks.access import is_tutor_of
 from workflow.models import TutorEvaluation, TutorScore
 from workflow.transitions import fire_all
@@ -68,8 +68,16 @@ def _locked(evaluation) -> TutorEvaluation:
     return TutorEvaluation.objects.select_for_update().get(pk=evaluation.pk)
 
 
-def tutor_evaluation_save(*, actor, evaluation, points: dict, comment: str = "") -> TutorEvaluation:
-    """Save the tutor's draft: points per criterion id (blank = not yet marked) and a comment."""
+def tutor_evaluation_save(
+    *, actor, evaluation, points: dict, comment: str | None = None, expected: dict | None = None
+) -> TutorEvaluation:
+    """Save the tutor's draft: points per criterion id and the comment.
+
+    A criterion left out keeps its mark and a None comment keeps the comment; a criterion given
+    as None or blank is cleared. ``expected`` maps a field name (``c<id>``, ``comment``) to the
+    value the page last saw: when the saved one differs (another window saved it since), nothing
+    is saved and the error says to reload.
+    """
     with transaction.atomic():
         evaluation = _locked(evaluation)
         if not is_tutor_of(actor, evaluation.enrolment) or evaluation.tutor_id != actor.pk:
@@ -79,7 +87,14 @@ def tutor_evaluation_save(*, actor, evaluation, points: dict, comment: str = "")
                 _("Cette évaluation est %(state)s : elle ne peut plus être modifiée.")
                 % {"state": evaluation.get_state_display().lower()}
             )
+        saved = tutor_field_values(evaluation)
+        for name, value in (expected or {}).items():
+            if value is not None and not same_value(
+                saved.get(name, ""), value, number=name != "comment"
+            ):
+                raise FieldConflict(FIELD_CHANGED, field_errors={name: [FIELD_CHANGED]})
         parsed = grid_points(evaluation.grid_version, points, complete=False)
+        cleared = [pk for pk, value in points.items() if value is None or value == ""]
         before = evaluation.state
         if evaluation.state == TutorEvaluation.State.INVITED:
             evaluation.start()
@@ -87,7 +102,10 @@ def tutor_evaluation_save(*, actor, evaluation, points: dict, comment: str = "")
             TutorScore.objects.update_or_create(
                 evaluation=evaluation, criterion_id=criterion_id, defaults={"points": value}
             )
-        evaluation.comment = comment
+        if cleared:
+            evaluation.scores.filter(criterion_id__in=[int(pk) for pk in cleared]).delete()
+        if comment is not None:
+            evaluation.comment = comment
         evaluation.save()
         audit_record(
             actor=actor,
@@ -98,9 +116,23 @@ def tutor_evaluation_save(*, actor, evaluation, points: dict, comment: str = "")
             after={
                 "state": evaluation.state,
                 "points": {str(k): str(v) for k, v in parsed.items()},
+                **({"cleared": [str(pk) for pk in cleared]} if cleared else {}),
             },
         )
     return evaluation
+
+
+def tutor_field_values(evaluation) -> dict[str, str]:
+    """Return the saved value of each field of the tutor's grid (``c<criterion id>``,
+    ``comment``), as the page keeps them to detect another window's save."""
+    values = {f"c{s.criterion_id}": plain_number(s.points) for s in evaluation.scores.all()}
+    values["comment"] = evaluation.comment
+    return values
+
+
+def tutor_saved_total(evaluation) -> Decimal:
+    """Return the total of the marks saved so far on the tutor's grid (out of its points)."""
+    return sum((s.points for s in evaluation.scores.all()), Decimal(0))
 
 
 def tutor_evaluation_submit(*, actor, evaluation) -> TutorEvaluation:

@@ -7,22 +7,35 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from accounts.access import confirmed
 from accounts.listing import paginate
-from accounts.models import Cohort, Enrolment, Role, TrainingLink
-from referentiel.models import Module
+from accounts.models import Role, TrainingLink
 from rules import cc as cc_rules
 from workflow.errors import WorkflowError
-from workflow.marks import cc, forms, tutoring
-from workflow.marks.access import trainer_may_mark
-from workflow.web import own_enrolments
+from workflow.marks import cc, cc_grid, cc_views, forms, tutoring
+from workflow.web import autosave_field, own_enrolments
+
+
+def _tutor_own(request):
+    if not request.user.has_role(Role.TUTEUR):
+        raise PermissionDenied
+    return tutoring.tutor_evaluations_for(request.user)
+
+
+def _tutor_form(current, data=None):
+    return forms.TutorGridForm(
+        data,
+        criteria=current.grid_version.criteria.all(),
+        initial_points={s.criterion_id: s.points for s in current.scores.all()},
+        initial={"comment": current.comment},
+    )
 
 
 @login_required
 def tutor_home(request, pk=None):
-    if not request.user.has_role(Role.TUTEUR):
-        raise PermissionDenied
-    own = tutoring.tutor_evaluations_for(request.user)
+    own = _tutor_own(request)
     evaluations = paginate(request, own)
     if pk is not None:
         current = own.filter(pk=pk).first()
@@ -30,36 +43,49 @@ def tutor_home(request, pk=None):
             raise PermissionDenied
     else:
         current = own.filter(state__in=tutoring.EDITABLE).first()
-    form = None
-    if current is not None:
-        criteria = current.grid_version.criteria.all()
-        initial = {s.criterion_id: s.points for s in current.scores.all()}
-        form = forms.TutorGridForm(
-            request.POST or None,
-            criteria=criteria,
-            initial_points=initial,
-            initial={"comment": current.comment},
-            require_all=request.POST.get("action") == "submit",
-        )
-        if request.method == "POST":
-            if current.state not in tutoring.EDITABLE:
-                messages.error(request, _("Cette évaluation ne peut plus être modifiée."))
-            elif form.is_valid():
-                try:
-                    tutoring.tutor_evaluation_save(
-                        actor=request.user,
-                        evaluation=current,
-                        points=form.points(),
-                        comment=form.cleaned_data["comment"],
-                    )
-                    if request.POST.get("action") == "submit":
-                        tutoring.tutor_evaluation_submit(actor=request.user, evaluation=current)
-                        messages.success(request, _("Évaluation remise. Merci !"))
-                    else:
-                        messages.success(request, _("Brouillon enregistré."))
-                    return redirect("jury:tutor_evaluation", pk=current.pk)
-                except WorkflowError as error:
-                    form.add_error(None, error.message)
+    form, status, confirming, saved_note, submit_error = None, 200, False, "", ""
+    editable = current is not None and current.state in tutoring.EDITABLE
+    action = request.POST.get("action") if request.method == "POST" else None
+    if current is not None and action in {"save", "submit"}:
+        if not editable:
+            messages.error(request, _("Cette évaluation ne peut plus être modifiée."))
+            return redirect("jury:tutor_evaluation", pk=current.pk)
+        # The marks posted with either button are saved first, each valid one even beside an
+        # invalid one; the submission then needs its confirmation (accounts.access.confirmed).
+        form = _tutor_form(current, request.POST)
+        valid = form.is_valid()
+        try:
+            tutoring.tutor_evaluation_save(
+                actor=request.user,
+                evaluation=current,
+                points=form.points(),
+                comment=form.cleaned_data.get("comment") if "comment" in request.POST else None,
+            )
+            if valid and action == "submit" and confirmed(request):
+                tutoring.tutor_evaluation_submit(actor=request.user, evaluation=current)
+        except WorkflowError as error:
+            submit_error, valid = error.message, False
+        else:
+            if valid and action == "save":
+                messages.success(request, _("Brouillon enregistré."))
+                return redirect("jury:tutor_evaluation", pk=current.pk)
+            if valid and confirmed(request):
+                messages.success(request, _("Évaluation remise. Merci !"))
+                return redirect("jury:tutor_evaluation", pk=current.pk)
+            if form.errors:
+                saved_note = _(
+                    "Les autres valeurs sont enregistrées dans le brouillon ; "
+                    "seuls ces champs ne le sont pas."
+                )
+        confirming = valid and action == "submit"
+        status = 200 if valid else 400
+        current.refresh_from_db()
+        if not form.errors:
+            form = None
+    if current is not None and form is None:
+        form = _tutor_form(current)
+    if editable:
+        form.mark_saved(tutoring.tutor_field_values(current))
     return render(
         request,
         "workflow/tutor_home.html",
@@ -68,9 +94,39 @@ def tutor_home(request, pk=None):
             "page": evaluations,
             "current": current,
             "form": form,
-            "editable": current is not None and current.state in tutoring.EDITABLE,
+            "editable": editable,
+            "confirming": confirming,
+            "saved_note": saved_note,
+            "submit_error": submit_error,
+            "saved_total": tutoring.tutor_saved_total(current) if current else None,
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def tutor_field(request, pk):
+    """Save one field of the tutor's grid (its autosave); answer JSON with its French error."""
+    current = get_object_or_404(_tutor_own(request), pk=pk)
+    form = forms.TutorGridForm(criteria=current.grid_version.criteria.all())
+
+    def save(name, value, expected):
+        if name == "comment":
+            points, comment = {}, value
+        else:
+            points, comment = {int(name[1:]): value}, None
+        saved = tutoring.tutor_evaluation_save(
+            actor=request.user,
+            evaluation=current,
+            points=points,
+            comment=comment,
+            expected={name: expected},
+        )
+        values = tutoring.tutor_field_values(saved)
+        return values.get(name, ""), tutoring.tutor_saved_total(saved)
+
+    return autosave_field(request, form, save)
 
 
 @login_required
@@ -88,63 +144,36 @@ def trainer_home(request):
 
 @login_required
 def trainer_marks(request, cohort_id, module_id):
-    cohort = get_object_or_404(Cohort, pk=cohort_id)
-    module = get_object_or_404(Module, pk=module_id)
-    if not trainer_may_mark(request.user, module=module, cohort=cohort):
-        raise PermissionDenied
-    mark_form = forms.CCMarkForm(None, cohort=cohort)
-    import_form = forms.CCImportForm()
-    report = None
-    if request.method == "POST" and request.POST.get("action") == "import":
-        import_form = forms.CCImportForm(request.POST, request.FILES)
-        if import_form.is_valid():
-            try:
-                report = cc.cc_import_csv(
-                    actor=request.user,
-                    module=module,
-                    cohort=cohort,
-                    content=request.FILES["file"].read(),
-                )
-            except WorkflowError as error:
-                import_form.add_error(None, error.message)
-            if report is not None and report.ok:
-                messages.success(
-                    request,
-                    _("Import réussi : %(c)s créées, %(u)s modifiées, %(n)s inchangées.")
-                    % {"c": report.created, "u": report.updated, "n": report.unchanged},
-                )
-                return redirect("jury:trainer_marks", cohort_id=cohort.pk, module_id=module.pk)
-    elif request.method == "POST":
-        mark_form = forms.CCMarkForm(request.POST, cohort=cohort)
-        if mark_form.is_valid():
-            data = mark_form.cleaned_data
-            try:
-                cc.cc_mark_enter(
-                    actor=request.user,
-                    enrolment=data["enrolment"],
-                    module=module,
-                    label=data["label"],
-                    mark=data["mark"],
-                    out_of=data["out_of"],
-                    absence=data["absence"] or "",
-                )
-                messages.success(request, _("Note enregistrée."))
-                return redirect("jury:trainer_marks", cohort_id=cohort.pk, module_id=module.pk)
-            except WorkflowError as error:
-                mark_form.add_error(None, error.message)
-    enrolments = list(
-        Enrolment.objects.filter(cohort=cohort)
-        .select_related("candidate")
-        .order_by("candidate__last_name", "candidate__first_name", "pk")
-    )
+    cohort, module = cc_views.cc_target(request, cohort_id, module_id)
+    mark_form = forms.CCMarkForm(request.POST or None, cohort=cohort)
+    if request.method == "POST" and mark_form.is_valid():
+        data = mark_form.cleaned_data
+        try:
+            cc.cc_mark_enter(
+                actor=request.user,
+                enrolment=data["enrolment"],
+                module=module,
+                label=data["label"],
+                mark=data["mark"],
+                out_of=data["out_of"],
+                absence=data["absence"] or "",
+            )
+            messages.success(request, _("Note enregistrée."))
+            return redirect("jury:trainer_marks", cohort_id=cohort.pk, module_id=module.pk)
+        except WorkflowError as error:
+            mark_form.add_error(None, error.message)
+    page = paginate(request, cc_views.cohort_enrolments(cohort))
+    enrolments = list(page.object_list)
     records = list(
-        cc.CCMark.objects.filter(module=module, enrolment__cohort=cohort).order_by("label", "pk")
+        cc.CCMark.objects.filter(module=module, enrolment__in=[e.pk for e in enrolments]).order_by(
+            "label", "pk"
+        )
     )
+    labels = [c.label for c in cc_grid.grid_columns(module=module, cohort=cohort)]
     marks = {(m.enrolment_id, m.label): m for m in records}
-    labels = sorted({m.label for m in records})
     by_enrolment = {e.pk: [] for e in enrolments}
     for record in records:
-        by_enrolment.setdefault(record.enrolment_id, []).append(record)
+        by_enrolment[record.enrolment_id].append(record)
     rows = [
         {
             "enrolment": e,
@@ -161,9 +190,9 @@ def trainer_marks(request, cohort_id, module_id):
             "module": module,
             "labels": labels,
             "rows": rows,
+            "page": page,
             "mark_form": mark_form,
-            "import_form": import_form,
-            "report": report,
+            "import_form": forms.CCImportForm(),
             "scales": ", ".join(str(scale) for scale in cc_rules.CC_SCALES),
         },
     )

@@ -125,6 +125,8 @@ class SessionCandidate(models.Model):
         max_digits=12, decimal_places=4, null=True, blank=True, editable=False
     )
     referred = models.BooleanField(default=False, editable=False)
+    # The assiduity penalty awaits the pedagogical team's agreement (workflow/marks/assiduity.py).
+    penalty_pending = models.BooleanField(default=False, editable=False)
     fraud = models.BooleanField(default=False, editable=False)
     near_threshold = models.BooleanField(default=False, editable=False)
     # The jury's recorded decision departs from the computed one (JuryDecision.is_override).

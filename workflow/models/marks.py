@@ -133,6 +133,8 @@ class CCMark(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     entered_at = models.DateTimeField(_("saisie le"))
+    # Counts the changes: a grid cell read at one version may not overwrite a newer one.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     establishment_path = "enrolment__cohort__establishment"
 
@@ -201,6 +203,67 @@ class AbsenceRecord(models.Model):
 
     def __str__(self):
         return f"{self.enrolment.candidate} {self.date:%d/%m/%Y} {self.hours} h"
+
+
+class AssiduityDecision(models.Model):
+    """The pedagogical team's decision on a candidate's unjustified-absence penalty.
+
+    The penalty applies « après accord préalable de l'équipe pédagogique » (RULES.md §3): the
+    engine proposes it from the absences; the team agrees (the proposed band applies) or waives
+    it with a reason. The unjustified hours and the training time agreed on are kept, so that a
+    proposal that changed since (an absence recorded, deleted or justified later, the cohort's
+    training time corrected) no longer matches and is pending again. One row per enrolment,
+    replaced by a later decision; each decision is in the audit trail.
+    """
+
+    class Kind(models.TextChoices):
+        AGREED = "agreed", _("Pénalité appliquée")
+        WAIVED = "waived", _("Pénalité levée")
+
+    enrolment = models.OneToOneField(
+        "accounts.Enrolment",
+        verbose_name=_("inscription"),
+        on_delete=models.PROTECT,
+        related_name="assiduity_decision",
+    )
+    kind = models.CharField(_("décision"), max_length=10, choices=Kind.choices)
+    unjustified_hours = models.DecimalField(
+        _("heures d'absence injustifiée retenues"), max_digits=7, decimal_places=2
+    )
+    training_hours = models.DecimalField(
+        _("heures de formation retenues"), max_digits=6, decimal_places=1
+    )
+    penalty_pct = models.DecimalField(
+        _("pénalité proposée (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    reason = models.TextField(_("motif"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("décidée le"))
+
+    establishment_path = "enrolment__cohort__establishment"
+
+    class Meta:
+        verbose_name = _("décision d'assiduité")
+        verbose_name_plural = _("décisions d'assiduité")
+        ordering = ["-decided_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="waived") | ~models.Q(reason=""),
+                name="assiduity_waiver_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(training_hours__gt=0), name="assiduity_training_hours_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind"], name="assiduity_kind_idx"),
+            models.Index(fields=["decided_at"], name="assiduity_decided_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment.candidate} — {self.get_kind_display()}"
 
 
 class BlocExamMark(models.Model):

@@ -1,12 +1,18 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from demo.build import CERTIFIER, DEMO_PASSWORD, demo_accounts, demo_build
+
+
+def site_url(path: str) -> str:
+    """Return the absolute address of ``path`` on the configured site (``PREUVES_SITE_URL``)."""
+    return settings.PREUVES_SITE_URL.rstrip("/") + path
 
 
 class Command(BaseCommand):
@@ -52,6 +58,5 @@ class Command(BaseCommand):
                 _("Comptes de démonstration écrits dans %(file)s") % {"file": accounts}
             )
         self.stdout.write(
-            _("Ouvrez %(url)s et connectez-vous avec l'un d'eux.")
-            % {"url": "http://127.0.0.1:8000/"}
+            _("Ouvrez %(url)s et connectez-vous avec l'un d'eux.") % {"url": site_url("/")}
         )

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portfolio.services import stored_name_in_use
-
-FOLDERS = ("evidence", "thumbnails", "memoires")
+from portfolio.services.uploads import CANDIDATE_FOLDERS as FOLDERS  # noqa: F401 - tests
+from portfolio.services.uploads import stored_file_folders
 
 
 def stored_names(storage, folder: str):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         storage = default_storage
         limit = timezone.now() - timedelta(minutes=min_age_minutes)
         orphans = 0
-        for folder in FOLDERS:
+        for folder in stored_file_folders():
             for name in stored_names(storage, folder):
                 if stored_name_in_use(name):
                     continue

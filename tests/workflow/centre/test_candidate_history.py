@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from accounts.fields import format_decimal
 from accounts.models import User
 from audit.trail import audit_record
 from tests.factories import UserFactory
@@ -43,7 +44,7 @@ def url(enrolment):
 
 
 def history_rows(html):
-    """Return the journal's rows as (date, actor, action, object, before → after, reason)."""
+    """Return the journal's rows as (date, type, action, by, on, what changed, reason)."""
     body = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
     assert body, "the page shows no journal table"
     rows = []
@@ -54,7 +55,8 @@ def history_rows(html):
 
 
 def expected_rows(enrolment, actor):
-    """The journal the fixture leaves, oldest first, without the date column.
+    """The journal the fixture leaves, oldest first, without the date and the staff member who
+    invites the tutor.
 
     ``ready_enrolment`` has a staff member invite the tutor, who fills and submits the grid;
     the fixture then puts the candidate before the jury and returns a portfolio with a reason.
@@ -62,15 +64,33 @@ def expected_rows(enrolment, actor):
     tutor = str(enrolment.tutor)
     evaluation = f"Évaluation tuteur — {enrolment.candidate}"
     session = enrolment.jury_entries.get().session
+    total = format_decimal(enrolment.tutor_evaluations.get().total)
+    notes = "Notes, assiduité et tuteur"
     return [
-        (tutor, "tutor_evaluation.save", evaluation, "invited → in_progress", ""),
-        (tutor, "tutor_evaluation.submit", evaluation, "in_progress → submitted", ""),
-        (str(actor), "jury_session.candidate_add", str(session), "→", ""),
+        (notes, "Tuteur invité à évaluer", evaluation, "Invitation envoyée", ""),
         (
+            notes,
+            "Évaluation du tuteur enregistrée",
+            tutor,
+            evaluation,
+            "Invitation envoyée → En cours de saisie ; points enregistrés, non remis",
+            "",
+        ),
+        (
+            notes,
+            "Évaluation du tuteur remise",
+            tutor,
+            evaluation,
+            f"En cours de saisie → Remise ; total {total} points",
+            "",
+        ),
+        ("Jury", "Inscription à une session de jury", str(actor), str(session), "—", ""),
+        (
+            "Évaluation",
+            "Portefeuille renvoyé pour compléments",
             str(actor),
-            "portfolio.return",
             str(enrolment),
-            "submitted → returned",
+            "Déposé → Renvoyé pour compléments",
             "Ajoutez la procédure d'achat.",
         ),
     ]
@@ -85,16 +105,12 @@ def assert_history_shown(response, enrolment, actor):
     for row in rows:
         assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", row[0])
     # The tutor is invited by one of the centre's staff, created inside ready_enrolment.
+    expected = expected_rows(enrolment, actor)
     invite = rows[0][1:]
     staff_names = {str(user) for user in User.objects.with_role("responsable_evaluation")}
-    assert invite[0] in staff_names
-    assert invite[1:] == (
-        "tutor_evaluation.invite",
-        f"Évaluation tuteur — {enrolment.candidate}",
-        "→ invited",
-        "",
-    )
-    assert [row[1:] for row in rows[1:]] == expected_rows(enrolment, actor)
+    assert invite[2] in staff_names
+    assert invite[:2] + invite[3:] == expected[0]
+    assert [row[1:] for row in rows[1:]] == expected[1:]
     # The escaped reason, as the browser receives it.
     assert "Ajoutez la procédure d&#x27;achat." in html
 
@@ -103,10 +119,10 @@ def assert_no_history_leaks(response, enrolment):
     html = unescape(response.content.decode())
     for leak in (
         "Journal du candidat",
-        "tutor_evaluation.invite",
-        "jury_session.candidate_add",
-        "portfolio.return",
-        "submitted → returned",
+        "Tuteur invité à évaluer",
+        "Inscription à une session de jury",
+        "Portefeuille renvoyé pour compléments",
+        "Déposé → Renvoyé pour compléments",
         "Ajoutez la procédure",
         f"Historique de {enrolment.candidate.get_full_name()}",
         str(enrolment.tutor),

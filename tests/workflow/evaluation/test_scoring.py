@@ -6,17 +6,12 @@ import pytest
 
 from referentiel.services import grid_revise
 from tests.factories import EvidenceItemFactory
-from tests.workflow.helpers import assign_and_accept, refresh, score
+from tests.workflow.helpers import refresh, score
 from workflow.errors import WorkflowError
 from workflow.evaluation.scoring import scoring_problems, scoring_save, scoring_submit
 from workflow.models import Scoring
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def accepted(admissible, staff, evaluator):
-    return assign_and_accept(admissible, evaluator, staff)
 
 
 def criteria(assignment):

@@ -44,7 +44,7 @@ def test_the_president_closes_through_the_page_and_the_job_closes_once():
     client = Client()
     client.force_login(president)
     url = reverse("jury:deliberation", args=[session.pk])
-    response = client.post(url, {"action": "close", "confirm": "on"}, follow=True)
+    response = client.post(url, {"action": "close", "confirmed": "1"}, follow=True)
     assert "Délibération close" in response.content.decode()
     session.refresh_from_db()
     assert session.state == JurySession.State.CLOSED
@@ -60,14 +60,14 @@ def test_a_closing_waiting_for_a_worker_shows_its_progress_on_the_page(settings)
     client = Client()
     client.force_login(president)
     url = reverse("jury:deliberation", args=[session.pk])
-    response = client.post(url, {"action": "close", "confirm": "on"}, follow=True)
+    response = client.post(url, {"action": "close", "confirmed": "1"}, follow=True)
     job = Job.objects.get(kind=closing.DELIBERATION_CLOSE)
     page = response.content.decode()
     assert job.state == Job.State.QUEUED
     assert "en arrière-plan" in page
     assert f'id="job-{job.pk}"' in page and "data-job-polling" in page
     # Asking again gives the same job, not a second one.
-    client.post(url, {"action": "close", "confirm": "on"})
+    client.post(url, {"action": "close", "confirmed": "1"})
     assert Job.objects.filter(kind=closing.DELIBERATION_CLOSE).count() == 1
 
 

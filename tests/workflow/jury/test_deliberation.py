@@ -17,6 +17,7 @@ from tests.workflow.jury.helpers import (  # noqa: F401
 )
 from workflow.errors import WorkflowError
 from workflow.jury import deliberation, results
+from workflow.marks.assiduity import assiduity_decide
 from workflow.marks.attendance import absence_record, unjustified_absence_pct
 from workflow.models import JuryDecision
 
@@ -47,7 +48,7 @@ def test_unjustified_absences_flow_into_the_tutor_penalty():
     enrolment = ready_enrolment()
     actor = staff()
     start = enrolment.cohort.training_start
-    for day in range(4):  # 4 × 5.82 h = 23.28 h of 931 h: 2.50…% → 10 %
+    for day in range(4):  # 4 × 5.82 h = 23.28 h of 588 h: 3.95…% → 10 %
         absence_record(
             actor=actor,
             enrolment=enrolment,
@@ -66,6 +67,13 @@ def test_unjustified_absences_flow_into_the_tutor_penalty():
     assert unjustified_absence_pct(enrolment) > Decimal("2.5")
     session, _members, _actor, _ = session_with_candidate(enrolment)
     snapshot = _row(session).snapshot
+    # Proposed, not applied until the pedagogical team agrees (RULES.md §3).
+    assert snapshot["penalty_pending"] is True
+    assert snapshot["tutor_penalty_pct"] == "0"
+    assert any("en attente" in reason for reason in snapshot["reasons"])
+    assiduity_decide(actor=actor, enrolment=enrolment, agree=True)
+    snapshot = _row(session).snapshot
+    assert snapshot["penalty_pending"] is False
     assert snapshot["tutor_penalty_pct"] == "10"
     assert Decimal(snapshot["practice"]["tutor_after_penalty"]) == Decimal(45)
     assert Decimal(snapshot["points_total"]) == Decimal(620)
@@ -88,6 +96,7 @@ def test_more_than_ten_percent_unjustified_refers_the_case_to_the_jury():
             hours=Decimal(24),
             justified=False,
         )
+    assiduity_decide(actor=staff(), enrolment=enrolment, agree=True)
     session, members, _actor, _ = session_with_candidate(enrolment)
     snapshot = _row(session).snapshot
     assert snapshot["referred_to_jury"] is True

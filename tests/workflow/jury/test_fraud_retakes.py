@@ -119,6 +119,21 @@ def test_a_non_validated_bloc_is_retaken_once_as_a_new_attempt(monkeypatch):
         )
 
 
+def test_a_bloc_the_candidate_is_not_enrolled_for_is_not_retaken(monkeypatch):
+    enrolment, _session, actor = _partial(monkeypatch)
+    blocs = enrolment.cohort.title.blocs
+    # Enrolled, after the decision, for blocs 1, 3 and 4 only (the title bloc by bloc).
+    enrolment.blocs.set([blocs.get(number=n) for n in (1, 3, 4)])
+    with pytest.raises(WorkflowError, match="n'est pas inscrit au bloc 2"):
+        retakes.bloc_retake_register(
+            actor=actor,
+            enrolment=enrolment,
+            bloc=blocs.get(number=2),
+            evaluation_date=date(2027, 12, 1),
+        )
+    assert not Portfolio.objects.filter(enrolment=enrolment, attempt=2).exists()
+
+
 def test_a_validated_bloc_is_never_retaken(monkeypatch):
     enrolment, _session, actor = _partial(monkeypatch)
     with pytest.raises(WorkflowError, match="validé"):

@@ -41,7 +41,7 @@ def test_the_tutor_sees_only_their_candidates_and_submits_the_grid_on_one_screen
     data = {f"c{c_.pk}": str(c_.max_points) for c_ in evaluation.grid_version.criteria.all()}
     response = c.post(
         reverse("jury:tutor_evaluation", args=[evaluation.pk]),
-        {**data, "comment": "Très bonne alternante", "action": "submit"},
+        {**data, "comment": "Très bonne alternante", "action": "submit", "confirmed": "1"},
     )
     assert response.status_code == 302
     evaluation.refresh_from_db()
@@ -54,26 +54,29 @@ def test_a_trainer_imports_a_csv_and_sees_the_line_errors(client):
     trainer = UserFactory(roles=["formateur"])
     TrainingLink.objects.create(trainer=trainer, module=module, cohort=enrolment.cohort)
     c = _client(client, trainer)
-    url = reverse("jury:trainer_marks", args=[enrolment.cohort.pk, module.pk])
+    url = reverse("jury:cc_import", args=[enrolment.cohort.pk, module.pk])
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = SimpleUploadedFile("notes.csv", b"email;note;sur\nx@y.fr;12;20\n", "text/csv")
-    page = c.post(url, {"action": "import", "file": bad})
+    page = c.post(url, {"file": bad})
     assert page.status_code == 200
-    assert "Ligne 2" in page.content.decode() and CCMark.objects.count() == 0
+    assert "x@y.fr n&#x27;est pas inscrit" in page.content.decode()
+    assert CCMark.objects.count() == 0
     good = SimpleUploadedFile(
         "notes.csv", f"email;note;sur\n{enrolment.candidate.email};12;20\n".encode(), "text/csv"
     )
-    assert c.post(url, {"action": "import", "file": good}).status_code == 302
+    token = c.post(url, {"file": good}).context["confirm_form"].initial["token"]
+    confirm = reverse("jury:cc_import_confirm", args=[enrolment.cohort.pk, module.pk])
+    assert c.post(confirm, {"token": token}).status_code == 302
     assert CCMark.objects.get().mark == Decimal(12)
 
 
-def test_a_trainer_not_linked_to_the_module_gets_403(client):
+def test_a_trainer_not_linked_to_the_module_gets_404(client):
     enrolment = EnrolmentFactory()
     module = enrolment.cohort.title.blocs.get(number=1).modules.get(code="M1.1")
     c = _client(client, UserFactory(roles=["formateur"]))
     url = reverse("jury:trainer_marks", args=[enrolment.cohort.pk, module.pk])
-    assert c.get(url).status_code == 403
+    assert c.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["candidat", "tuteur", "formateur", "jury", "evaluateur"])
@@ -102,11 +105,12 @@ def test_the_deliberation_screen_shows_the_computed_decision_and_closes(client):
     page = c.get(reverse("jury:deliberation", args=[session.pk]))
     body = page.content.decode()
     assert "Certification totale (titre)" in body
-    assert "Certification totale : le titre est obtenu" in body
+    detail = c.get(reverse("jury:deliberation_candidate", args=[session.pk, enrolment.pk]))
+    assert "Certification totale : le titre est obtenu" in detail.content.decode()
     c.post(reverse("jury:deliberation", args=[session.pk]), {"action": "close"})
     session.refresh_from_db()
     assert session.state == JurySession.State.DELIBERATING  # not confirmed
-    c.post(reverse("jury:deliberation", args=[session.pk]), {"action": "close", "confirm": "on"})
+    c.post(reverse("jury:deliberation", args=[session.pk]), {"action": "close", "confirmed": "1"})
     session.refresh_from_db()
     assert session.state == JurySession.State.CLOSED
 
@@ -115,7 +119,7 @@ def test_a_professional_member_may_not_post_decisions(client):
     session, members, actor, enrolment = session_with_candidate()
     c = _client(client, members["pro1"])
     response = c.post(
-        reverse("jury:deliberation", args=[session.pk]), {"action": "close", "confirm": "on"}
+        reverse("jury:deliberation", args=[session.pk]), {"action": "close", "confirmed": "1"}
     )
     assert response.status_code == 403
 

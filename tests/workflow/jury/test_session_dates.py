@@ -97,7 +97,7 @@ def test_the_deliberation_does_not_open_before_the_last_soutenance_ends():
 
 def test_the_open_button_before_the_session_says_when_it_becomes_possible(client):
     session, members, _actor, _enrolment = composed_session()
-    response = page(client, members["president"], "jury:session_open", session, {})
+    response = page(client, members["president"], "jury:session_open", session, {"confirmed": "1"})
     assert response.status_code == 200
     assert "Le jury se réunit le 15/03/2027" in response.content.decode()
     session.refresh_from_db()
@@ -117,7 +117,7 @@ def test_closing_and_publishing_never_precede_the_sessions_day(client):
         members["president"],
         "jury:deliberation",
         session,
-        {"action": "close", "confirm": "on"},
+        {"action": "close", "confirmed": "1"},
     )
     assert response.status_code == 200
     assert "Le jury se réunit le 15/03/2027" in response.content.decode()
@@ -126,7 +126,9 @@ def test_closing_and_publishing_never_precede_the_sessions_day(client):
     clock_move(datetime(2027, 3, 14, 18, 0, tzinfo=PARIS))
     with pytest.raises(WorkflowError, match="publication des résultats"):
         deliberation.jury_results_publish(actor=actor, session=session)
-    response = page(client, actor, "jury:staff_session", session, {"action": "publish"})
+    response = page(
+        client, actor, "jury:staff_session", session, {"action": "publish", "confirmed": "1"}
+    )
     assert response.status_code == 200
     assert "Le jury se réunit le 15/03/2027" in response.content.decode()
     session.refresh_from_db()
@@ -172,16 +174,21 @@ def test_the_publish_form_asks_for_the_reason_only_when_late(client, where):
     assert 'name="late_reason"' not in page(client, user, where, session).content.decode()
     clock_move(RESULTS_LATE)
     assert 'name="late_reason"' in page(client, user, where, session).content.decode()
-    response = page(client, user, where, session, {"action": "publish", "late_reason": ""})
+    response = page(
+        client, user, where, session, {"action": "publish", "late_reason": "", "confirmed": "1"}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "Indiquez le motif de la publication tardive." in body
     assert 'id="id_late_reason_error"' in body
     session.refresh_from_db()
     assert session.state == JurySession.State.CLOSED
-    response = page(
-        client, user, where, session, {"action": "publish", "late_reason": "Jury reporté (grève)"}
-    )
+    posted = {"action": "publish", "late_reason": "Jury reporté (grève)"}
+    response = page(client, user, where, session, posted)
+    assert "Publier les résultats ?" in response.content.decode()  # the summary, not done
+    session.refresh_from_db()
+    assert session.state == JurySession.State.CLOSED
+    response = page(client, user, where, session, {**posted, "confirmed": "1"})
     assert "Résultats publiés." in response.content.decode()
     session.refresh_from_db()
     assert session.late_publication_reason == "Jury reporté (grève)"

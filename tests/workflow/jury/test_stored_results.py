@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Enrolment
-from tests.races import run_together
+from tests.races import needs_row_locks, run_together
 from tests.workflow.jury.helpers import (  # noqa: F401
     JURY_EVENING,
     PARIS,
@@ -136,7 +136,9 @@ def test_a_sessions_decisions_take_the_same_queries_for_three_or_nine_candidates
             "rows": lambda s: results.session_rows(s),
         }[reader]
         counts.append(queries(run, session))
-    assert counts[0] == counts[1] <= 20, counts
+    # 21: the blocs each candidate enrolled for are one more input (a bloc not enrolled for is
+    # not sat).
+    assert counts[0] == counts[1] <= 21, counts
 
 
 def test_the_deliberation_page_takes_the_same_queries_whatever_the_sessions_size():
@@ -268,6 +270,10 @@ def _page(client, session, **params):
 
 def test_the_jury_filters_the_candidates_it_must_look_at_twice():
     low = ready_enrolment(exam_ratio=Decimal("0.45"))
+    # A name no generated candidate can share or start with: the search below finds one row (a
+    # random name that began like another candidate's made the test fail now and then).
+    low.candidate.last_name = "Zzyxquillebeuf"
+    low.candidate.save(update_fields=["last_name"])
     fine = ready_enrolment(exam_ratio=Decimal("0.8"))
     incomplete = ready_enrolment()
     cheat = ready_enrolment()
@@ -326,10 +332,7 @@ def test_the_deliberation_screen_pages_the_candidates(monkeypatch):
     assert _page(client, session, page="999").context["page"].number == 2
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite serialises writers",
-)
+@needs_row_locks
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("referentiel_reloaded")
 def test_a_refresh_never_marks_fresh_a_result_whose_mark_changed_meanwhile(monkeypatch):

@@ -168,7 +168,7 @@ def test_outsiders_reach_neither_the_deliberation_nor_its_jobs():
         client = Client()
         client.force_login(outsider)
         assert client.get(page).status_code == page_code
-        assert client.post(page, {"action": "close", "confirm": "on"}).status_code == page_code
+        assert client.post(page, {"action": "close", "confirmed": "1"}).status_code == page_code
         assert client.get(status).status_code == 404
     assert session.decisions.count() == 0
 

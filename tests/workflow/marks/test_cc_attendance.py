@@ -1,4 +1,4 @@
-"""Continuous assessment (entry, CSV import, scaling) and attendance."""
+"""Continuous assessment (entry, scaling) and attendance; the import: test_cc_import.py."""
 
 from datetime import date
 from decimal import Decimal
@@ -10,9 +10,8 @@ from audit.models import AuditEvent
 from tests.factories import EnrolmentFactory, UserFactory
 from tests.workflow.jury.helpers import fast_passwords, staff  # noqa: F401
 from workflow.errors import WorkflowError
-from workflow.marks import cc
+from workflow.marks import cc, cc_import
 from workflow.marks.attendance import absence_record, unjustified_absence_pct
-from workflow.models import CCMark
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +58,9 @@ def test_a_trainer_not_linked_to_the_module_and_cohort_is_refused(setting):
             actor=other, enrolment=enrolment, module=module, mark=Decimal(1), out_of=10
         )
     with pytest.raises(WorkflowError, match="n'intervenez pas"):
-        cc.cc_import_csv(actor=other, module=module, cohort=enrolment.cohort, content="")
+        cc_import.cc_import_preview(
+            actor=other, module=module, cohort=enrolment.cohort, content=b""
+        )
 
 
 def test_bloc_cc_points_stay_none_until_every_cc_module_has_a_mark(setting):
@@ -74,56 +75,6 @@ def test_bloc_cc_points_stay_none_until_every_cc_module_has_a_mark(setting):
             actor=trainer, enrolment=enrolment, module=other, mark=Decimal(5), out_of=10
         )
     assert cc.bloc_cc_points(enrolment, bloc) == Decimal(50)
-
-
-def test_a_csv_import_creates_marks_and_importing_it_again_changes_nothing(setting):
-    enrolment, module, trainer = setting
-    second = EnrolmentFactory(cohort=enrolment.cohort)
-    content = (
-        "email;note;sur;absence\n"
-        f"{enrolment.candidate.email};14,5;20;\n"
-        f"{second.candidate.email.upper()};;20;AI\n"
-    ).encode()
-    report = cc.cc_import_csv(
-        actor=trainer, module=module, cohort=enrolment.cohort, content=content
-    )
-    assert report.ok and (report.created, report.updated, report.unchanged) == (2, 0, 0)
-    assert cc.module_cc_points(enrolment, module) == Decimal(29)
-    assert cc.module_cc_points(second, module) == Decimal(0)
-    events = AuditEvent.objects.filter(action="cc_mark.import").count()
-    again = cc.cc_import_csv(actor=trainer, module=module, cohort=enrolment.cohort, content=content)
-    assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 2)
-    assert CCMark.objects.count() == 2
-    assert AuditEvent.objects.filter(action="cc_mark.import").count() == events
-
-
-def test_a_csv_with_wrong_lines_imports_nothing_and_reports_each_line(setting):
-    enrolment, module, trainer = setting
-    content = (
-        "email;note;sur;absence\n"
-        f"{enrolment.candidate.email};12;20;\n"
-        "inconnu@exemple.fr;12;20;\n"
-        f"{enrolment.candidate.email};21;15;\n"
-        ";abc;20;peut-être\n"
-    )
-    report = cc.cc_import_csv(
-        actor=trainer, module=module, cohort=enrolment.cohort, content=content
-    )
-    assert not report.ok
-    assert [line for line, _message in report.errors] == [3, 4, 5]
-    messages = dict(report.errors)
-    assert "inconnu@exemple.fr n'est pas inscrit" in messages[3]
-    assert "barème" in messages[4] and "déjà présent ligne 2" in messages[4]
-    assert "adresse e-mail manquante" in messages[5] and "illisible" in messages[5]
-    assert CCMark.objects.count() == 0
-
-
-def test_a_csv_with_a_bad_header_is_refused_on_line_one(setting):
-    enrolment, module, trainer = setting
-    report = cc.cc_import_csv(
-        actor=trainer, module=module, cohort=enrolment.cohort, content="mail;note\nx;1\n"
-    )
-    assert report.errors[0][0] == 1 and "colonnes manquantes" in report.errors[0][1]
 
 
 def test_candidates_see_their_cc_marks_as_soon_as_entered(setting):

@@ -212,22 +212,21 @@ def _post_exam(client, user, enrolment, **data):
     )
 
 
-def test_the_staff_enter_an_epreuves_mark_on_the_candidate_screen(client):
+def test_the_candidate_screen_records_a_non_presentation_and_no_longer_takes_points(client):
     enrolment = _epreuves_enrolment()
-    page = _post_exam(
-        client, staff(), enrolment, **{"exam-points": "120.5", "exam-presented": "on"}
-    )
-    assert page.status_code == 200
-    assert "Note d&#x27;épreuves enregistrée." in page.content.decode()
+    page = _post_exam(client, staff(), enrolment, **{"exam-absent": "on"})
+    assert "Non-présentation du bloc enregistrée." in page.content.decode()
     mark = BlocExamMark.objects.get()
-    assert mark.points == Decimal("120.5") and mark.presented and mark.bloc.number == 1
+    assert mark.presented is False and mark.points is None and mark.bloc.number == 1
+    # The points are entered per épreuve now: the page leads there.
+    assert reverse("workflow:staff-epreuve-marks") in page.content.decode()
 
 
-def test_the_screen_records_a_non_presentation(client):
+def test_a_post_without_the_absence_box_records_nothing(client):
     enrolment = _epreuves_enrolment()
-    _post_exam(client, staff(), enrolment, **{"exam-points": ""})
-    mark = BlocExamMark.objects.get()
-    assert mark.presented is False and mark.points is None
+    page = _post_exam(client, staff(), enrolment, **{"exam-points": "120.5"})
+    assert "Cochez la case pour enregistrer la non-présentation." in page.content.decode()
+    assert not BlocExamMark.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["candidat", "tuteur", "formateur", "jury", "evaluateur"])
@@ -236,23 +235,4 @@ def test_other_roles_may_not_enter_an_epreuves_mark(client, role):
     user = UserFactory(roles=[role])
     response = _post_exam(client, user, enrolment, **{"exam-points": "100", "exam-presented": "on"})
     assert response.status_code == 403
-    assert not BlocExamMark.objects.exists()
-
-
-def test_a_mark_above_the_maximum_shows_a_french_error_and_saves_nothing(client):
-    enrolment = _epreuves_enrolment()
-    page = _post_exam(client, staff(), enrolment, **{"exam-points": "151", "exam-presented": "on"})
-    assert "La note d&#x27;épreuves doit être comprise entre 0 et 150." in page.content.decode()
-    assert not BlocExamMark.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("points", "error"),
-    [("-1", "supérieure ou égale à 0"), ("douze", "Saisissez un nombre")],
-)
-def test_a_malformed_mark_shows_the_field_error_and_saves_nothing(client, points, error):
-    enrolment = _epreuves_enrolment()
-    page = _post_exam(client, staff(), enrolment, **{"exam-points": points, "exam-presented": "on"})
-    assert page.status_code == 200
-    assert error in page.content.decode()
     assert not BlocExamMark.objects.exists()

@@ -188,8 +188,8 @@ def test_a_trainer_cannot_open_or_post_to_another_establishments_cohort(client, 
     s = trainer_setting
     client.force_login(s["trainer"])
     url = reverse("jury:trainer_marks", args=[s["grenoble"].cohort_id, s["module"].pk])
-    assert client.get(url).status_code == 403
-    assert client.post(url, _mark(s["grenoble"])).status_code == 403
+    assert client.get(url).status_code == 404
+    assert client.post(url, _mark(s["grenoble"])).status_code == 404
     assert not CCMark.objects.exists()
 
 
@@ -201,10 +201,11 @@ def test_a_trainer_cannot_slip_another_cohorts_candidate_into_their_page(client,
     assert response.status_code == 200
     assert not CCMark.objects.exists()
     csv = f"email;note;sur\n{s['grenoble'].candidate.email};15;20\n".encode()
-    client.post(
-        url,
-        {"action": "import", "file": SimpleUploadedFile("cc.csv", csv, content_type="text/csv")},
+    preview = client.post(
+        reverse("jury:cc_import", args=[s["lyon"].cohort_id, s["module"].pk]),
+        {"file": SimpleUploadedFile("cc.csv", csv, content_type="text/csv")},
     )
+    assert "confirm_form" not in preview.context
     assert not CCMark.objects.exists()
     # The linked cohort still works.
     assert client.post(url, _mark(s["lyon"])).status_code == 302

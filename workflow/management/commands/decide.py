@@ -3,6 +3,10 @@
 The decision is the rules engine's (``rules.engine.decide``); this command only reads the
 JSON exactly (numbers as decimals), checks its shape, and writes the answer. Bad input exits
 with status 2, one line on standard error naming the field, and nothing on standard output.
+
+``practice.absence_pct`` is the share of training time the pedagogical team agreed to sanction
+(RULES.md §3): the application gives the engine 0 while the penalty is pending or waived
+(``workflow.marks.assiduity``); the command takes the figure as given.
 """
 
 import json
