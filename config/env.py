@@ -39,6 +39,22 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def sqlite_options() -> dict:
+    """SQLite's options for a file that several request threads write at once.
+
+    Django opens SQLite transactions DEFERRED: a request that reads, then writes inside
+    ``atomic()`` asks to upgrade its read lock while another thread writes, and SQLite refuses at
+    once (« database is locked ») instead of waiting, since waiting could deadlock. IMMEDIATE takes
+    the write lock when the transaction begins, so the busy timeout applies and requests queue;
+    WAL lets reads go on while one writes. Grids' autosave sends such requests side by side.
+    """
+    return {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
+
+
 def email_settings(url: str) -> dict:
     """Return Django e-mail settings for an URL such as smtp+tls://user:pass@host:587."""
     if not url or url.startswith("console:"):

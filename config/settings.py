@@ -6,7 +6,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import email_settings, env_bool, env_int, env_list, env_str, storage_origins
+from config.env import (
+    email_settings,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    sqlite_options,
+    storage_origins,
+)
 from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -92,8 +100,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] != ":memory:":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # Wait for a concurrent writer instead of failing at once ("database is locked").
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(sqlite_options())
 else:
     # A database that stopped answering fails a request (and /readyz) within seconds instead
     # of holding it until the operating system gives up.
