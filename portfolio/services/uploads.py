@@ -263,13 +263,21 @@ def stored_name_in_use(name: str) -> bool:
     )
 
 
-def scanned_file_store(uploaded_file, *, folder: str, kinds: tuple[str, ...], refusal: str):
-    """Check, scan and store a file of one of ``kinds`` under ``folder`` for a higher package's
-    row; return (the checked file, its stored name, its scan status). ``refusal`` is the French
-    message for another kind. The caller creates its row and, if that fails, calls
+def scanned_file_store(
+    uploaded_file,
+    *,
+    folder: str,
+    kinds: tuple[str, ...] | None = None,
+    refusal: str = "",
+    limits: Limits | None = None,
+):
+    """Check, scan and store a file under ``folder`` for a higher package's row; return (the
+    prepared file, its stored name). ``kinds`` restricts the accepted kinds (``refusal`` is the
+    French message for another kind); ``limits`` defaults to the evidence limits. The caller
+    creates its row with ``stored_file_fields`` and, if that fails, calls
     ``stored_objects_delete`` with the name."""
-    prepared = _prepare(uploaded_file, limits=upload_limits())
-    if prepared.checked.kind.name not in kinds:
+    prepared = _prepare(uploaded_file, limits=limits or upload_limits())
+    if kinds is not None and prepared.checked.kind.name not in kinds:
         raise PortfolioError(refusal, code="unsupported_type", field="file")
     name, _thumbnail = _store(prepared, folder)
     if _thumbnail:

@@ -2,6 +2,7 @@
 process read them from 0 h on the épreuve's day (Paris time), nobody else; all audited."""
 
 from datetime import datetime
+from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,8 @@ from django.urls import reverse
 from accounts.models import Role, UserRole
 from audit import clock
 from audit.models import AuditEvent
+from portfolio.filetypes import CHECKS_VERSION
+from portfolio.models import ScanStatus
 from referentiel.models import Epreuve
 from tests.centres.helpers import auditor, other_establishment, responsable
 from tests.factories import EnrolmentFactory, EstablishmentFactory, UserFactory
@@ -87,6 +90,22 @@ def test_the_certifier_uploads_a_subject_and_it_is_audited():
     assert subject.file.name.startswith("sujets/")
     event = AuditEvent.objects.get(action="subject.upload")
     assert event.after["epreuve"] == "B2-E2" and event.after["sha256"] == subject.sha256
+
+
+def test_a_subject_is_stored_like_every_checked_file():
+    subject = upload(name="Sujet B2 (national).pdf")
+    assert subject.original_name == "Sujet B2 (national).pdf"
+    assert subject.checks_version == CHECKS_VERSION
+    assert subject.content_type == "application/pdf"
+    assert subject.file.storage.exists(subject.file.name)
+
+
+def test_a_row_that_cannot_be_written_leaves_no_stored_file(media):
+    with mock.patch.object(subjects, "audit_record", side_effect=RuntimeError("boom")):
+        with pytest.raises(RuntimeError):
+            upload()
+    assert not ExamSubject.objects.exists()
+    assert [path for path in Path(media.location).rglob("*") if path.is_file()] == []
 
 
 def test_replacing_a_subject_adds_a_version_and_keeps_the_earlier_one():
@@ -168,6 +187,20 @@ def test_the_download_edges_through_the_screen_with_every_access_audited(client,
         AuditEvent.objects.filter(actor=reader).order_by("pk").values_list("action", flat=True)
     )
     assert actions == ["subject.refused", "subject.download", "subject.download"]
+
+
+def test_a_subject_found_infected_later_is_refused_with_the_french_page_and_no_download_line(
+    client, at
+):
+    subject = upload()
+    ExamSubject.objects.filter(pk=subject.pk).update(scan_status=ScanStatus.INFECTED)
+    reader = evaluation_responsable()
+    at(DAY_MIDNIGHT)
+    client.force_login(reader)
+    response = download(client, subject)
+    assert response.status_code == 403
+    assert "antivirus" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="subject.download").exists()
 
 
 def other_staff(enrolment):

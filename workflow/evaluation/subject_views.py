@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.listing import paginate
-from portfolio.models import ScanStatus
-from portfolio.views import _serve
+from portfolio.stored_downloads import stored_file_download
 from workflow.errors import WorkflowError
 from workflow.evaluation import subjects
 from workflow.evaluation.forms import ReplaceForm, SubjectForm
@@ -97,7 +96,8 @@ def subject_download(request, pk):
         subjects.subject_refusal_record(actor=request.user, subject=subject)
         # Nothing tells someone refused whether the subject exists.
         raise PermissionDenied
-    if subject.scan_status == ScanStatus.INFECTED:
-        raise PermissionDenied
-    subjects.subject_download_record(actor=request.user, subject=subject)
-    return _serve(subject.file.name, subject.content_type, subject.original_name, inline=False)
+    return stored_file_download(
+        request,
+        subject,
+        lambda: subjects.subject_download_record(actor=request.user, subject=subject),
+    )

@@ -23,7 +23,12 @@ from accounts.models import Role
 from audit import clock
 from audit.trail import audit_record
 from portfolio.services.common import PortfolioError
-from portfolio.services.uploads import _delete_objects, _prepare, _store, memoire_limits
+from portfolio.services.uploads import (
+    memoire_limits,
+    scanned_file_store,
+    stored_file_fields,
+    stored_objects_delete,
+)
 from workflow.errors import WorkflowError
 from workflow.models import ExamSubject
 
@@ -73,8 +78,7 @@ def subject_upload(*, actor, epreuve, part: str, starts_at: datetime, uploaded_f
     if part not in ExamSubject.Part.values:
         raise WorkflowError(_("Choisissez le sujet ou la grille de correction."))
     try:
-        prepared = _prepare(uploaded_file, limits=memoire_limits())
-        name, _thumbnail = _store(prepared, FOLDER)
+        prepared, name = scanned_file_store(uploaded_file, folder=FOLDER, limits=memoire_limits())
     except PortfolioError as error:
         raise WorkflowError(error.message, field_errors={"file": [error.message]}) from error
     try:
@@ -93,13 +97,7 @@ def subject_upload(*, actor, epreuve, part: str, starts_at: datetime, uploaded_f
                 starts_at=starts_at,
                 version=previous.version + 1 if previous else 1,
                 uploaded_by=actor,
-                file=name,
-                original_name=(getattr(uploaded_file, "name", "") or "")[:200],
-                kind=prepared.checked.kind.name,
-                content_type=prepared.content_type,
-                size=prepared.size,
-                sha256=prepared.sha256,
-                scan_status=prepared.scan_status,
+                **stored_file_fields(prepared, name),
             )
             audit_record(
                 actor=actor,
@@ -117,7 +115,7 @@ def subject_upload(*, actor, epreuve, part: str, starts_at: datetime, uploaded_f
                 },
             )
     except BaseException:
-        _delete_objects(prepared.stored)
+        stored_objects_delete([name])
         raise
     return subject
 
