@@ -9,6 +9,9 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from accounts.lookups import integer_in_register
         from accounts.middleware import idle_clock_start
+
+        integer_in_register()
 
         user_logged_in.connect(idle_clock_start, dispatch_uid="accounts.idle_clock_start")

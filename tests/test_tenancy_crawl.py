@@ -61,6 +61,8 @@ from tests.config.test_security_headers import (
 from tests.factories import (
     STAFF_ROLES,
     CohortFactory,
+    DraftMemoireFactory,
+    DraftPortfolioFactory,
     EnrolmentFactory,
     EpreuvePaperFactory,
     EstablishmentFactory,
@@ -74,6 +76,7 @@ from tests.factories import (
     SurveyWaveFactory,
     UserFactory,
 )
+from workflow.marks import tutoring
 
 pytestmark = pytest.mark.django_db
 
@@ -976,3 +979,127 @@ def test_the_marker_reader_opens_zip_and_pdf():
     assert b"Zorglub" not in buffer.getvalue()
     assert MARKER.search(readable(buffer.getvalue()))
     assert parse_qsl("a=1") == [("a", "1")]
+
+
+# What an attacker or a slip of the keyboard types into a field: numbers out of every range,
+# digits that are not ASCII, a NUL byte, markup, impossible dates, a huge text, SQL.
+HOSTILE_VALUES = (
+    "1e309",
+    "-99999999999999999999",
+    "NaN",
+    "²³",
+    "١٢",
+    "12,5,5",
+    "2027-02-30",
+    "31/13/2027",
+    "\x00",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "x" * 5000,
+    "",
+)
+HOSTILE_FILE = b'\xff\xfe=HYPERLINK("http://x");\x00\r\n;;;\n' + b"\xe9" * 300
+# The fields that route a post to one of a page's forms keep their value.
+ROUTING = {"csrfmiddlewaretoken", "action", "confirmed", "next"}
+
+
+def hostile_users(world) -> dict:
+    """A's people of every role, each with the pages to start from: a candidate with a portfolio
+    and a mémoire in draft (the upload forms) whose tutor has the evaluation to fill in."""
+    focus = world.focus
+    enrolment = EnrolmentFactory(
+        cohort=focus["cohort"],
+        company=focus["company"],
+        tutor=focus["tutor"],
+        candidate=UserFactory(roles=[Role.CANDIDAT]),
+    )
+    drafting = DraftPortfolioFactory(enrolment=enrolment, bloc=focus["module"].bloc)
+    item = _evidence(drafting, "brouillon")
+    memoire = DraftMemoireFactory(enrolment=enrolment)
+    tutoring.tutor_evaluation_invite(actor=world.a_staff, enrolment=enrolment)
+    return {
+        "A staff": (world.a_staff, []),
+        "tutor": (focus["tutor"], [reverse("jury:tutor_home")]),
+        "trainer": (focus["trainer"], []),
+        "evaluator": (focus["evaluator"], []),
+        "jury president": (focus["members"]["president"], []),
+        "candidate in evaluation": (focus["submitted"].enrolment.candidate, []),
+        "candidate published": (focus["published"].candidate, []),
+        "candidate drafting": (
+            enrolment.candidate,
+            [
+                reverse("portfolio:detail", args=[drafting.pk]),
+                reverse("portfolio:evidence_edit", args=[item.pk]),
+                reverse("portfolio:memoire", args=[memoire.pk]),
+            ],
+        ),
+    }
+
+
+# The grids' JSON endpoints that the pages' scripts post to (one field or one cell at a time).
+AUTOSAVES = {
+    "workflow:scoring": "workflow:scoring-field",
+    "jury:tutor_evaluation": "jury:tutor_field",
+    "jury:cc_grid": "jury:cc_grid_cell",
+}
+
+
+def hostile_posts(action: str, form: dict, value: str) -> list[tuple[str, dict]]:
+    """Return the posts that carry ``value``: the form with it in every field, then, for a
+    grid, its autosave with it as each field's value and as the field's name."""
+    data = {n: (v if n in ROUTING else value) for n, v in form["fields"]}
+    for name in form["files"]:
+        data[name] = SimpleUploadedFile("fichier.csv", HOSTILE_FILE, "text/csv")
+    posts = [(action, data)]
+    match = resolve(urlsplit(action).path)
+    autosave = AUTOSAVES.get(match.view_name)
+    if autosave is None:
+        return posts
+    url = reverse(autosave, kwargs=match.kwargs)
+    if autosave == "jury:cc_grid_cell":
+        enrolments = {n.split("-")[1] for n, _v in form["fields"] if n.startswith("c-")}
+        for enrolment in sorted(enrolments)[:1] + [value]:
+            cell = {"enrolment": enrolment, "value": value, "version": value}
+            posts += [
+                (url, {**cell, "label": value, "sur": value}),
+                (url, {**cell, "label": "CC1", "sur": "20"}),
+                (url, {**cell, "label": "CC1", "sur": "20", "version": "0"}),
+            ]
+        return posts
+    for name in [n for n, _v in form["fields"] if n not in ROUTING] + [value]:
+        posts.append((url, {"field": name, "value": value, "expected": value}))
+    return posts
+
+
+def test_hostile_values_in_every_post_form_of_every_role_get_an_answer_not_a_server_error(
+    world_and_crawl,
+):
+    """Every POST form each of A's people meets (staff, tutor, trainer, evaluator, jury,
+    candidates), with each hostile value in every field, sent by that person: a form error, a
+    refusal or a redirect, never a 5xx. Everything is rolled back."""
+    world, crawl = world_and_crawl
+    errors: dict[str, set[str]] = {}
+    sent, met = 0, {}
+    with transaction.atomic():
+        for label, (user, seeds) in hostile_users(world).items():
+            met[label] = 0
+            client = Client(raise_request_exception=False)
+            client.force_login(user)
+            posts = crawl.posts if user == world.a_staff else crawl_as(client, seeds).posts
+            for (action, _kind), form in sorted(posts.items()):
+                if view_name(action) in {"accounts:password_change", "accounts:logout"}:
+                    continue
+                met[label] += 1
+                for value in HOSTILE_VALUES:
+                    for url, data in hostile_posts(action, form, value):
+                        with transaction.atomic():
+                            response = client.post(url, data)
+                            transaction.set_rollback(True)
+                        sent += 1
+                        if response.status_code >= 500:
+                            errors.setdefault(f"{label}: POST {url}", set()).add(repr(value[:20]))
+        transaction.set_rollback(True)
+    assert all(met.values()), f"a role met no form of its own: {met}"
+    assert not errors, f"{len(errors)} forms answered 5xx:\n" + "\n".join(
+        f"{url} with {sorted(values)}" for url, values in sorted(errors.items())
+    )
