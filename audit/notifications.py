@@ -33,10 +33,10 @@ def notify(*, key: str, recipient, template: str, context: dict | None = None) -
     return created
 
 
-def notify_many(messages: list[dict]) -> int:
-    """Queue many e-mails at once (each a dict of ``notify``'s arguments); return how many were
-    new. One query finds the keys already recorded and one insert records the others; a key
-    recorded meanwhile by someone else falls back to ``notify`` one by one."""
+def notify_many(messages: list[dict]) -> list[str]:
+    """Queue many e-mails at once (each a dict of ``notify``'s arguments); return the keys of
+    those that were new. One query finds the keys already recorded and one insert records the
+    others; a key recorded meanwhile by someone else falls back to ``notify`` one by one."""
     wanted = [m for m in messages if m["recipient"].email]
     recorded = set(
         Notification.objects.filter(key__in=[m["key"] for m in wanted]).values_list(
@@ -45,7 +45,7 @@ def notify_many(messages: list[dict]) -> int:
     )
     fresh = [m for m in wanted if m["key"] not in recorded]
     if not fresh:
-        return 0
+        return []
     try:
         with transaction.atomic():
             created = Notification.objects.bulk_create(
@@ -60,10 +60,10 @@ def notify_many(messages: list[dict]) -> int:
                 ]
             )
     except IntegrityError:
-        return sum(notify(**m) for m in fresh)
+        return [m["key"] for m in fresh if notify(**m)]
     ids = [notification.pk for notification in created]
     transaction.on_commit(lambda: [notification_send.enqueue(pk) for pk in ids])
-    return len(ids)
+    return [m["key"] for m in fresh]
 
 
 @task()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -23,8 +24,8 @@ from django.utils.translation import gettext as _
 from accounts.access import Duty, staff_may
 from accounts.models import Cohort, Enrolment
 from audit import clock, ics
-from audit.notifications import notify
-from audit.trail import audit_record
+from audit.notifications import notify_many
+from audit.trail import audit_event, audit_record, audit_record_many
 from referentiel.models import Epreuve
 from rules import eligibility
 from workflow.errors import WorkflowError
@@ -257,28 +258,48 @@ def sitting_convocations_send(*, actor, sitting: EpreuveSitting) -> int:
         owed = convocations_owed(sitting)
         extra_ids = extra_time_ids(owed)
         texts = accommodations_texts(owed)
-        for enrolment in owed:
-            minutes = candidate_minutes(sitting, enrolment, extra_ids)
-            EpreuveConvocation.objects.create(
+        today = clock.today()
+        # One insert for the convocations, one for the e-mails and one for the audit lines,
+        # however many candidates the sitting convokes.
+        minutes = {e.pk: candidate_minutes(sitting, e, extra_ids) for e in owed}
+        EpreuveConvocation.objects.bulk_create(
+            EpreuveConvocation(
                 sitting=sitting,
-                enrolment=enrolment,
-                duration_minutes=minutes,
-                sent_on=clock.today(),
+                enrolment=e,
+                duration_minutes=minutes[e.pk],
+                sent_on=today,
                 sent_by=actor,
             )
-            notify(
-                key=f"epreuve-convocation:{sitting.pk}:{enrolment.pk}",
-                recipient=enrolment.candidate,
-                template="epreuve_convocation",
-                context=_email_context(sitting, enrolment, minutes, texts[enrolment.pk]),
-            )
-            audit_record(
-                actor=actor,
-                action="epreuve_convocation.send",
-                obj=sitting,
-                candidate=enrolment.candidate,
-                after={"starts_at": sitting.starts_at.isoformat(), "duration_minutes": minutes},
-            )
+            for e in owed
+        )
+        notify_many(
+            [
+                {
+                    "key": f"epreuve-convocation:{sitting.pk}:{e.pk}",
+                    "recipient": e.candidate,
+                    "template": "epreuve_convocation",
+                    "context": _email_context(sitting, e, minutes[e.pk], texts[e.pk]),
+                }
+                for e in owed
+            ]
+        )
+        object_type = ContentType.objects.get_for_model(EpreuveSitting)
+        audit_record_many(
+            [
+                audit_event(
+                    actor=actor,
+                    action="epreuve_convocation.send",
+                    obj=sitting,
+                    object_type=object_type,
+                    candidate=e.candidate,
+                    after={
+                        "starts_at": sitting.starts_at.isoformat(),
+                        "duration_minutes": minutes[e.pk],
+                    },
+                )
+                for e in owed
+            ]
+        )
     return len(owed)
 
 

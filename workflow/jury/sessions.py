@@ -8,6 +8,7 @@ soutenances and the deliberation are in ``soutenances`` and ``deliberation`` bes
 
 from datetime import date
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,14 +17,14 @@ from accounts.access import Duty, staff_establishments, staff_may
 from accounts.models import Cohort, Enrolment, Role, TrainingLink
 from audit import clock, ics
 from audit.clock import today
-from audit.notifications import notify
-from audit.trail import audit_record
+from audit.notifications import notify_many
+from audit.trail import audit_event, audit_record, audit_record_many
 from portfolio.models import Memoire, Portfolio
 from portfolio.services import portfolio_window
 from rules import eligibility
 from workflow.errors import WorkflowError
 from workflow.jury import agenda
-from workflow.jury.accommodations import accommodations_text
+from workflow.jury.accommodations import accommodations_texts
 from workflow.jury.falsification import falsification_ban_check
 from workflow.jury.results import current_memoire, current_portfolio
 from workflow.models import (
@@ -433,48 +434,70 @@ def jury_convocations_send(*, actor, session) -> int:
         answer = eligibility.convocation(exam_date=session.date, sent_on=today())
         if not answer:
             raise WorkflowError(answer.reason)
-        sent = 0
-        for enrolment in session_enrolments(session):
-            soutenance = Soutenance.objects.filter(
-                session=session, memoire__enrolment=enrolment
-            ).first()
-            context = {
-                "candidate": str(enrolment.candidate),
-                "date": eligibility.fr_date(session.date),
-                "place": session.place,
-                "soutenance_time": timezone.localtime(soutenance.starts_at).strftime("%H h %M")
-                if soutenance
-                else "",
-                "duration_minutes": soutenance.duration_minutes if soutenance else None,
-                "accommodations": accommodations_text(enrolment),
-                "path": agenda.convocation_path(session, enrolment),
-                "attachments": [
+        enrolments = session_enrolments(session)
+        # One query for the slots, one for the accommodations, one insert for the e-mails and
+        # one for the audit lines, however many candidates the session convokes.
+        slots: dict[int, Soutenance] = {}
+        for soutenance in Soutenance.objects.filter(
+            session=session, memoire__enrolment__in=enrolments
+        ).select_related("memoire"):
+            slots.setdefault(soutenance.memoire.enrolment_id, soutenance)
+        texts = accommodations_texts(enrolments)
+        keys = {e.pk: f"convocation:{session.pk}:{e.pk}" for e in enrolments}
+        new_keys = set(
+            notify_many(
+                [
                     {
-                        "filename": "convocation.ics",
-                        "content": ics.calendar(
-                            [agenda.convocation_event(session, enrolment, soutenance)],
-                            name="Convocation",
-                            now=clock.now(),
-                        ),
-                        "mimetype": "text/calendar",
+                        "key": keys[e.pk],
+                        "recipient": e.candidate,
+                        "template": "convocation",
+                        "context": _convocation_context(session, e, slots.get(e.pk), texts[e.pk]),
                     }
-                ],
-            }
-            if notify(
-                key=f"convocation:{session.pk}:{enrolment.pk}",
-                recipient=enrolment.candidate,
-                template="convocation",
-                context=context,
-            ):
-                sent += 1
-                audit_record(
+                    for e in enrolments
+                ]
+            )
+        )
+        object_type = ContentType.objects.get_for_model(JurySession)
+        audit_record_many(
+            [
+                audit_event(
                     actor=actor,
                     action="convocation.send",
                     obj=session,
-                    candidate=enrolment.candidate,
+                    object_type=object_type,
+                    candidate=e.candidate,
                     after={"date": session.date.isoformat()},
                 )
-    return sent
+                for e in enrolments
+                if keys[e.pk] in new_keys
+            ]
+        )
+    return len(new_keys)
+
+
+def _convocation_context(session, enrolment, soutenance, accommodations: list[str]) -> dict:
+    return {
+        "candidate": str(enrolment.candidate),
+        "date": eligibility.fr_date(session.date),
+        "place": session.place,
+        "soutenance_time": timezone.localtime(soutenance.starts_at).strftime("%H h %M")
+        if soutenance
+        else "",
+        "duration_minutes": soutenance.duration_minutes if soutenance else None,
+        "accommodations": accommodations,
+        "path": agenda.convocation_path(session, enrolment),
+        "attachments": [
+            {
+                "filename": "convocation.ics",
+                "content": ics.calendar(
+                    [agenda.convocation_event(session, enrolment, soutenance)],
+                    name="Convocation",
+                    now=clock.now(),
+                ),
+                "mimetype": "text/calendar",
+            }
+        ],
+    }
 
 
 # --- Deliberation ------------------------------------------------------------------------
