@@ -334,12 +334,14 @@ def _email_context(sitting, enrolment, minutes: int, accommodations: list[str]) 
 
 
 def sittings_with_counts(queryset):
-    """Annotate each sitting with its candidates and convocations sent (two subqueries)."""
+    """Annotate each sitting with its candidates (those ``sitting_candidates`` lists: enrolled
+    for its bloc or the whole title) and the convocations sent (two subqueries)."""
     candidates = (
         Enrolment.objects.filter(cohort=OuterRef("cohort"), route=Enrolment.Route.EPREUVES)
+        .filter(Q(blocs__isnull=True) | Q(blocs=OuterRef("epreuve__bloc")))
         .order_by()
         .values("cohort")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk", distinct=True))
         .values("n")
     )
     return queryset.annotate(

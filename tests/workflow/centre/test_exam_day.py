@@ -4,6 +4,7 @@ attendance that makes the bloc non-presented on an absence."""
 
 from __future__ import annotations
 
+import random
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from unittest import mock
@@ -226,6 +227,31 @@ def test_the_status_shows_who_was_not_convoked_in_time():
     with at(LAST_DAY_TO_CONVOKE + timedelta(days=1)):
         status = sittings.ConvocationStatus.of(row)
     assert status.late and status.owed == 1 and status.deadline == date(2027, 2, 15)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_counts_name_the_candidates_the_sitting_convokes_whatever_their_blocs(seed):
+    # Candidates enrolled for the whole title, for some blocs with or without the sitting's,
+    # or on the portfolio route: the list's count is the sitting's candidates, and once they are
+    # convoked nobody is shown owed, even after the last day.
+    generator = random.Random(seed)
+    sitting = scheduled()
+    blocs = list(sitting.cohort.title.blocs.order_by("number"))
+    for _ in range(generator.randint(2, 9)):
+        route = generator.choice([Enrolment.Route.EPREUVES] * 3 + [Enrolment.Route.PORTEFEUILLE])
+        enrolment = EnrolmentFactory(cohort=sitting.cohort, route=route)
+        enrolment.blocs.set(generator.sample(blocs, generator.randint(0, 3)))
+
+    def row():
+        return sittings.sittings_with_counts(EpreuveSitting.objects.filter(pk=sitting.pk)).get()
+
+    expected = sittings.sitting_candidates(sitting).count()
+    assert row().candidate_count == expected
+    with at(LAST_DAY_TO_CONVOKE):
+        assert sittings.sitting_convocations_send(actor=staff(), sitting=sitting) == expected
+    with at(LAST_DAY_TO_CONVOKE + timedelta(days=1)):
+        status = sittings.ConvocationStatus.of(row())
+    assert (status.owed, status.late) == (0, False)
 
 
 @pytest.mark.parametrize("role", ROLES)
