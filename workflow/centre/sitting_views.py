@@ -69,7 +69,7 @@ def staff_sittings(request):
         .order_by("starts_at", "pk")
     )
     page = paginate(request, rows)
-    statuses = [(sitting, sittings.ConvocationStatus.of(sitting)) for sitting in page]
+    statuses = [(sitting, sittings.sitting_convocation_status(sitting)) for sitting in page]
     return render(
         request,
         "workflow/staff_sittings.html",
@@ -196,7 +196,7 @@ def staff_sitting(request, pk):
         "workflow/staff_sitting.html",
         {
             "sitting": sitting,
-            "status": sittings.ConvocationStatus.of(
+            "status": sittings.sitting_convocation_status(
                 sittings.sittings_with_counts(EpreuveSitting.objects.filter(pk=sitting.pk)).get()
             ),
             "may_act": may_act,

@@ -30,6 +30,7 @@ from referentiel.models import Epreuve
 from rules import eligibility
 from workflow.errors import WorkflowError
 from workflow.jury.accommodations import accommodations_texts
+from workflow.jury.agenda import ConvocationStatus
 from workflow.models import Accommodation, EpreuveAttendance, EpreuveConvocation, EpreuveSitting
 
 
@@ -355,16 +356,11 @@ def sittings_with_counts(queryset):
     )
 
 
-@dataclass(frozen=True)
-class ConvocationStatus:
-    """Where a sitting's convocations stand: how many are owed, and whether it is too late."""
-
-    deadline: date
-    owed: int
-    late: bool  # candidates are owed a convocation and the last allowed day has passed
-
-    @classmethod
-    def of(cls, sitting) -> ConvocationStatus:
-        deadline = convocation_deadline(sitting)
-        owed = max(sitting.candidate_count - sitting.convoked_count, 0)
-        return cls(deadline=deadline, owed=owed, late=bool(owed) and clock.today() > deadline)
+def sitting_convocation_status(sitting) -> ConvocationStatus:
+    """Return where the convocations to ``sitting`` stand (annotated by
+    ``sittings_with_counts``)."""
+    return ConvocationStatus.of_counts(
+        exam_date=_exam_day(sitting),
+        candidates=sitting.candidate_count,
+        convoked=sitting.convoked_count,
+    )

@@ -42,7 +42,15 @@ from workflow.centre import dashboard
 from workflow.centre.filters import EnrolmentFilter, HistoryFilter
 from workflow.errors import WorkflowError
 from workflow.history import history_rows
-from workflow.jury import accommodations, confirmations, fraud, results, retakes, soutenances
+from workflow.jury import (
+    accommodations,
+    agenda,
+    confirmations,
+    fraud,
+    results,
+    retakes,
+    soutenances,
+)
 from workflow.jury import deliberation as deliberations
 from workflow.jury import forms as jury_forms
 from workflow.jury import sessions as jury_sessions
@@ -292,6 +300,9 @@ def staff_session(request, pk):
             "schedule_form": schedule_form,
             "reason_form": reason_form,
             "publish_form": publish_form,
+            "convocation_status": agenda.session_convocation_status(session)
+            if session.state in (JurySession.State.PLANNED, JurySession.State.COMPOSED)
+            else None,
             "convocations_confirmation": confirmations.convocations_confirmation(session)
             if may_certify and session.state == JurySession.State.COMPOSED
             else None,

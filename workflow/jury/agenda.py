@@ -1,13 +1,19 @@
 """A convocation as a calendar event: the same UID in the e-mail's attachment and in the
 candidate's feed, so a calendar that has both shows one event."""
 
-from datetime import timedelta
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from audit import ics
+from audit import clock, ics
+from audit.models import Notification
+from rules import eligibility
+from workflow.models import SessionCandidate
 
 
 def convocation_path(session, enrolment) -> str:
@@ -35,4 +41,31 @@ def convocation_event(session, enrolment, soutenance=None) -> ics.Event:
         description=_("Votre convocation : %(url)s\nMunissez-vous d'une pièce d'identité.")
         % {"url": url},
         url=url,
+    )
+
+
+@dataclass(frozen=True)
+class ConvocationStatus:
+    """Where the convocations to an épreuve or a jury stand: the last day to send them (one
+    month before), how many candidates are still owed one, and whether that day has passed with
+    some still owed (« non convoqué(s) à temps »)."""
+
+    deadline: date
+    owed: int
+    late: bool
+
+    @classmethod
+    def of_counts(cls, *, exam_date: date, candidates: int, convoked: int) -> ConvocationStatus:
+        today = clock.today()
+        deadline = eligibility.convocation(exam_date=exam_date, sent_on=today).key_date
+        owed = max(candidates - convoked, 0)
+        return cls(deadline=deadline, owed=owed, late=bool(owed) and today > deadline)
+
+
+def session_convocation_status(session) -> ConvocationStatus:
+    """Return where the convocations to the jury ``session`` stand (two counts)."""
+    return ConvocationStatus.of_counts(
+        exam_date=session.date,
+        candidates=SessionCandidate.objects.filter(session=session).count(),
+        convoked=Notification.objects.filter(key__startswith=f"convocation:{session.pk}:").count(),
     )

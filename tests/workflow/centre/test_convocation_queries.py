@@ -4,17 +4,19 @@ hundreds is convoked in one confirmed action without a query per candidate)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from audit.models import AuditEvent, Notification
 from tests.factories import (
     AccommodationFactory,
     CohortFactory,
     EnrolmentFactory,
+    EstablishmentFactory,
     MemoireFactory,
     SessionCandidateFactory,
     SoutenanceFactory,
@@ -22,7 +24,7 @@ from tests.factories import (
 from tests.workflow.centre.test_exam_day import LAST_DAY_TO_CONVOKE, at, candidate, scheduled
 from tests.workflow.jury.helpers import PARIS, fast_passwords, seated_session, staff  # noqa: F401
 from workflow.centre import sittings
-from workflow.jury import sessions
+from workflow.jury import agenda, sessions
 from workflow.models import EpreuveConvocation, JurySession
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +85,30 @@ def jury_send_queries(size: int) -> int:
 def test_convoking_a_jury_session_costs_the_same_queries_at_two_sizes():
     small, large = (jury_send_queries(size) for size in SIZES)
     assert small == large, (small, large)
+
+
+def test_a_jury_session_shows_who_was_not_convoked_in_time(client):
+    # The jury sits on 30/06/2027: convocations go by 30/05/2027. Two candidates convoked on
+    # time, a third added afterwards: after the last day, the page names one owed.
+    establishment = EstablishmentFactory()
+    session, _members, actor = seated_session(
+        establishment=establishment, date=datetime(2027, 6, 30, tzinfo=PARIS).date()
+    )
+    for _ in range(2):
+        SessionCandidateFactory(session=session, enrolment=EnrolmentFactory())
+    JurySession.objects.filter(pk=session.pk).update(state=JurySession.State.COMPOSED)
+    session.refresh_from_db()
+    with at(datetime(2027, 5, 30, 17, 0, tzinfo=PARIS)):
+        assert sessions.jury_convocations_send(actor=actor, session=session) == 2
+        SessionCandidateFactory(session=session, enrolment=EnrolmentFactory())
+        on_time = agenda.session_convocation_status(session)
+    assert (on_time.deadline, on_time.owed, on_time.late) == (date(2027, 5, 30), 1, False)
+    reader = staff(establishment)
+    with at(datetime(2027, 5, 31, 9, 0, tzinfo=PARIS)):
+        late = agenda.session_convocation_status(session)
+        client.force_login(reader)
+        response = client.get(reverse("jury:staff_session", args=[session.pk]))
+        page = response.content.decode()
+    assert (late.owed, late.late) == (1, True)
+    assert "Convocations au plus tard le 30 mai 2027" in page
+    assert "1 non convoqué(s) à temps" in page

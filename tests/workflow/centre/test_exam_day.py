@@ -223,9 +223,9 @@ def test_the_status_shows_who_was_not_convoked_in_time():
     candidate(sitting.cohort)
     row = sittings.sittings_with_counts(EpreuveSitting.objects.filter(pk=sitting.pk)).get()
     with at(LAST_DAY_TO_CONVOKE):
-        assert not sittings.ConvocationStatus.of(row).late
+        assert not sittings.sitting_convocation_status(row).late
     with at(LAST_DAY_TO_CONVOKE + timedelta(days=1)):
-        status = sittings.ConvocationStatus.of(row)
+        status = sittings.sitting_convocation_status(row)
     assert status.late and status.owed == 1 and status.deadline == date(2027, 2, 15)
 
 
@@ -250,7 +250,7 @@ def test_the_counts_name_the_candidates_the_sitting_convokes_whatever_their_bloc
     with at(LAST_DAY_TO_CONVOKE):
         assert sittings.sitting_convocations_send(actor=staff(), sitting=sitting) == expected
     with at(LAST_DAY_TO_CONVOKE + timedelta(days=1)):
-        status = sittings.ConvocationStatus.of(row())
+        status = sittings.sitting_convocation_status(row())
     assert (status.owed, status.late) == (0, False)
 
 
