@@ -590,6 +590,7 @@ class Crawl:
     seen: set[str] = field(default_factory=set)
     filter_forms: set[tuple] = field(default_factory=set)  # (path, options) of GET forms expanded
     minted: list[str] = field(default_factory=list)  # references issued while crawling
+    get_fields: dict[str, set] = field(default_factory=dict)  # path → names its GET forms send
 
 
 def issued_documents() -> set[str]:
@@ -685,6 +686,8 @@ def crawl_as(client: Client, seeds: list[str], *, get_post_targets: bool = False
             if action is None:
                 continue
             if form["method"] == "get":
+                names = crawl.get_fields.setdefault(urlsplit(action).path, set())
+                names.update(n for n, _v in form["fields"])
                 # Each option of a filter form once, from the first page that shows the form:
                 # the filtered pages show it again, and their combinations add nothing.
                 options = tuple(sorted((n, tuple(v)) for n, v in form["options"].items()))
@@ -1102,4 +1105,35 @@ def test_hostile_values_in_every_post_form_of_every_role_get_an_answer_not_a_ser
     assert all(met.values()), f"a role met no form of its own: {met}"
     assert not errors, f"{len(errors)} forms answered 5xx:\n" + "\n".join(
         f"{url} with {sorted(values)}" for url, values in sorted(errors.items())
+    )
+
+
+# Shorter than HOSTILE_VALUES: every list and filter of A's pages gets each of these.
+HOSTILE_QUERY_VALUES = ("99999999999999999999", "-1", "²", "2027-02-30", "\x00", "x" * 3000, "'")
+
+
+def test_hostile_values_in_every_query_parameter_get_an_answer_not_a_server_error(
+    world_and_crawl,
+):
+    """Every page of A's crawl that takes query parameters (its GET forms' fields, the
+    parameters its links carry, ``page`` and ``sort``), each set to a hostile value: the page
+    answers (the filter ignored or explained, the first page), never a 5xx."""
+    world, crawl = world_and_crawl
+    parameters: dict[str, set] = {path: set(names) for path, names in crawl.get_fields.items()}
+    for url in crawl.pages:
+        parts = urlsplit(url)
+        if parts.query:
+            parameters.setdefault(parts.path, set()).update(n for n, _v in parse_qsl(parts.query))
+    client = Client(raise_request_exception=False)
+    client.force_login(world.a_staff)
+    errors: dict[str, set[str]] = {}
+    for path, names in sorted(parameters.items()):
+        for value in HOSTILE_QUERY_VALUES:
+            query = urlencode({name: value for name in names | {"page", "sort"}})
+            response = client.get(f"{path}?{query}")
+            if response.status_code >= 500:
+                errors.setdefault(path, set()).add(repr(value[:20]))
+    assert len(parameters) > 20, sorted(parameters)
+    assert not errors, f"{len(errors)} pages answered 5xx:\n" + "\n".join(
+        f"{path} with {sorted(values)}" for path, values in sorted(errors.items())
     )
