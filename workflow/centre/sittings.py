@@ -30,7 +30,7 @@ from referentiel.models import Epreuve
 from rules import eligibility
 from workflow.errors import WorkflowError
 from workflow.jury.accommodations import accommodations_texts
-from workflow.jury.agenda import ConvocationStatus
+from workflow.jury.agenda import ConvocationStatus, convocation_last_day
 from workflow.models import Accommodation, EpreuveAttendance, EpreuveConvocation, EpreuveSitting
 
 
@@ -59,7 +59,7 @@ def sitting_candidates(sitting_or_cohort):
 
 def convocation_deadline(sitting) -> date:
     """Return the last day a convocation to ``sitting`` may be sent (one month before)."""
-    return eligibility.convocation(exam_date=_exam_day(sitting), sent_on=clock.today()).key_date
+    return convocation_last_day(_exam_day(sitting))
 
 
 def _exam_day(sitting) -> date:

@@ -44,6 +44,21 @@ def convocation_event(session, enrolment, soutenance=None) -> ics.Event:
     )
 
 
+def convocation_key(session, enrolment) -> str:
+    """Return the key of ``enrolment``'s convocation e-mail to ``session`` (sent once)."""
+    return f"convocation:{session.pk}:{enrolment.pk}"
+
+
+def convocations_sent(session):
+    """Return the convocation e-mails recorded for ``session`` (keyed by ``convocation_key``)."""
+    return Notification.objects.filter(key__startswith=f"convocation:{session.pk}:")
+
+
+def convocation_last_day(exam_date: date) -> date:
+    """Return the last day a convocation to an épreuve or a jury on ``exam_date`` may be sent."""
+    return eligibility.convocation(exam_date=exam_date, sent_on=clock.today()).key_date
+
+
 @dataclass(frozen=True)
 class ConvocationStatus:
     """Where the convocations to an épreuve or a jury stand: the last day to send them (one
@@ -56,10 +71,9 @@ class ConvocationStatus:
 
     @classmethod
     def of_counts(cls, *, exam_date: date, candidates: int, convoked: int) -> ConvocationStatus:
-        today = clock.today()
-        deadline = eligibility.convocation(exam_date=exam_date, sent_on=today).key_date
+        deadline = convocation_last_day(exam_date)
         owed = max(candidates - convoked, 0)
-        return cls(deadline=deadline, owed=owed, late=bool(owed) and today > deadline)
+        return cls(deadline=deadline, owed=owed, late=bool(owed) and clock.today() > deadline)
 
 
 def session_convocation_status(session) -> ConvocationStatus:
@@ -67,5 +81,5 @@ def session_convocation_status(session) -> ConvocationStatus:
     return ConvocationStatus.of_counts(
         exam_date=session.date,
         candidates=SessionCandidate.objects.filter(session=session).count(),
-        convoked=Notification.objects.filter(key__startswith=f"convocation:{session.pk}:").count(),
+        convoked=convocations_sent(session).count(),
     )

@@ -11,8 +11,8 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from accounts.confirm import Confirmation
-from audit.models import Notification
 from rules import eligibility
+from workflow.jury import agenda
 from workflow.jury.computed import SHOW_FILTERS, adoptable_counts
 from workflow.models import JuryDecision, SessionCandidate, Soutenance
 
@@ -78,7 +78,7 @@ def publish_confirmation(session, *, late: bool) -> Confirmation:
 def convocations_confirmation(session) -> Confirmation:
     """Sending the convocations: how many e-mails, to whom, and that they cannot be recalled."""
     total = SessionCandidate.objects.filter(session=session).count()
-    already = Notification.objects.filter(key__startswith=f"convocation:{session.pk}:").count()
+    already = agenda.convocations_sent(session).count()
     scheduled = Soutenance.objects.filter(session=session).count()
     new = max(total - already, 0)
     summary = [

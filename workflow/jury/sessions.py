@@ -443,7 +443,7 @@ def jury_convocations_send(*, actor, session) -> int:
         ).select_related("memoire"):
             slots.setdefault(soutenance.memoire.enrolment_id, soutenance)
         texts = accommodations_texts(enrolments)
-        keys = {e.pk: f"convocation:{session.pk}:{e.pk}" for e in enrolments}
+        keys = {e.pk: agenda.convocation_key(session, e) for e in enrolments}
         new_keys = set(
             notify_many(
                 [
